@@ -1,0 +1,190 @@
+package clarimcp.json;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The JSON value model (RFC 8259): a sealed interface whose six cases are records, so a
+ * {@code switch} over a value needs no {@code default} and the compiler proves every case is
+ * handled. Values are immutable; objects keep their members in insertion order.
+ */
+public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Json.Bool, Json.Null {
+
+    /** An object; member order is insertion order, keys are unique (the parser rejects duplicates). */
+    record Obj(Map<String, Json> members) implements Json {
+        public static final Obj EMPTY = new Obj(Map.of());
+
+        public Obj {
+            members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
+        }
+
+        /** The member's value, or null when absent. */
+        public Json get(String key) {
+            return members.get(key);
+        }
+
+        public boolean has(String key) {
+            return members.containsKey(key);
+        }
+
+        /** The member as an object, or null when absent or of another type. */
+        public Obj obj(String key) {
+            return members.get(key) instanceof Obj o ? o : null;
+        }
+
+        /** The member as an array, or null when absent or of another type. */
+        public Arr arr(String key) {
+            return members.get(key) instanceof Arr a ? a : null;
+        }
+
+        /** The member as a string, or null when absent or of another type. */
+        public String str(String key) {
+            return members.get(key) instanceof Str s ? s.value() : null;
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+    }
+
+    /** An array. */
+    record Arr(List<Json> items) implements Json {
+        public static final Arr EMPTY = new Arr(List.of());
+
+        public Arr {
+            items = List.copyOf(items);
+        }
+
+        public static Arr of(Json... items) {
+            return new Arr(List.of(items));
+        }
+
+        public static Arr ofStrings(List<String> values) {
+            List<Json> out = new ArrayList<>(values.size());
+            for (String v : values) out.add(new Str(v));
+            return new Arr(out);
+        }
+
+        public int size() {
+            return items.size();
+        }
+    }
+
+    /** A string (already unescaped). */
+    record Str(String value) implements Json {
+        public Str {
+            Objects.requireNonNull(value);
+        }
+    }
+
+    /**
+     * A number kept as its exact JSON text, so integers of any size and decimals round-trip and
+     * an id like {@code 1.0} is echoed exactly as received.
+     */
+    record Num(String text) implements Json {
+        public Num {
+            Objects.requireNonNull(text);
+        }
+
+        public static Num of(long v) {
+            return new Num(Long.toString(v));
+        }
+
+        public static Num of(BigDecimal v) {
+            return new Num(v.toString());
+        }
+
+        public BigDecimal decimal() {
+            return new BigDecimal(text);
+        }
+
+        /** True when the value is a whole number (1, 1.0 and 1e2 are; 1.5 is not). */
+        public boolean isIntegral() {
+            BigDecimal d = decimal();
+            return d.signum() == 0 || d.stripTrailingZeros().scale() <= 0;
+        }
+
+        /** The exact integer value, or throws ArithmeticException when fractional or out of long range. */
+        public long longValueExact() {
+            BigInteger i = decimal().toBigIntegerExact();
+            return i.longValueExact();
+        }
+
+        public double doubleValue() {
+            return decimal().doubleValue();
+        }
+    }
+
+    /** true or false. */
+    record Bool(boolean value) implements Json {
+        public static final Bool TRUE = new Bool(true);
+        public static final Bool FALSE = new Bool(false);
+
+        public static Bool of(boolean v) {
+            return v ? TRUE : FALSE;
+        }
+    }
+
+    /** null. */
+    record Null() implements Json {
+        public static final Null NULL = new Null();
+    }
+
+    static Str of(String s) {
+        return new Str(s);
+    }
+
+    static Num of(long n) {
+        return Num.of(n);
+    }
+
+    static Bool of(boolean b) {
+        return Bool.of(b);
+    }
+
+    /** Builds an {@link Obj} in insertion order; a repeated key is a programming error. */
+    final class Builder {
+        private final LinkedHashMap<String, Json> members = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder put(String key, Json value) {
+            Objects.requireNonNull(value, key);
+            if (members.putIfAbsent(key, value) != null) {
+                throw new IllegalArgumentException("duplicate key: " + key);
+            }
+            return this;
+        }
+
+        public Builder put(String key, String value) {
+            return put(key, new Str(value));
+        }
+
+        public Builder put(String key, long value) {
+            return put(key, Num.of(value));
+        }
+
+        public Builder put(String key, boolean value) {
+            return put(key, Bool.of(value));
+        }
+
+        /** Puts the member only when value is not null (optional fields). */
+        public Builder putIfPresent(String key, Json value) {
+            return value == null ? this : put(key, value);
+        }
+
+        public Builder putIfPresent(String key, String value) {
+            return value == null ? this : put(key, value);
+        }
+
+        public Obj build() {
+            return new Obj(members);
+        }
+    }
+}
