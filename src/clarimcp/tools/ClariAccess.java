@@ -1,0 +1,18 @@
+package clarimcp.tools;
+
+import clarimcp.clari.ClariClient;
+import clarimcp.clari.ClariConfig;
+import clarimcp.mcp.ToolException;
+
+/**
+ * How tools reach Clari. Main supplies it lazily, so nothing touches the network, TLS or the
+ * token before the first tool call, and a bad configuration (say, a missing token) becomes an
+ * isError result on every call instead of stopping the server before it can explain itself.
+ */
+public interface ClariAccess {
+    /** The validated configuration, or a ToolException saying what to fix. */
+    ClariConfig config() throws ToolException;
+
+    /** The shared client, or a ToolException saying what to fix. */
+    ClariClient client() throws ToolException;
+}
