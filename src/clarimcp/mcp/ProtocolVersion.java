@@ -51,9 +51,4 @@ public enum ProtocolVersion {
     public boolean hasStructuredContent() {
         return hasTitles();
     }
-
-    /** Input validation errors as isError results rather than protocol errors (SEP-1303, 2025-11-25). */
-    public boolean argumentErrorsAreToolResults() {
-        return this == V2025_11_25;
-    }
 }
