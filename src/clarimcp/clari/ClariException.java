@@ -5,6 +5,8 @@ package clarimcp.clari;
  * response body. status is the HTTP status, or 0 when no response arrived (timeout, refused).
  */
 public final class ClariException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
 
     public ClariException(int status, String message) {

@@ -6,6 +6,8 @@ package clarimcp.mcp;
  * message must be short, actionable and free of secrets.
  */
 public final class ToolException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public ToolException(String message) {
         super(message, null, false, false);
     }

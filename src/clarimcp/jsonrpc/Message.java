@@ -1,0 +1,75 @@
+package clarimcp.jsonrpc;
+
+import clarimcp.json.Json;
+
+/**
+ * A JSON-RPC 2.0 message (spec section 4), parsed once at the edge. An id is kept as the exact
+ * JSON value received (a Str or a Num holding its original text), so it is echoed unchanged:
+ * 0 is a valid id, and 1, 1.0 and "1" are three different ids.
+ */
+public sealed interface Message permits Message.Request, Message.Notification, Message.Response {
+
+    /** A call that expects exactly one response. params is an Obj, an Arr, or null when absent. */
+    record Request(Json id, String method, Json params) implements Message {}
+
+    /** A call that must never be answered. */
+    record Notification(String method, Json params) implements Message {}
+
+    /** A response from the client; this server sends no requests, so these are ignored. */
+    record Response(Json id) implements Message {}
+
+    /** Raised for a message that is valid JSON but not a valid JSON-RPC message. */
+    final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient Json id;
+
+        Invalid(Json id, String why) {
+            super(why, null, false, false);
+            this.id = id;
+        }
+
+        /** The id to answer with: the request's own when it was readable, else null. */
+        public Json id() {
+            return id;
+        }
+    }
+
+    /** Classifies one JSON value (not an array: batches are split by the caller). */
+    static Message from(Json json) throws Invalid {
+        if (!(json instanceof Json.Obj o)) throw new Invalid(Json.Null.NULL, "expected a JSON object");
+        Json rawId = o.get("id");
+        boolean hasId = rawId != null;
+        Json id = rawId instanceof Json.Str || rawId instanceof Json.Num ? rawId : Json.Null.NULL;
+        if (!(o.get("jsonrpc") instanceof Json.Str v) || !v.value().equals("2.0")) {
+            throw new Invalid(id, "jsonrpc must be \"2.0\"");
+        }
+        if (hasId && id instanceof Json.Null) throw new Invalid(id, "id must be a string or a number");
+        Json method = o.get("method");
+        if (method == null) {
+            if (hasId && (o.has("result") || o.has("error"))) return new Response(id);
+            throw new Invalid(id, "missing method");
+        }
+        if (!(method instanceof Json.Str m)) throw new Invalid(id, "method must be a string");
+        Json params = o.get("params");
+        if (params != null && !(params instanceof Json.Obj) && !(params instanceof Json.Arr)) {
+            throw new Invalid(id, "params must be an object or an array");
+        }
+        return hasId ? new Request(id, m.value(), params) : new Notification(m.value(), params);
+    }
+
+    /** The wire form of a successful response. */
+    static Json.Obj result(Json id, Json result) {
+        return Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("result", result).build();
+    }
+
+    /** The wire form of an error response. */
+    static Json.Obj error(Json id, RpcError error) {
+        Json.Obj err = Json.Obj.builder().put("code", error.code()).put("message", error.message()).build();
+        return Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("error", err).build();
+    }
+
+    /** The wire form of a notification sent by the server. */
+    static Json.Obj notification(String method, Json.Obj params) {
+        return Json.Obj.builder().put("jsonrpc", "2.0").put("method", method).put("params", params).build();
+    }
+}

@@ -1,0 +1,301 @@
+package clarimcp.mcp;
+
+import clarimcp.json.Json;
+import clarimcp.json.JsonException;
+import clarimcp.json.JsonParser;
+import clarimcp.jsonrpc.Ascii;
+import clarimcp.jsonrpc.LineReader;
+import clarimcp.jsonrpc.Message;
+import clarimcp.jsonrpc.MessageWriter;
+import clarimcp.jsonrpc.RpcError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of
+ * ping, logging/setLevel, tools/list and tools/call, cancellation and progress. The reader
+ * thread answers cheap requests itself; each tools/call (and each batch) runs on its own
+ * virtual thread, so ping and notifications/cancelled are handled while a call runs.
+ */
+public final class McpServer {
+    /** What initialize reports about this server. */
+    public record ServerInfo(String name, String title, String version, String instructions) {}
+
+    private final Map<String, Tool> tools = new LinkedHashMap<>();
+    private final ServerInfo info;
+    private final MessageWriter out;
+    private final PrintStream diagnostics;
+    private final InFlight inFlight = new InFlight();
+    private final Object initLock = new Object();
+    private volatile ProtocolVersion version; // null until initialize has been answered
+    private volatile LogLevel minLogLevel = LogLevel.WARNING;
+
+    public McpServer(List<Tool> tools, ServerInfo info, MessageWriter out, PrintStream diagnostics) {
+        for (Tool t : tools) {
+            if (this.tools.putIfAbsent(t.name(), t) != null) throw new IllegalArgumentException("duplicate tool " + t.name());
+        }
+        this.info = info;
+        this.out = out;
+        this.diagnostics = diagnostics;
+    }
+
+    /** Serves until end of input, then cancels whatever is still running (its replies are dropped). */
+    public void serve(InputStream in) throws IOException {
+        LineReader reader = new LineReader(in);
+        for (LineReader.Line line; (line = reader.next()) != null; ) {
+            if (line.tooLong()) {
+                out.send(Message.error(Json.Null.NULL, RpcError.invalidRequest(
+                        "message longer than " + LineReader.MAX_LINE_BYTES + " bytes")));
+                continue;
+            }
+            if (isBlank(line.bytes())) continue;
+            Json json;
+            try {
+                json = JsonParser.parse(line.bytes(), LineReader.MAX_LINE_BYTES);
+            } catch (JsonException e) {
+                out.send(Message.error(Json.Null.NULL, RpcError.parseError()));
+                continue;
+            }
+            if (json instanceof Json.Arr batch) {
+                onBatch(batch);
+            } else {
+                onMessage(json);
+            }
+        }
+        inFlight.cancelAll();
+    }
+
+    private void onMessage(Json json) {
+        Message m;
+        try {
+            m = Message.from(json);
+        } catch (Message.Invalid e) {
+            out.send(Message.error(e.id(), RpcError.invalidRequest(e.getMessage())));
+            return;
+        }
+        switch (m) {
+            case Message.Response r -> { } // we send no requests, so there is nothing to match
+            case Message.Notification n -> onNotification(n);
+            case Message.Request q when q.method().equals("tools/call") && version != null -> {
+                InFlight.Call call = inFlight.start(q.id());
+                if (call == null) {
+                    out.send(Message.error(q.id(), RpcError.invalidRequest("id already in use or too many calls in flight")));
+                    return;
+                }
+                Thread.ofVirtual().name("tools/call").start(() -> {
+                    Json reply = runCall(q, call);
+                    if (reply != null) out.send(reply);
+                });
+            }
+            case Message.Request q -> out.send(onRequest(q));
+        }
+    }
+
+    /** JSON-RPC batches exist only in 2025-03-26 (added there, removed in 2025-06-18). */
+    private void onBatch(Json.Arr batch) {
+        ProtocolVersion v = version;
+        if (v == null || !v.allowsBatches()) {
+            out.send(Message.error(Json.Null.NULL, RpcError.invalidRequest("batches are not supported in this protocol version")));
+            return;
+        }
+        if (batch.items().isEmpty()) {
+            out.send(Message.error(Json.Null.NULL, RpcError.invalidRequest("empty batch")));
+            return;
+        }
+        Thread.ofVirtual().name("batch").start(() -> {
+            List<Json> replies = new ArrayList<>();
+            for (Json item : batch.items()) {
+                Json reply = batchItem(item);
+                if (reply != null) replies.add(reply);
+            }
+            if (!replies.isEmpty()) out.send(new Json.Arr(replies));
+        });
+    }
+
+    private Json batchItem(Json item) {
+        Message m;
+        try {
+            m = Message.from(item);
+        } catch (Message.Invalid e) {
+            return Message.error(e.id(), RpcError.invalidRequest(e.getMessage()));
+        }
+        return switch (m) {
+            case Message.Response r -> null;
+            case Message.Notification n -> {
+                onNotification(n);
+                yield null;
+            }
+            case Message.Request q when q.method().equals("initialize") ->
+                    Message.error(q.id(), RpcError.invalidRequest("initialize must not be part of a batch"));
+            case Message.Request q when q.method().equals("tools/call") -> {
+                InFlight.Call call = inFlight.start(q.id());
+                if (call == null) yield Message.error(q.id(), RpcError.invalidRequest("id already in use or too many calls in flight"));
+                Json reply = runCall(q, call);
+                Thread.interrupted(); // a cancellation of this item must not leak into the next one
+                yield reply;
+            }
+            case Message.Request q -> onRequest(q);
+        };
+    }
+
+    private void onNotification(Message.Notification n) {
+        switch (n.method()) {
+            case "notifications/cancelled" -> {
+                if (n.params() instanceof Json.Obj p && p.get("requestId") instanceof Json id) inFlight.cancel(id);
+            }
+            default -> { } // notifications/initialized and unknown notifications need no action and get no reply
+        }
+    }
+
+    /** Answers every request except tools/call. */
+    private Json onRequest(Message.Request q) {
+        switch (q.method()) {
+            case "initialize":
+                return initialize(q);
+            case "ping":
+                return Message.result(q.id(), Json.Obj.EMPTY);
+            case "server/discover":
+                // The 2026-07-28 probe: answering at once with -32601 makes dual-era clients fall back to initialize.
+                return Message.error(q.id(), RpcError.methodNotFound(q.method()));
+            default:
+                break;
+        }
+        ProtocolVersion v = version;
+        if (v == null) return Message.error(q.id(), RpcError.invalidRequest("server not initialized; send initialize first"));
+        return switch (q.method()) {
+            case "tools/list" -> Message.result(q.id(), listTools(v));
+            case "logging/setLevel" -> setLevel(q);
+            default -> Message.error(q.id(), RpcError.methodNotFound(q.method()));
+        };
+    }
+
+    private Json initialize(Message.Request q) {
+        if (!(q.params() instanceof Json.Obj p) || !(p.get("protocolVersion") instanceof Json.Str requested)) {
+            return Message.error(q.id(), RpcError.invalidParams("protocolVersion must be a string"));
+        }
+        ProtocolVersion v = ProtocolVersion.parse(requested.value()).orElse(ProtocolVersion.LATEST);
+        synchronized (initLock) {
+            if (version != null) return Message.error(q.id(), RpcError.invalidRequest("already initialized"));
+            version = v;
+        }
+        Json.Builder server = Json.Obj.builder().put("name", info.name());
+        if (v.hasTitles()) server.put("title", info.title());
+        server.put("version", info.version());
+        Json.Obj capabilities = Json.Obj.builder()
+                .put("logging", Json.Obj.EMPTY)
+                .put("tools", Json.Obj.builder().put("listChanged", false).build())
+                .build();
+        return Message.result(q.id(), Json.Obj.builder()
+                .put("protocolVersion", v.wire())
+                .put("capabilities", capabilities)
+                .put("serverInfo", server.build())
+                .put("instructions", info.instructions())
+                .build());
+    }
+
+    private Json.Obj listTools(ProtocolVersion v) {
+        List<Json> list = new ArrayList<>(tools.size());
+        for (Tool t : tools.values()) list.add(ToolDescriptor.of(t, v));
+        return Json.Obj.builder().put("tools", new Json.Arr(list)).build();
+    }
+
+    private Json setLevel(Message.Request q) {
+        if (q.params() instanceof Json.Obj p && p.get("level") instanceof Json.Str s) {
+            var level = LogLevel.parse(s.value());
+            if (level.isPresent()) {
+                minLogLevel = level.get();
+                return Message.result(q.id(), Json.Obj.EMPTY);
+            }
+        }
+        return Message.error(q.id(), RpcError.invalidParams("level must be one of debug, info, notice, warning, error, critical, alert, emergency"));
+    }
+
+    /** Runs one tools/call on the current thread; null when it was cancelled (no reply at all). */
+    private Json runCall(Message.Request q, InFlight.Call call) {
+        call.attach(Thread.currentThread());
+        try {
+            Json reply = callTool(q, call);
+            return call.finish() ? reply : null;
+        } finally {
+            inFlight.end(q.id(), call);
+        }
+    }
+
+    private Json callTool(Message.Request q, InFlight.Call call) {
+        if (!(q.params() instanceof Json.Obj p) || !(p.get("name") instanceof Json.Str name)) {
+            return Message.error(q.id(), RpcError.invalidParams("name must be a string"));
+        }
+        Tool tool = tools.get(name.value());
+        if (tool == null) return Message.error(q.id(), RpcError.invalidParams("unknown tool: " + Ascii.clip(name.value())));
+        Json args = p.get("arguments");
+        if (args != null && !(args instanceof Json.Obj)) {
+            return Message.error(q.id(), RpcError.invalidParams("arguments must be an object"));
+        }
+        Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
+        ToolContext context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null);
+        ToolResult result;
+        try {
+            result = tool.call(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context);
+        } catch (ToolException e) {
+            result = ToolResult.error(e.getMessage());
+        } catch (InterruptedException e) {
+            return null; // cancelled, or the client went away: either way nobody wants the answer
+        } catch (RuntimeException | StackOverflowError e) {
+            diagnostics.println("clari-revops-mcp: internal error in tool " + tool.name() + ": " + e);
+            e.printStackTrace(diagnostics);
+            return Message.error(q.id(), RpcError.internalError());
+        }
+        return Message.result(q.id(), callResult(result, version));
+    }
+
+    private static Json.Obj callResult(ToolResult r, ProtocolVersion v) {
+        Json.Obj text = Json.Obj.builder().put("type", "text").put("text", r.text()).build();
+        Json.Builder b = Json.Obj.builder().put("content", Json.Arr.of(text));
+        if (!r.isError() && r.structured() != null && v.hasStructuredContent()) b.put("structuredContent", r.structured());
+        return b.put("isError", r.isError()).build();
+    }
+
+    /** Progress and log notifications for one running call. */
+    private final class CallContext implements ToolContext {
+        private final InFlight.Call call;
+        private final Json progressToken;
+
+        CallContext(InFlight.Call call, Json progressToken) {
+            this.call = call;
+            this.progressToken = progressToken;
+        }
+
+        @Override
+        public void progress(double progress, Double total, String message) {
+            if (progressToken == null || !call.running()) return;
+            Json.Builder p = Json.Obj.builder().put("progressToken", progressToken).put("progress", number(progress));
+            if (total != null) p.put("total", number(total));
+            if (message != null && version != ProtocolVersion.V2024_11_05) p.put("message", message);
+            out.send(Message.notification("notifications/progress", p.build()));
+        }
+
+        @Override
+        public void log(String level, String message) {
+            LogLevel l = LogLevel.parse(level).orElse(LogLevel.INFO);
+            if (l.compareTo(minLogLevel) < 0 || !call.running()) return;
+            out.send(Message.notification("notifications/message", Json.Obj.builder()
+                    .put("level", l.wire()).put("logger", info.name()).put("data", message).build()));
+        }
+    }
+
+    private static Json number(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Json.Num.of((long) d) : Json.Num.of(java.math.BigDecimal.valueOf(d));
+    }
+
+    private static boolean isBlank(byte[] b) {
+        for (byte c : b) {
+            if (c != ' ' && c != '\t' && c != '\r') return false;
+        }
+        return true;
+    }
+}
