@@ -82,9 +82,12 @@ public final class McpServer {
             case Message.Response r -> { } // we send no requests, so there is nothing to match
             case Message.Notification n -> onNotification(n);
             case Message.Request q when q.method().equals("tools/call") && version != null -> {
-                InFlight.Call call = inFlight.start(q.id());
-                if (call == null) {
-                    out.send(Message.error(q.id(), RpcError.invalidRequest("id already in use or too many calls in flight")));
+                // Bad calls are answered here, in order; only valid ones get a thread of their own.
+                Json refusal = refuseCall(q);
+                InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
+                if (refusal == null && call == null) refusal = busy(q);
+                if (refusal != null) {
+                    out.send(refusal);
                     return;
                 }
                 Thread.ofVirtual().name("tools/call").start(() -> {
@@ -133,8 +136,10 @@ public final class McpServer {
             case Message.Request q when q.method().equals("initialize") ->
                     Message.error(q.id(), RpcError.invalidRequest("initialize must not be part of a batch"));
             case Message.Request q when q.method().equals("tools/call") -> {
+                Json refusal = refuseCall(q);
+                if (refusal != null) yield refusal;
                 InFlight.Call call = inFlight.start(q.id());
-                if (call == null) yield Message.error(q.id(), RpcError.invalidRequest("id already in use or too many calls in flight"));
+                if (call == null) yield busy(q);
                 Json reply = runCall(q, call);
                 Thread.interrupted(); // a cancellation of this item must not leak into the next one
                 yield reply;
@@ -226,16 +231,30 @@ public final class McpServer {
         }
     }
 
-    private Json callTool(Message.Request q, InFlight.Call call) {
+    /** The protocol error for a malformed tools/call, or null when it may run (tools/call in server/tools). */
+    private Json refuseCall(Message.Request q) {
         if (!(q.params() instanceof Json.Obj p) || !(p.get("name") instanceof Json.Str name)) {
             return Message.error(q.id(), RpcError.invalidParams("name must be a string"));
         }
-        Tool tool = tools.get(name.value());
-        if (tool == null) return Message.error(q.id(), RpcError.invalidParams("unknown tool: " + Ascii.clip(name.value())));
+        if (!tools.containsKey(name.value())) {
+            return Message.error(q.id(), RpcError.invalidParams("unknown tool: " + Ascii.clip(name.value())));
+        }
         Json args = p.get("arguments");
         if (args != null && !(args instanceof Json.Obj)) {
             return Message.error(q.id(), RpcError.invalidParams("arguments must be an object"));
         }
+        return null;
+    }
+
+    private static Json busy(Message.Request q) {
+        return Message.error(q.id(), RpcError.invalidRequest("id already in use or too many calls in flight"));
+    }
+
+    /** Runs a call that refuseCall accepted. */
+    private Json callTool(Message.Request q, InFlight.Call call) {
+        Json.Obj p = (Json.Obj) q.params();
+        Tool tool = tools.get(p.str("name"));
+        Json args = p.get("arguments");
         Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
         ToolContext context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null);
         ToolResult result;
