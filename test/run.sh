@@ -37,10 +37,12 @@ junit_jar() {
         | LC_ALL=C sort | tail -n1)
     if [[ -n $vendored ]]; then printf '%s\n' "$vendored"; return; fi
     if [[ ! -f $JUNIT_M2 ]]; then
-        local hint="download $JUNIT_ARTIFACT (Maven Central) into $ROOT/lib/"
+        local hint="vendor it: download https://repo1.maven.org/maven2/org/junit/platform/junit-platform-console-standalone/$JUNIT_VERSION/junit-platform-console-standalone-$JUNIT_VERSION.jar into $ROOT/lib/"
         command -v mvn >/dev/null || die "JUnit $JUNIT_VERSION not found and mvn is not installed; $hint"
         say "fetching $JUNIT_ARTIFACT with mvn"
-        JAVA_HOME=$JDK mvn -q -B dependency:get -Dartifact="$JUNIT_ARTIFACT" </dev/null >&2 \
+        # maven.repo.local: Maven's default follows the passwd home, which may not be $HOME.
+        JAVA_HOME=$JDK mvn -q -B dependency:get -Dartifact="$JUNIT_ARTIFACT" \
+            -Dmaven.repo.local="$HOME/.m2/repository" </dev/null >&2 \
             || die "mvn could not fetch JUnit $JUNIT_VERSION; $hint"
         [[ -f $JUNIT_M2 ]] || die "mvn succeeded but $JUNIT_M2 is missing; $hint"
     fi
