@@ -80,7 +80,9 @@ rm -rf "$CLASSES" "$REPORTS"
 mkdir -p "$CLASSES" "$REPORTS"
 (cd "$ROOT" && find test -name '*.java' | LC_ALL=C sort) > "$BUILD/test-sources.list"
 [[ -s $BUILD/test-sources.list ]] || die "no tests under test/"
-(cd "$ROOT" && "$JDK/bin/javac" --release 21 -encoding UTF-8 -proc:none -Xlint:all -Werror \
+# Lints are shown but not fatal here (src/ has -Werror): test code never ships in the image, and a
+# lint in a test harness must not stop the suite from reporting on the product.
+(cd "$ROOT" && "$JDK/bin/javac" --release 21 -encoding UTF-8 -proc:none -Xlint:all \
     -cp "$(native "$BUILD/classes")$SEP$(native "$JUNIT")" -d "$(native "$CLASSES")" @"$BUILD/test-sources.list") \
     || die "test compilation failed; no tests ran"
 
