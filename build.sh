@@ -124,7 +124,7 @@ sha256() {
 # unchanged tree is not rebuilt. Paths are hashed with contents so a rename also counts.
 input_stamp() {
     {
-        printf '%s\n' "$JDK"
+        printf '%s %s\n' "$JDK" "$(jdk_version "$JDK")"
         (cd "$ROOT" && find src -type f | LC_ALL=C sort | while IFS= read -r f; do
             printf '%s\n' "$f"; sha256 < "$f"; done)
         sha256 < "$ROOT/jlink.conf"

@@ -76,6 +76,8 @@ JUNIT=$(junit_jar)
 readonly JUNIT
 [[ -x $BUILD/image/bin/clari-revops-mcp ]] || die "no image; run 'make' first"
 
+[[ -d $ROOT/../shared ]] || say "warning: $ROOT/../shared is missing; tests that read it will fail"
+
 rm -rf "$CLASSES" "$REPORTS"
 mkdir -p "$CLASSES" "$REPORTS"
 (cd "$ROOT" && find test -name '*.java' | LC_ALL=C sort) > "$BUILD/test-sources.list"
@@ -85,6 +87,9 @@ mkdir -p "$CLASSES" "$REPORTS"
 (cd "$ROOT" && "$JDK/bin/javac" --release 21 -encoding UTF-8 -proc:none -Xlint:all \
     -cp "$(native "$BUILD/classes")$SEP$(native "$JUNIT")" -d "$(native "$CLASSES")" @"$BUILD/test-sources.list") \
     || die "test compilation failed; no tests ran"
+
+colour=()
+[[ -t 1 ]] || colour=(--disable-ansi-colors)   # plain text in CI logs and pipes
 
 status=0
 with_timeout "$JDK/bin/java" \
@@ -96,7 +101,7 @@ with_timeout "$JDK/bin/java" \
     --scan-classpath "$(native "$CLASSES")" \
     --fail-if-no-tests \
     --disable-banner \
-    --details=tree \
+    --details=tree ${colour[@]+"${colour[@]}"} \
     --config=junit.jupiter.execution.timeout.default="$TEST_TIMEOUT" \
     --reports-dir "$(native "$REPORTS")" </dev/null || status=$?
 (( status != 124 )) || say "suite killed after ${RUN_TIMEOUT}s"
