@@ -62,13 +62,13 @@ final class Harness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
+        client.close(); // closing twice (after eof()) is harmless
         try {
-            client.close();
-        } catch (IOException ignored) {
-            // already closed by eof()
+            serving.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        serving.join(5_000);
     }
 
     /** Collects complete lines; fails the test on a '\r' or on output not ending with '\n'. */
