@@ -1,47 +1,227 @@
 package clarimcp.clari;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import clarimcp.json.Json;
+import clarimcp.json.JsonException;
+import clarimcp.json.JsonParser;
+import clarimcp.json.JsonWriter;
+import java.io.IOException;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * TODO(skeleton): implemented by the Clari client work. Signatures are fixed: tools code against them.
+ * The Clari REST client (read-only). URLs are built from the configured base and checked path segments;
+ * every request goes through {@link #send}, which enforces {@link ReadOnlyPolicy}, sets the apikey header,
+ * bounds time and body size, retries per {@link RetryPolicy} and maps failures via {@link ClariErrors}.
+ * Thread-safe: one instance serves the whole process.
  */
 public final class ClariClient {
-    public ClariClient(ClariConfig config) {}
+    /** Largest response read: forecast exports reach tens of MB; beyond this we stop rather than risk the heap. */
+    public static final int MAX_RESPONSE_BYTES = JsonParser.DEFAULT_MAX_BYTES;
+    /** Opportunity ids per call: Clari's documented page size; batching is the caller's job. */
+    public static final int MAX_OPPORTUNITY_IDS = 100;
+    /** TCP and TLS setup: far above a healthy handshake, short enough to report a dead network quickly. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Whole exchange, body included: a 64 MB export result over a slow link still fits. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
+    /** Keep in step with Main.VERSION (clari may not depend on Main). */
+    static final String USER_AGENT = "clari-revops-mcp/0.1.0";
+
+    /** Waits between retries; tests pass one that records instead of sleeping. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    private final Secret token;
+    private final URI base;
+    private final ReadOnlyPolicy policy;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final int maxResponseBytes;
+    private final Sleeper sleeper;
+
+    public ClariClient(ClariConfig config) {
+        this(config, newHttpClient(), REQUEST_TIMEOUT, MAX_RESPONSE_BYTES, Thread::sleep);
+    }
+
+    ClariClient(ClariConfig config, HttpClient http, Duration requestTimeout, int maxResponseBytes, Sleeper sleeper) {
+        this.token = config.token();
+        this.base = URI.create(config.baseUrl().toString().replaceAll("/+$", ""));
+        this.policy = new ReadOnlyPolicy(base);
+        this.http = http;
+        this.requestTimeout = requestTimeout;
+        this.maxResponseBytes = maxResponseBytes;
+        this.sleeper = sleeper;
+    }
+
+    /** The process-wide HTTP client. Redirects are never followed: they would carry the token elsewhere. */
+    static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .proxy(ProxySelector.getDefault()) // honours -Dhttps.proxyHost for corporate networks
+                .build();
+    }
 
     /** POST /export/forecast/{forecastId} with a JSON body; returns the parsed answer ({"jobId":...}). */
     public Json submitForecastExport(String forecastId, Json.Obj body) throws ClariException, InterruptedException {
-        throw new UnsupportedOperationException("skeleton");
+        String id = segment("forecastId", forecastId);
+        return send("POST", uri("/export/forecast/" + id), body == null ? Json.Obj.EMPTY : body, "forecast '" + id + "'", true);
     }
 
     /** GET /export/jobs/{jobId}. */
     public Json exportJob(String jobId) throws ClariException, InterruptedException {
-        throw new UnsupportedOperationException("skeleton");
+        String id = segment("jobId", jobId);
+        return send("GET", uri("/export/jobs/" + id), null, "export job '" + id + "'", true);
     }
 
     /** GET /export/jobs/{jobId}/results. */
     public Json exportResults(String jobId) throws ClariException, InterruptedException {
-        throw new UnsupportedOperationException("skeleton");
+        String id = segment("jobId", jobId);
+        return send("GET", uri("/export/jobs/" + id + "/results"), null, "results of export job '" + id + "'", true);
     }
 
-    /** GET /opportunity?oppId=..&oppId=.. (at most 100 ids per call). */
+    /** GET /opportunity?oppId=..&oppId=.. (1 to {@link #MAX_OPPORTUNITY_IDS} ids, else IllegalArgumentException). */
     public Json opportunities(List<String> oppIds) throws ClariException, InterruptedException {
-        throw new UnsupportedOperationException("skeleton");
+        if (oppIds.isEmpty() || oppIds.size() > MAX_OPPORTUNITY_IDS) {
+            throw new IllegalArgumentException("between 1 and " + MAX_OPPORTUNITY_IDS + " opportunity ids per call, got "
+                    + oppIds.size());
+        }
+        StringJoiner query = new StringJoiner("&", "?", "");
+        for (String id : oppIds) query.add("oppId=" + encode(id));
+        return send("GET", uri("/opportunity" + query), null, "opportunities", false);
     }
 
-    /** GET /audit/events with the given query parameters (e.g. dateFrom, dateTo, limit). */
+    /** GET /audit/events with the given query parameters (e.g. dateFrom, dateTo, limit); null values are left out. */
     public Json auditEvents(Map<String, String> query) throws ClariException, InterruptedException {
-        throw new UnsupportedOperationException("skeleton");
+        StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
+        query.forEach((k, v) -> {
+            if (v != null) q.add(encode(k) + "=" + encode(v));
+        });
+        return send("GET", uri("/audit/events" + q), null, "audit events", false);
     }
 
-    /** GET the nextLink of an audit page (relative or absolute; other hosts refused). */
+    /** GET the nextLink of an audit page (relative or absolute; other hosts and paths refused). */
     public Json auditEventsPage(String nextLink) throws ClariException, InterruptedException {
-        throw new UnsupportedOperationException("skeleton");
+        return send("GET", policy.nextLink(nextLink), null, "audit events", false);
     }
 
     /** GET /admin/limits. */
     public Json adminLimits() throws ClariException, InterruptedException {
-        throw new UnsupportedOperationException("skeleton");
+        return send("GET", uri("/admin/limits"), null, "admin limits", false);
+    }
+
+    /**
+     * The one way out: the allowlist is checked before anything is built or sent (IllegalStateException
+     * otherwise). what names the object for error messages; byId says a 404 means a wrong id.
+     * Package-private only so tests can show that refused requests never leave.
+     */
+    Json send(String method, URI uri, Json.Obj body, String what, boolean byId) throws ClariException, InterruptedException {
+        policy.check(method, uri);
+        HttpRequest request = request(method, uri, body);
+        for (int attempt = 0; ; attempt++) {
+            Duration wait;
+            try {
+                HttpResponse<byte[]> response = exchange(request);
+                int status = response.statusCode();
+                if (status >= 200 && status < 300) return parse(response, what);
+                Duration retryAfter = RetryPolicy.retryAfter(response.headers().firstValue("Retry-After").orElse(null),
+                        Instant.now());
+                boolean again = attempt < RetryPolicy.MAX_RETRIES && RetryPolicy.retryableStatus(method, status)
+                        && (retryAfter == null || retryAfter.compareTo(RetryPolicy.MAX_WAIT) <= 0);
+                if (!again) throw ClariErrors.forStatus(status, response.body(), what, byId, retryAfter, token);
+                wait = retryAfter != null ? retryAfter : RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
+            } catch (IOException e) {
+                if (attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method)) {
+                    throw ClariErrors.forFailure(e, base.getHost(), requestTimeout);
+                }
+                wait = RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
+            }
+            sleeper.sleep(wait);
+        }
+    }
+
+    private HttpRequest request(String method, URI uri, Json.Obj body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .header("apikey", token.reveal())
+                .header("Accept", "application/json")
+                .header("User-Agent", USER_AGENT);
+        if (body == null) return b.method(method, HttpRequest.BodyPublishers.noBody()).build();
+        return b.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(JsonWriter.write(body), UTF_8))
+                .build();
+    }
+
+    /** One attempt, bounded by requestTimeout from start to last body byte; interruption cancels the exchange. */
+    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException, ClariException, InterruptedException {
+        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, info -> new CappedBody(info, maxResponseBytes));
+        try {
+            return future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new HttpTimeoutException("request timed out");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+            if (cause instanceof CappedBody.TooLarge t) {
+                throw new ClariException(t.status(), "Clari's response exceeded " + size(maxResponseBytes)
+                        + "; ask for less (a shorter period, fewer ids or fewer export types)");
+            }
+            if (cause instanceof IOException io) throw io;
+            if (cause instanceof RuntimeException r) throw r;
+            throw new IOException(cause);
+        }
+    }
+
+    private Json parse(HttpResponse<byte[]> response, String what) throws ClariException {
+        try {
+            return JsonParser.parse(response.body(), maxResponseBytes);
+        } catch (JsonException e) {
+            throw ClariErrors.notJson(response.statusCode(), what, e);
+        }
+    }
+
+    private URI uri(String pathAndQuery) {
+        return URI.create(base + pathAndQuery);
+    }
+
+    private static String segment(String name, String value) {
+        if (!ReadOnlyPolicy.isSegment(value)) {
+            throw new IllegalArgumentException(name + " must be 1-128 letters, digits, _ . : - (not '.' or '..')");
+        }
+        return value;
+    }
+
+    /** Query component encoding (UTF-8); a space becomes %20, which every server reads the same way. */
+    private static String encode(String s) {
+        return URLEncoder.encode(s, UTF_8).replace("+", "%20");
+    }
+
+    private static String size(int bytes) {
+        return bytes >= 1 << 20 ? (bytes >> 20) + " MB" : bytes + " bytes";
     }
 }

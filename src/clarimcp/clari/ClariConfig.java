@@ -1,13 +1,24 @@
 package clarimcp.clari;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Configuration from the environment (only Main reads the real environment and passes it in).
- * TODO(skeleton): implemented by the Clari client work.
+ * Every bad value is an IllegalArgumentException naming the variable and what is expected; no message
+ * ever repeats the token.
  */
 public record ClariConfig(
         Secret token,               // CLARI_API_TOKEN (required)
@@ -17,8 +28,145 @@ public record ClariConfig(
         Duration pollInterval,      // CLARI_POLL_INTERVAL_SECONDS, default 5
         Set<String> pipelineEvents  // CLARI_PIPELINE_EVENTS (comma-separated), null = built-in default
 ) {
+    public static final URI DEFAULT_BASE_URL = URI.create("https://api.clari.com/v4");
+    public static final int DEFAULT_POLL_MAX_ATTEMPTS = 12;
+    /** Upper bound on polls: with the longest interval this is still under a day of waiting. */
+    public static final int MAX_POLL_ATTEMPTS = 1000;
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+    /** Longest poll interval: beyond five minutes a tool call would look hung. */
+    public static final BigDecimal MAX_POLL_INTERVAL_SECONDS = BigDecimal.valueOf(300);
+
+    static final String MISSING_TOKEN = "CLARI_API_TOKEN is not set: create a token in Clari under "
+            + "Account Settings → API Token and set it in the server's env";
+    /** What a header value may hold (RFC 9110 field-vchar, no spaces): anything else cannot be sent as apikey. */
+    private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]+");
+    private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    public ClariConfig {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        Objects.requireNonNull(pollInterval, "pollInterval");
+        if (pipelineEvents != null) pipelineEvents = Collections.unmodifiableSet(new LinkedHashSet<>(pipelineEvents));
+    }
+
     /** Parses the environment; throws IllegalArgumentException naming the bad variable. */
     public static ClariConfig fromEnv(Map<String, String> env) {
-        throw new UnsupportedOperationException("skeleton");
+        return new ClariConfig(
+                token(value(env, "CLARI_API_TOKEN")),
+                baseUrl(value(env, "CLARI_BASE_URL")),
+                forecastId(value(env, "CLARI_FORECAST_ID")),
+                pollAttempts(value(env, "CLARI_POLL_MAX_ATTEMPTS")),
+                pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS")),
+                pipelineEvents(value(env, "CLARI_PIPELINE_EVENTS")));
+    }
+
+    /** The trimmed value, or null when unset or blank (an empty variable in a compose file means "unset"). */
+    private static String value(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    private static Secret token(String v) {
+        if (v == null) throw new IllegalArgumentException(MISSING_TOKEN);
+        if (!TOKEN.matcher(v).matches()) {
+            throw new IllegalArgumentException("CLARI_API_TOKEN holds spaces, control or non-ASCII characters: "
+                    + "expected the token exactly as Clari shows it");
+        }
+        return new Secret(v);
+    }
+
+    /** Absolute https URL; plain http only to a loopback host, since the token must not cross a network in clear. */
+    static URI baseUrl(String v) {
+        if (v == null) return DEFAULT_BASE_URL;
+        String expected = ": expected an absolute https URL such as " + DEFAULT_BASE_URL;
+        URI u;
+        try {
+            u = new URI(v);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("CLARI_BASE_URL is not a valid URL" + expected);
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!u.isAbsolute() || u.isOpaque() || u.getHost() == null) {
+            throw new IllegalArgumentException("CLARI_BASE_URL is not an absolute URL with a host" + expected);
+        }
+        if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new IllegalArgumentException("CLARI_BASE_URL must not contain user info, a query or a fragment" + expected);
+        }
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new IllegalArgumentException("CLARI_BASE_URL has scheme '" + scheme + "'" + expected);
+        }
+        if (scheme.equals("http") && !isLoopback(u.getHost())) {
+            throw new IllegalArgumentException("CLARI_BASE_URL uses http to a non-loopback host: the API token would "
+                    + "cross the network in clear text; use https (http is allowed only for 127.0.0.1, ::1, localhost)");
+        }
+        String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
+        for (String segment : path.split("/")) {
+            if (segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("CLARI_BASE_URL must not contain '.' or '..' path segments" + expected);
+            }
+        }
+        return URI.create(scheme + "://" + u.getRawAuthority() + path);
+    }
+
+    /** Loopback by literal only (no DNS lookup): 127.0.0.0/8, ::1 and localhost. */
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.equals("localhost")) return true;
+        if (!IPV4.matcher(h).matches() && !h.startsWith("[")) return false;
+        try {
+            // An IP literal: getByName parses it without any lookup.
+            return InetAddress.getByName(h.startsWith("[") ? h.substring(1, h.length() - 1) : h).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String forecastId(String v) {
+        if (v == null || ReadOnlyPolicy.isSegment(v)) return v;
+        throw new IllegalArgumentException("CLARI_FORECAST_ID must be a forecast tab id from the Clari URL "
+                + "(1-128 letters, digits, _ . : -), e.g. net_arr");
+    }
+
+    private static int pollAttempts(String v) {
+        if (v == null) return DEFAULT_POLL_MAX_ATTEMPTS;
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= MAX_POLL_ATTEMPTS) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("CLARI_POLL_MAX_ATTEMPTS must be a whole number from 1 to " + MAX_POLL_ATTEMPTS);
+    }
+
+    private static Duration pollInterval(String v) {
+        if (v == null) return DEFAULT_POLL_INTERVAL;
+        try {
+            BigDecimal seconds = new BigDecimal(v);
+            if (seconds.signum() > 0 && seconds.compareTo(MAX_POLL_INTERVAL_SECONDS) <= 0) {
+                // Rounded up to whole nanoseconds so a tiny positive value never becomes zero.
+                return Duration.ofNanos(seconds.movePointRight(9).setScale(0, RoundingMode.CEILING).longValueExact());
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("CLARI_POLL_INTERVAL_SECONDS must be a number of seconds above 0 and at most "
+                + MAX_POLL_INTERVAL_SECONDS + " (decimals allowed, e.g. 0.5)");
+    }
+
+    private static Set<String> pipelineEvents(String v) {
+        if (v == null) return null;
+        Set<String> events = new LinkedHashSet<>();
+        for (String part : v.split(",")) {
+            String name = part.strip();
+            if (name.isEmpty()) continue;
+            if (!EVENT_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("CLARI_PIPELINE_EVENTS must be event names separated by commas "
+                        + "(each 1-128 letters, digits, _ . : -), e.g. opportunity.updated,OPPORTUNITY_STAGE_CHANGED");
+            }
+            events.add(name);
+        }
+        if (events.isEmpty()) throw new IllegalArgumentException("CLARI_PIPELINE_EVENTS lists no event names");
+        return events;
     }
 }

@@ -1,0 +1,96 @@
+package clarimcp.clari;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What this server may ask of Clari: the only place that decides method, host and path. Every request
+ * passes {@link #check} before anything is sent, so a write (PATCH cancels an export job, POST /ingest
+ * imports data) cannot be issued by any code path, whatever a tool argument or a nextLink says.
+ */
+final class ReadOnlyPolicy {
+    /** One path segment taken from an argument (forecast id, job id). Not '.' or '..', which would climb the path. */
+    static final String SEGMENT = "(?!\\.+(?:/|$))[A-Za-z0-9_.:-]{1,128}";
+    private static final Pattern SEGMENT_PATTERN = Pattern.compile(SEGMENT);
+
+    private record Rule(String method, Pattern path) {}
+
+    /** Paths are relative to the base URL's path. The single POST queues a forecast export (it writes nothing). */
+    private static final List<Rule> ALLOWED = List.of(
+            rule("POST", "/export/forecast/" + SEGMENT),
+            rule("GET", "/export/jobs/" + SEGMENT),
+            rule("GET", "/export/jobs/" + SEGMENT + "/results"),
+            rule("GET", "/opportunity"),
+            rule("GET", "/audit/events"),
+            rule("GET", "/admin/limits"));
+
+    private static Rule rule(String method, String path) {
+        return new Rule(method, Pattern.compile(path));
+    }
+
+    private final URI base;
+    private final String basePath;
+
+    /** base: absolute URL without a trailing slash, e.g. https://api.clari.com/v4. */
+    ReadOnlyPolicy(URI base) {
+        this.base = base;
+        this.basePath = base.getRawPath() == null ? "" : base.getRawPath();
+    }
+
+    static boolean isSegment(String value) {
+        return value != null && SEGMENT_PATTERN.matcher(value).matches();
+    }
+
+    /** Throws IllegalStateException unless method and uri are on the allowlist under the base URL. */
+    void check(String method, URI uri) {
+        if (!sameOrigin(uri) || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+            throw new IllegalStateException("refused: request outside the Clari base URL");
+        }
+        String path = uri.getRawPath();
+        if (path == null || !path.startsWith(basePath)) {
+            throw new IllegalStateException("refused: request outside the Clari base URL");
+        }
+        String rest = path.substring(basePath.length());
+        for (Rule r : ALLOWED) {
+            if (r.method.equals(method) && r.path.matcher(rest).matches()) return;
+        }
+        throw new IllegalStateException("refused: " + method + " " + rest + " is not on the read-only allowlist");
+    }
+
+    /**
+     * The URL of an audit nextLink: relative links resolve against the base; absolute ones must keep the
+     * base's scheme, host and port, and every link must still name /audit/events under the base path.
+     */
+    URI nextLink(String link) throws ClariException {
+        if (link == null) throw new ClariException(0, "Clari returned a malformed nextLink");
+        URI target;
+        try {
+            // Clari may write "/audit/events?.." (relative to the API root) or "/v4/audit/events?.." (to the host).
+            boolean fromApiRoot = link.startsWith("/") && !link.startsWith("//") && !link.startsWith(basePath + "/");
+            target = fromApiRoot ? new URI(base + link) : new URI(base + "/").resolve(new URI(link));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new ClariException(0, "Clari returned a malformed nextLink");
+        }
+        if (!sameOrigin(target) || target.getRawUserInfo() != null) {
+            throw new ClariException(0, "refusing to follow nextLink to another host");
+        }
+        if (!(basePath + "/audit/events").equals(target.getRawPath()) || target.getRawFragment() != null) {
+            throw new ClariException(0, "refusing to follow nextLink outside " + basePath + "/audit/events");
+        }
+        return target;
+    }
+
+    private boolean sameOrigin(URI uri) {
+        return uri.isAbsolute()
+                && base.getScheme().equalsIgnoreCase(uri.getScheme())
+                && base.getHost() != null && base.getHost().equalsIgnoreCase(uri.getHost())
+                && port(base) == port(uri);
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() != -1) return uri.getPort();
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
+    }
+}
