@@ -1,0 +1,150 @@
+package clarimcp.sandbox;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import clarimcp.json.Json;
+import clarimcp.sandbox.SandboxOrg.Actor;
+import clarimcp.sandbox.SandboxOrg.AuditEvent;
+import java.net.URLEncoder;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /audit/events}: filters the seeded log (newest first) by date window, event, actorId and
+ * sessionType, and pages it. The cursor is the position in the whole log of the next event to consider,
+ * and {@code nextLink} repeats the filters with the window made absolute, so later pages see the same
+ * window even as the clock moves. The last page has no {@code nextLink}.
+ */
+final class AuditEndpoint {
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    /** Default window start: 30 days before now, as Clari documents. */
+    static final Duration DEFAULT_WINDOW = Duration.ofDays(30);
+    private static final List<String> FILTERS = List.of("event", "actorId", "sessionType");
+
+    private final SandboxOrg org;
+    private final String basePath;
+
+    AuditEndpoint(SandboxOrg org, String basePath) {
+        this.org = org;
+        this.basePath = basePath;
+    }
+
+    Reply handle(String rawQuery) {
+        Map<String, List<String>> params = Reply.params(rawQuery);
+        int limit;
+        Instant from;
+        Instant to;
+        int cursor;
+        try {
+            limit = intParam(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+            cursor = intParam(params, "cursor", 0, 0, Integer.MAX_VALUE);
+            String toText = Reply.param(params, "dateTo");
+            String fromText = Reply.param(params, "dateFrom");
+            Instant now = org.now().truncatedTo(ChronoUnit.MILLIS);   // event times have millisecond precision
+            to = toText == null ? now : instant(toText, true);
+            from = fromText == null ? now.minus(DEFAULT_WINDOW) : instant(fromText, false);
+        } catch (DateTimeParseException e) {
+            return Reply.errors(400, "Invalid query parameter: dateFrom and dateTo must be ISO 8601 dates or date-times");
+        } catch (IllegalArgumentException e) {
+            return Reply.errors(400, "Invalid query parameter: " + e.getMessage());
+        }
+        if (from.isAfter(to)) return Reply.errors(400, "Invalid query parameter: dateFrom is after dateTo");
+
+        List<AuditEvent> all = org.auditEvents();
+        List<Json> items = new ArrayList<>();
+        Map<String, Actor> actors = new LinkedHashMap<>();
+        int i = cursor;
+        for (; i < all.size() && items.size() < limit; i++) {
+            AuditEvent e = all.get(i);
+            if (!matches(e, params, from, to)) continue;
+            items.add(item(e));
+            Actor a = org.actor(e.actorId());
+            if (a != null) actors.putIfAbsent(a.actorId(), a);
+        }
+        boolean more = false;
+        for (int j = i; j < all.size() && !more; j++) more = matches(all.get(j), params, from, to);
+
+        Json.Obj.Builder body = Json.Obj.builder();
+        if (more) body.put("nextLink", nextLink(params, limit, from, to, i));
+        List<Json> actorList = new ArrayList<>();
+        for (Actor a : actors.values()) {
+            actorList.add(Json.Obj.builder().put("actorId", a.actorId()).put("actorType", a.actorType())
+                    .put("name", a.name()).put("email", a.email()).build());
+        }
+        return Reply.json(200, body.put("items", new Json.Arr(items)).put("actors", new Json.Arr(actorList)).build());
+    }
+
+    private static boolean matches(AuditEvent e, Map<String, List<String>> params, Instant from, Instant to) {
+        if (e.timestamp().isBefore(from) || e.timestamp().isAfter(to)) return false;
+        return allowed(params, "event", e.event()) && allowed(params, "actorId", e.actorId())
+                && allowed(params, "sessionType", e.sessionType());
+    }
+
+    /** A filter given (possibly repeated) allows any of its values; absent, it allows everything. */
+    private static boolean allowed(Map<String, List<String>> params, String name, String value) {
+        List<String> wanted = params.get(name);
+        return wanted == null || wanted.contains(value);
+    }
+
+    private static Json item(AuditEvent e) {
+        return Json.Obj.builder()
+                .put("actorId", e.actorId()).put("actorType", e.actorType())
+                .put("sessionId", e.sessionId()).put("sessionType", e.sessionType())
+                .put("event", e.event()).put("ipAddress", e.ipAddress())
+                .put("correlationID", e.correlationId()).put("eventParameters", e.parameters())
+                .put("eventTimestamp", Reply.timestamp(e.timestamp()))
+                .build();
+    }
+
+    /** Relative to the host, starting with the base path, as Clari serves it. */
+    private String nextLink(Map<String, List<String>> params, int limit, Instant from, Instant to, int cursor) {
+        StringBuilder q = new StringBuilder(basePath).append("/audit/events?limit=").append(limit)
+                .append("&dateFrom=").append(encode(from.toString()))
+                .append("&dateTo=").append(encode(to.toString()));
+        for (String name : FILTERS) {
+            for (String v : params.getOrDefault(name, List.of())) q.append('&').append(name).append('=').append(encode(v));
+        }
+        return q.append("&cursor=").append(cursor).toString();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, UTF_8);
+    }
+
+    private static int intParam(Map<String, List<String>> params, String name, int dflt, int min, int max) {
+        String text = Reply.param(params, name);
+        if (text == null) return dflt;
+        try {
+            int v = Integer.parseInt(text);
+            if (v >= min && v <= max) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below, with the accepted range
+        }
+        throw new IllegalArgumentException(name + " must be an integer in " + min + ".." + max);
+    }
+
+    /** ISO date (a whole day, inclusive at either end) or date-time with offset; a bare local time is UTC. */
+    static Instant instant(String text, boolean endOfWindow) {
+        if (text.length() == 10) {
+            LocalDate d = LocalDate.parse(text);
+            return endOfWindow ? d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1)
+                    : d.atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException noOffset) {
+            return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package clarimcp.sandbox;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import clarimcp.json.Json;
+import clarimcp.json.JsonWriter;
+import java.net.URLDecoder;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** One response before fault post-processing, plus the error shapes Clari uses and query parsing. */
+record Reply(int status, Map<String, String> headers, byte[] body) {
+    static final String JSON_TYPE = "application/json";
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    Reply {
+        headers = Map.copyOf(headers);
+    }
+
+    static Reply json(int status, Json value) {
+        return new Reply(status, Map.of("Content-Type", JSON_TYPE), JsonWriter.write(value).getBytes(UTF_8));
+    }
+
+    /** The general error shape: {@code {"errors":[{"status":"404","message":"..."}]}}. */
+    static Reply errors(int status, String message) {
+        Json error = Json.Obj.builder().put("status", Integer.toString(status)).put("message", message).build();
+        return json(status, Json.Obj.builder().put("errors", Json.Arr.of(error)).build());
+    }
+
+    /** The export error shape: {@code {"code":"SWW","namespace":"exports","errorId":"...","message":"..."}}. */
+    static Reply exportError(int status, String message) {
+        return json(status, Json.Obj.builder()
+                .put("code", "SWW")
+                .put("namespace", "exports")
+                .put("errorId", UUID.randomUUID().toString())
+                .put("message", message)
+                .build());
+    }
+
+    /** A proxy-style HTML error page, as a load balancer in front of Clari would send. */
+    static Reply html(int status) {
+        String page = "<html><head><title>" + status + " Server Error</title></head><body><h1>"
+                + status + " Server Error</h1><p>The upstream server is unavailable.</p></body></html>";
+        return new Reply(status, Map.of("Content-Type", "text/html; charset=utf-8"), page.getBytes(UTF_8));
+    }
+
+    static Reply empty(int status, Map<String, String> headers) {
+        return new Reply(status, headers, new byte[0]);
+    }
+
+    /** Clari's timestamp style: {@code 2026-05-01T10:00:00.000Z}. */
+    static String timestamp(Instant t) {
+        return TIMESTAMP.format(t);
+    }
+
+    /** Decodes a raw query into name -> values in order; a name without '=' has value "". */
+    static Map<String, List<String>> params(String rawQuery) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) return out;
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            out.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return out;
+    }
+
+    /** The single value of a parameter, or null when absent (the first one when repeated). */
+    static String param(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, UTF_8);
+        } catch (IllegalArgumentException badEscape) {
+            return s; // a malformed %-escape is kept literally, so it fails validation downstream
+        }
+    }
+}

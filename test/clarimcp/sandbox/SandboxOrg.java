@@ -1,0 +1,163 @@
+package clarimcp.sandbox;
+
+import clarimcp.json.Json;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The seeded org the sandbox serves: a sales hierarchy (a CRO, four segment managers, their reps),
+ * a few hundred opportunities with histories, and several weeks of audit events. Everything derives from
+ * a seed and the start (UTC) of the clock's current day, so two sandboxes started the same day agree.
+ * Tests use the query methods to compute the answers they expect.
+ *
+ * <p>Quarters are calendar quarters ({@code 2026_Q2} = April..June). Opportunities close in the previous,
+ * current or next quarter. Forecast categories are disjoint: the forecast export's Commit for a user is
+ * {@link #categoryTotal}(user, quarter, "Commit") over their subtree, not Commit plus Closed.
+ */
+public final class SandboxOrg {
+    public static final long DEFAULT_SEED = 0x5EED_C1A21L;
+    /** Stages in sales order; the two closed ones last. */
+    public static final List<String> STAGES =
+            List.of("Prospecting", "Discovery", "Solution", "Proposal", "Negotiation", "Closed Won", "Closed Lost");
+    /** Forecast categories, lowest confidence first. */
+    public static final List<String> CATEGORIES = List.of("Omitted", "Pipeline", "Best Case", "Commit", "Closed");
+
+    /** A user; {@code quota} is the quarterly quota (a manager's is the sum of their reps'). CRO has no parent. */
+    public record User(String userId, String name, String email, String crmUserId, String parentUserId,
+                       String role, String scopeId, String segment, long quota) {}
+
+    /**
+     * One edit of an opportunity field: field is amount, stage, closeDate, forecastCategory or owner
+     * (owner values are userIds, amounts whole dollars, dates ISO).
+     */
+    public record Change(String field, String oldValue, String newValue, Instant at) {}
+
+    /** An opportunity as it is now; {@code history} is oldest first. */
+    public record Opportunity(String id, String name, long amount, String stage, LocalDate closeDate,
+                              String forecastCategory, String ownerId, int crmScore, String crmScoreMessage,
+                              List<Change> history) {
+        public String quarterId() { return quarterOf(closeDate); }
+    }
+
+    public record Actor(String actorId, String actorType, String name, String email) {}
+
+    /** An audit event; {@code parameters} is served as {@code eventParameters}. */
+    public record AuditEvent(Instant timestamp, String actorId, String actorType, String sessionId,
+                             String sessionType, String event, String ipAddress, String correlationId,
+                             Json.Obj parameters) {}
+
+    private final Clock clock;
+    private final LocalDate today;
+    private final List<User> users;
+    private final Map<String, User> usersById = new LinkedHashMap<>();
+    private final List<Opportunity> opportunities;
+    private final Map<String, Opportunity> oppsById = new LinkedHashMap<>();
+    private final List<Actor> actors;
+    private final List<AuditEvent> events;
+
+    SandboxOrg(Clock clock, long seed) {
+        this.clock = clock;
+        this.today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        Random random = new Random(seed ^ today.toEpochDay());
+        this.users = OrgSeed.users(random);
+        for (User u : users) usersById.put(u.userId(), u);
+        this.opportunities = OrgSeed.opportunities(random, users, today);
+        for (Opportunity o : opportunities) oppsById.put(o.id(), o);
+        List<Actor> all = new ArrayList<>();
+        for (User u : users) all.add(new Actor(u.userId(), "USER", u.name(), u.email()));
+        all.add(AuditSeed.ADMIN);
+        this.actors = List.copyOf(all);
+        this.events = AuditSeed.events(random, this);
+    }
+
+    public Clock clock() { return clock; }
+    public Instant now() { return clock.instant(); }
+    /** The clock's current day (UTC) when the sandbox started: the anchor of all seeded dates. */
+    public LocalDate today() { return today; }
+
+    public List<User> users() { return users; }
+    public User user(String userId) { return usersById.get(userId); }
+    public User cro() { return users.get(0); }
+    public List<User> managers() { return users.stream().filter(u -> cro().userId().equals(u.parentUserId())).toList(); }
+    public List<User> reps() { return users.stream().filter(u -> u.role().equals(OrgSeed.REP_ROLE)).toList(); }
+
+    /** The user with that scopeId (e.g. {@code 1905::MGR}), or null. */
+    public User byScope(String scopeId) {
+        return users.stream().filter(u -> u.scopeId().equals(scopeId)).findFirst().orElse(null);
+    }
+
+    /** The user and everyone below them, parents before children. */
+    public List<User> subtree(String userId) {
+        List<User> out = new ArrayList<>();
+        User root = usersById.get(userId);
+        if (root == null) return out;
+        out.add(root);
+        for (int i = 0; i < out.size(); i++) {
+            String parent = out.get(i).userId();
+            for (User u : users) if (parent.equals(u.parentUserId())) out.add(u);
+        }
+        return out;
+    }
+
+    public List<Opportunity> opportunities() { return opportunities; }
+    public Opportunity opportunity(String id) { return oppsById.get(id); }
+
+    /** Ids of the opportunities in a forecast category (e.g. "Commit"), any quarter. */
+    public List<String> oppIds(String forecastCategory) {
+        return opportunities.stream().filter(o -> o.forecastCategory().equals(forecastCategory)).map(Opportunity::id).toList();
+    }
+
+    /** Ids of the opportunities in a forecast category closing in a quarter (e.g. "2026_Q2"). */
+    public List<String> oppIds(String forecastCategory, String quarterId) {
+        return opportunities.stream()
+                .filter(o -> o.forecastCategory().equals(forecastCategory) && o.quarterId().equals(quarterId))
+                .map(Opportunity::id).toList();
+    }
+
+    /** Sum of amounts of the opportunities owned within the user's subtree, in that quarter and category. */
+    public long categoryTotal(String userId, String quarterId, String category) {
+        List<String> owners = subtree(userId).stream().map(User::userId).toList();
+        return opportunities.stream()
+                .filter(o -> owners.contains(o.ownerId()) && o.quarterId().equals(quarterId)
+                        && o.forecastCategory().equals(category))
+                .mapToLong(Opportunity::amount).sum();
+    }
+
+    public String currentQuarter() { return quarterOf(today); }
+
+    /** The quarters with seeded opportunities (and forecast exports): previous, current, next. */
+    public List<String> seededQuarters() {
+        LocalDate start = quarterStart(currentQuarter());
+        return List.of(quarterOf(start.minusMonths(3)), currentQuarter(), quarterOf(start.plusMonths(3)));
+    }
+
+    public static String quarterOf(LocalDate d) {
+        return d.getYear() + "_Q" + ((d.getMonthValue() - 1) / 3 + 1);
+    }
+
+    /** First day of a quarter id like {@code 2026_Q2}; throws IllegalArgumentException on another shape. */
+    public static LocalDate quarterStart(String quarterId) {
+        if (quarterId == null || !quarterId.matches("\\d{4}_Q[1-4]")) throw new IllegalArgumentException("not a quarter id");
+        int q = quarterId.charAt(6) - '0';
+        return LocalDate.of(Integer.parseInt(quarterId.substring(0, 4)), (q - 1) * 3 + 1, 1);
+    }
+
+    public static LocalDate quarterEnd(String quarterId) {
+        return quarterStart(quarterId).plusMonths(3).minusDays(1);
+    }
+
+    public List<Actor> actors() { return actors; }
+    public Actor actor(String actorId) {
+        return actors.stream().filter(a -> a.actorId().equals(actorId)).findFirst().orElse(null);
+    }
+
+    /** All seeded audit events, newest first (some lie after {@link #now()} and are served only once reached). */
+    public List<AuditEvent> auditEvents() { return events; }
+}
