@@ -1,0 +1,84 @@
+package clarimcp.tools;
+
+import clarimcp.json.Json;
+import clarimcp.mcp.ToolException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Strict extraction of tool arguments. Every failure is a {@link ToolException} naming the
+ * argument, so the model sees what to fix. No coercion: "50" is not an integer, 1.5 is not an
+ * integer, a number is not a string. An explicit JSON null counts as absent, since models often
+ * send null for optional arguments they do not use.
+ */
+final class Args {
+    private final Json.Obj args;
+
+    /** Rejects argument names outside {@code allowed} (a typo should fail, not be ignored). */
+    Args(Json.Obj args, Set<String> allowed) throws ToolException {
+        this.args = args;
+        for (String name : args.members().keySet()) {
+            if (!allowed.contains(name)) {
+                throw new ToolException("unknown argument '" + Sanitize.text(name) + "'; expected one of: "
+                        + String.join(", ", new TreeSet<>(allowed)));
+            }
+        }
+    }
+
+    /** A required string matching pattern; {@code shape} says what it should look like. */
+    String requiredString(String name, Pattern pattern, String shape) throws ToolException {
+        String v = optionalString(name, pattern, shape);
+        if (v == null) throw new ToolException("missing required argument '" + name + "'");
+        return v;
+    }
+
+    /** An optional string matching pattern, or null when absent. */
+    String optionalString(String name, Pattern pattern, String shape) throws ToolException {
+        Json v = present(name);
+        if (v == null) return null;
+        if (!(v instanceof Json.Str s)) throw new ToolException("'" + name + "' must be a string (" + shape + ")");
+        if (!pattern.matcher(s.value()).matches()) throw new ToolException("'" + name + "' must be " + shape);
+        return s.value();
+    }
+
+    /** An optional integer in [min, max], or {@code dflt} when absent. */
+    int optionalInt(String name, int min, int max, int dflt) throws ToolException {
+        Json v = present(name);
+        if (v == null) return dflt;
+        String problem = "'" + name + "' must be an integer from " + min + " to " + max;
+        if (!(v instanceof Json.Num n) || !n.isIntegral()) throw new ToolException(problem);
+        BigDecimal d = n.decimal(); // compared as decimals: 1e400 must not overflow into range
+        if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw new ToolException(problem);
+        }
+        return d.intValueExact();
+    }
+
+    /** A required array of minItems..maxItems strings, each matching pattern. */
+    List<String> requiredStrings(String name, int minItems, int maxItems, Pattern pattern, String shape)
+            throws ToolException {
+        Json v = present(name);
+        if (v == null) throw new ToolException("missing required argument '" + name + "'");
+        if (!(v instanceof Json.Arr arr)) throw new ToolException("'" + name + "' must be an array of strings");
+        if (arr.size() < minItems || arr.size() > maxItems) {
+            throw new ToolException("'" + name + "' must hold " + minItems + " to " + maxItems + " items (got " + arr.size() + ")");
+        }
+        List<String> out = new ArrayList<>(arr.size());
+        for (int i = 0; i < arr.size(); i++) {
+            if (!(arr.items().get(i) instanceof Json.Str s) || !pattern.matcher(s.value()).matches()) {
+                throw new ToolException("'" + name + "'[" + i + "] must be " + shape);
+            }
+            out.add(s.value());
+        }
+        return out;
+    }
+
+    private Json present(String name) {
+        Json v = args.get(name);
+        return v instanceof Json.Null ? null : v;
+    }
+}

@@ -1,0 +1,122 @@
+package clarimcp.tools;
+
+import clarimcp.json.Json;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Tolerant readers for Clari answers. The public reference and production code disagree on
+ * shapes (a value may be a number, a numeric string or an object holding it; a list may sit under
+ * one of several keys), so tools read through these helpers and never fail on a shape surprise:
+ * an unreadable value is simply absent. Display strings come back sanitized.
+ */
+final class Lenient {
+    /** Object keys that hold the displayable part of a value object, most specific first. */
+    private static final List<String> VALUE_KEYS = List.of("displayValue", "name", "value", "amount", "label");
+    /** How deep a value object may wrap its value ({"value":{"amount":1}}); deeper is unreadable. */
+    private static final int MAX_WRAP = 3;
+    private static final Pattern NUMERIC = Pattern.compile("-?\\d{1,30}(\\.\\d{1,20})?");
+
+    private Lenient() {}
+
+    /** A number from a JSON number, a numeric string, or an object wrapping one; else null. */
+    static BigDecimal number(Json v) {
+        return number(v, 0);
+    }
+
+    private static BigDecimal number(Json v, int depth) {
+        return switch (v) {
+            case null -> null;
+            case Json.Num n -> n.decimal();
+            case Json.Str s -> NUMERIC.matcher(s.value().strip()).matches() ? new BigDecimal(s.value().strip()) : null;
+            case Json.Obj o -> {
+                if (depth >= MAX_WRAP) yield null;
+                for (String k : List.of("value", "amount", "score")) {
+                    BigDecimal d = number(o.get(k), depth + 1);
+                    if (d != null) yield d;
+                }
+                yield null;
+            }
+            case Json.Arr a -> null;
+            case Json.Bool b -> null;
+            case Json.Null n -> null;
+        };
+    }
+
+    /** Sanitized display text of a scalar or value object; null when absent or unreadable. */
+    static String text(Json v) {
+        String raw = raw(v, 0);
+        return raw == null ? null : Sanitize.text(raw);
+    }
+
+    private static String raw(Json v, int depth) {
+        return switch (v) {
+            case null -> null;
+            case Json.Str s -> s.value();
+            case Json.Num n -> n.text();
+            case Json.Bool b -> Boolean.toString(b.value());
+            case Json.Obj o -> {
+                if (depth >= MAX_WRAP) yield null;
+                for (String k : VALUE_KEYS) {
+                    String s = raw(o.get(k), depth + 1);
+                    if (s != null) yield s;
+                }
+                yield null;
+            }
+            case Json.Arr a -> null;
+            case Json.Null n -> null;
+        };
+    }
+
+    /** An identifier (string or number) exactly as sent, for joining lists; null otherwise. */
+    static String id(Json v) {
+        return switch (v) {
+            case Json.Str s -> s.value();
+            case Json.Num n -> n.text();
+            case null, default -> null;
+        };
+    }
+
+    /** The first member of o among keys that is present, or null. */
+    static Json first(Json.Obj o, String... keys) {
+        for (String k : keys) {
+            Json v = o.get(k);
+            if (v != null && !(v instanceof Json.Null)) return v;
+        }
+        return null;
+    }
+
+    /** The objects of the first array found under keys (or v itself when it is an array). */
+    static List<Json.Obj> objects(Json v, String... keys) {
+        Json.Arr arr = v instanceof Json.Arr a ? a : null;
+        if (arr == null && v instanceof Json.Obj o) {
+            for (String k : keys) {
+                if ((arr = o.arr(k)) != null) break;
+            }
+        }
+        List<Json.Obj> out = new ArrayList<>();
+        if (arr != null) {
+            for (Json item : arr.items()) {
+                if (item instanceof Json.Obj o) out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /** ISO date (UTC) of an epoch-milliseconds value, or the sanitized text when not a number. */
+    static String date(Json v) {
+        BigDecimal ms = number(v);
+        if (ms != null) {
+            try {
+                return Instant.ofEpochMilli(ms.longValue()).atZone(ZoneOffset.UTC).toLocalDate().toString();
+            } catch (java.time.DateTimeException e) {
+                return ms.toPlainString();
+            }
+        }
+        return text(v);
+    }
+}

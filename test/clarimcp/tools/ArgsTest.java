@@ -1,0 +1,123 @@
+package clarimcp.tools;
+
+import static clarimcp.tools.Fixtures.NO_CLARI;
+import static clarimcp.tools.Fixtures.obj;
+import static clarimcp.tools.Fixtures.toolError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import clarimcp.json.Json;
+import clarimcp.mcp.Tool;
+import clarimcp.mcp.ToolContext;
+import clarimcp.mcp.ToolException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad arguments fail before any Clari call, with a message naming the argument. */
+@Timeout(10)
+class ArgsTest {
+    private static final Map<String, Tool> TOOLS = Map.of(
+            "get_forecast", new GetForecast(NO_CLARI),
+            "get_pipeline_changes", new GetPipelineChanges(NO_CLARI),
+            "get_deal_risk", new GetDealRisk(NO_CLARI));
+
+    static Stream<Arguments> badArguments() {
+        return Stream.of(
+                Arguments.of("get_forecast", "{\"period\":\"2026_Q2\"}",
+                        "unknown argument 'period'; expected one of: currency, forecast_id, scope_id, time_period"),
+                Arguments.of("get_forecast", "{\"time_period\":\"2026-Q2\"}", "'time_period' must be a fiscal quarter like 2026_Q2"),
+                Arguments.of("get_forecast", "{\"time_period\":\"2026_Q5\"}", "'time_period' must be a fiscal quarter like 2026_Q2"),
+                Arguments.of("get_forecast", "{\"time_period\":20262}", "'time_period' must be a string (a fiscal quarter like 2026_Q2)"),
+                Arguments.of("get_forecast", "{\"currency\":\"usd\"}", "'currency' must be a three-letter ISO code like USD"),
+                Arguments.of("get_forecast", "{\"forecast_id\":\"../admin\"}", "'forecast_id' must be a Clari forecast tab id like net_arr"),
+                Arguments.of("get_forecast", "{\"forecast_id\":\"\"}", "'forecast_id' must be a Clari forecast tab id like net_arr"),
+                Arguments.of("get_forecast", "{\"scope_id\":\"1905 MGR\"}", "'scope_id' must be a Clari scope id like 1905::MGR"),
+                Arguments.of("get_pipeline_changes", "{}", "missing required argument 'start_date'"),
+                Arguments.of("get_pipeline_changes", "{\"start_date\":null,\"end_date\":\"2026-05-01\"}", "missing required argument 'start_date'"),
+                Arguments.of("get_pipeline_changes", "{\"start_date\":\"2026-05-01\"}", "missing required argument 'end_date'"),
+                Arguments.of("get_pipeline_changes", "{\"start_date\":\"2026-5-1\",\"end_date\":\"2026-05-02\"}",
+                        "'start_date' must be a date like 2026-05-01"),
+                Arguments.of("get_pipeline_changes", "{\"start_date\":\"2026-02-30\",\"end_date\":\"2026-03-02\"}",
+                        "'start_date' is not a real date: 2026-02-30"),
+                Arguments.of("get_pipeline_changes", "{\"start_date\":\"2026-05-02\",\"end_date\":\"2026-05-01\"}",
+                        "'end_date' must not be before 'start_date'"),
+                Arguments.of("get_pipeline_changes", "{\"start_date\":\"2025-01-01\",\"end_date\":\"2026-01-03\"}",
+                        "'start_date' to 'end_date' spans more than 366 days; split the window"),
+                Arguments.of("get_pipeline_changes", dates("\"limit\":0"), "'limit' must be an integer from 1 to 200"),
+                Arguments.of("get_pipeline_changes", dates("\"limit\":201"), "'limit' must be an integer from 1 to 200"),
+                Arguments.of("get_pipeline_changes", dates("\"limit\":1.5"), "'limit' must be an integer from 1 to 200"),
+                Arguments.of("get_pipeline_changes", dates("\"limit\":\"50\""), "'limit' must be an integer from 1 to 200"),
+                Arguments.of("get_pipeline_changes", dates("\"limit\":1e400"), "'limit' must be an integer from 1 to 200"),
+                Arguments.of("get_pipeline_changes", dates("\"limit\":-1e400"), "'limit' must be an integer from 1 to 200"),
+                Arguments.of("get_pipeline_changes", dates("\"limit\":true"), "'limit' must be an integer from 1 to 200"),
+                Arguments.of("get_pipeline_changes", dates("\"Limit\":5"),
+                        "unknown argument 'Limit'; expected one of: end_date, limit, start_date"),
+                Arguments.of("get_deal_risk", "{}", "missing required argument 'opp_ids'"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":\"006A\"}", "'opp_ids' must be an array of strings"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":[]}", "'opp_ids' must hold 1 to 1000 items (got 0)"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":" + ids(1001) + "}", "'opp_ids' must hold 1 to 1000 items (got 1001)"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":[\"006A\",\"006B&x=1\"]}",
+                        "'opp_ids'[1] must be an opportunity id (1-40 letters or digits)"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":[\"006A\",7]}",
+                        "'opp_ids'[1] must be an opportunity id (1-40 letters or digits)"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":[\"" + "A".repeat(41) + "\"]}",
+                        "'opp_ids'[0] must be an opportunity id (1-40 letters or digits)"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":[\"006A\"],\"ids\":[]}",
+                        "unknown argument 'ids'; expected one of: opp_ids"));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("badArguments")
+    void badArgument_failsBeforeClari_namingTheArgument(String tool, String args, String message) throws Exception {
+        assertEquals(message, toolError(() -> TOOLS.get(tool).call(obj(args), ToolContext.NONE)));
+    }
+
+    @Test
+    void unknownArgumentName_isSanitizedInTheMessage() throws Exception {
+        String msg = toolError(() -> new GetDealRisk(NO_CLARI).call(obj("{\"x\\u202Ey\":1}"), ToolContext.NONE));
+        assertEquals("unknown argument 'xy'; expected one of: opp_ids", msg);
+    }
+
+    @Test
+    void integer_acceptsBoundsAndWholeDecimals_nullMeansDefault() throws ToolException {
+        Set<String> names = Set.of("n");
+        assertEquals(1, new Args(obj("{\"n\":1}"), names).optionalInt("n", 1, 200, 100));
+        assertEquals(200, new Args(obj("{\"n\":200}"), names).optionalInt("n", 1, 200, 100));
+        assertEquals(20, new Args(obj("{\"n\":2e1}"), names).optionalInt("n", 1, 200, 100));
+        assertEquals(100, new Args(obj("{\"n\":null}"), names).optionalInt("n", 1, 200, 100));
+        assertEquals(100, new Args(obj("{}"), names).optionalInt("n", 1, 200, 100));
+    }
+
+    @Test
+    void optionalString_absentOrNull_isNull_presentIsExact() throws ToolException {
+        Pattern p = Pattern.compile("[a-z]+");
+        assertNull(new Args(obj("{}"), Set.of("s")).optionalString("s", p, "letters"));
+        assertNull(new Args(obj("{\"s\":null}"), Set.of("s")).optionalString("s", p, "letters"));
+        assertEquals("abc", new Args(obj("{\"s\":\"abc\"}"), Set.of("s")).requiredString("s", p, "letters"));
+    }
+
+    @Test
+    void strings_keepOrderAndValues() throws ToolException {
+        Json.Obj a = obj("{\"ids\":[\"b\",\"a\",\"b\"]}");
+        assertEquals(List.of("b", "a", "b"), new Args(a, Set.of("ids")).requiredStrings("ids", 1, 5, Pattern.compile("[a-z]"), "a letter"));
+    }
+
+    private static String dates(String extra) {
+        return "{\"start_date\":\"2026-05-01\",\"end_date\":\"2026-05-31\"," + extra + "}";
+    }
+
+    private static String ids(int n) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) ids.add("\"A" + i + "\"");
+        return "[" + String.join(",", ids) + "]";
+    }
+}

@@ -1,0 +1,149 @@
+package clarimcp.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import clarimcp.clari.ClariClient;
+import clarimcp.clari.ClariConfig;
+import clarimcp.json.Json;
+import clarimcp.json.JsonException;
+import clarimcp.json.JsonParser;
+import clarimcp.mcp.ToolContext;
+import clarimcp.mcp.ToolException;
+import clarimcp.sandbox.ClariSandbox;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Shared test plumbing: a sandbox-backed ClariAccess, a recording ToolContext, JSON helpers. */
+final class Fixtures {
+    private Fixtures() {}
+
+    /** A running sandbox and a ClariAccess pointing at it; env adds or overrides variables (key, value, ...). */
+    record Sandboxed(ClariSandbox sb, ClariConfig config, ClariClient client) implements ClariAccess, AutoCloseable {
+        static Sandboxed start(String... env) throws Exception {
+            ClariSandbox sb = ClariSandbox.start();
+            Map<String, String> vars = new HashMap<>(Map.of(
+                    "CLARI_API_TOKEN", sb.token(),
+                    "CLARI_BASE_URL", sb.baseUrl().toString(),
+                    "CLARI_POLL_INTERVAL_SECONDS", "0.2",
+                    "CLARI_FORECAST_ID", "forecast"));
+            for (int i = 0; i < env.length; i += 2) {
+                if (env[i + 1] == null) vars.remove(env[i]);
+                else vars.put(env[i], env[i + 1]);
+            }
+            ClariConfig config = ClariConfig.fromEnv(vars);
+            return new Sandboxed(sb, config, new ClariClient(config));
+        }
+
+        @Override
+        public void close() {
+            sb.close();
+        }
+    }
+
+    /** A ClariAccess for tests that must fail before touching Clari (argument checks, descriptors). */
+    static final ClariAccess NO_CLARI = new ClariAccess() {
+        @Override
+        public ClariConfig config() {
+            throw new AssertionError("Clari config read");
+        }
+
+        @Override
+        public ClariClient client() {
+            throw new AssertionError("Clari client used");
+        }
+    };
+
+    record Progress(double progress, Double total, String message) {}
+
+    /** Records progress and log calls (tools may report from several threads). */
+    static final class Recording implements ToolContext {
+        final List<Progress> progress = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void progress(double p, Double total, String message) {
+            progress.add(new Progress(p, total, message));
+        }
+
+        @Override
+        public void log(String level, String message) {}
+    }
+
+    static Json.Obj obj(String json) {
+        try {
+            return (Json.Obj) JsonParser.parse(json);
+        } catch (JsonException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Json parse(String json) {
+        try {
+            return JsonParser.parse(json);
+        } catch (JsonException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The message of the ToolException the call throws; fails when it succeeds. */
+    static String toolError(ThrowingCall call) throws InterruptedException {
+        try {
+            call.run();
+        } catch (ToolException e) {
+            return e.getMessage();
+        }
+        return fail("expected a ToolException");
+    }
+
+    interface ThrowingCall {
+        void run() throws ToolException, InterruptedException;
+    }
+
+    /**
+     * Checks value against the subset of JSON Schema our output schemas use (type, properties,
+     * required, items, additionalProperties) and, stricter than JSON Schema, that every object member
+     * is declared: structuredContent must not carry anything its schema does not describe.
+     */
+    static void assertConforms(Json.Obj schema, Json value) {
+        List<String> problems = new ArrayList<>();
+        check(schema, value, "$", problems);
+        assertEquals(List.of(), problems, "structuredContent vs outputSchema");
+    }
+
+    private static void check(Json.Obj schema, Json value, String at, List<String> problems) {
+        String type = schema.str("type");
+        boolean ok = switch (value) {
+            case Json.Obj o -> "object".equals(type);
+            case Json.Arr a -> "array".equals(type);
+            case Json.Str s -> "string".equals(type);
+            case Json.Num n -> "number".equals(type) || ("integer".equals(type) && n.isIntegral());
+            case Json.Bool b -> "boolean".equals(type);
+            case Json.Null n -> "null".equals(type);
+        };
+        if (!ok) {
+            problems.add(at + ": expected " + type);
+            return;
+        }
+        if (value instanceof Json.Obj o) {
+            Json.Obj props = schema.obj("properties");
+            Json.Arr required = schema.arr("required");
+            if (required != null) {
+                for (Json r : required.items()) {
+                    if (!o.has(((Json.Str) r).value())) problems.add(at + ": missing " + r);
+                }
+            }
+            for (Map.Entry<String, Json> m : o.members().entrySet()) {
+                Json.Obj sub = props != null ? props.obj(m.getKey()) : null;
+                if (sub == null) sub = schema.obj("additionalProperties");
+                if (sub == null) problems.add(at + ": undeclared member " + m.getKey());
+                else check(sub, m.getValue(), at + "." + m.getKey(), problems);
+            }
+        }
+        if (value instanceof Json.Arr a) {
+            for (int i = 0; i < a.size(); i++) check(schema.obj("items"), a.items().get(i), at + "[" + i + "]", problems);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package clarimcp.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clarimcp.json.Json;
+import clarimcp.json.JsonWriter;
+import clarimcp.mcp.ProtocolVersion;
+import clarimcp.mcp.Tool;
+import clarimcp.mcp.ToolDescriptor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the model sees of each tool, pinned: the tools/list entry at the latest protocol version must
+ * equal test/resources/toolsnaps/NAME.json byte for byte, so any change to a name, description or
+ * schema shows up as a reviewed diff. A missing snapshot fails.
+ */
+@Timeout(10)
+class ToolSnapshotTest {
+    private static final Path SNAPS = Path.of(System.getProperty("clarimcp.resources", "test/resources"), "toolsnaps");
+
+    @Test
+    void registry_isTheThreeToolsInOrder() {
+        assertEquals(List.of("get_forecast", "get_pipeline_changes", "get_deal_risk"),
+                Tools.all(Fixtures.NO_CLARI).stream().map(Tool::name).toList());
+    }
+
+    @Test
+    void eachDescriptor_equalsItsSnapshot() throws IOException {
+        for (Tool tool : Tools.all(Fixtures.NO_CLARI)) {
+            Path file = SNAPS.resolve(tool.name() + ".json");
+            assertTrue(Files.isRegularFile(file), "missing snapshot " + file.toAbsolutePath());
+            String expected = Files.readString(file, StandardCharsets.UTF_8).strip();
+            assertEquals(expected, JsonWriter.write(ToolDescriptor.of(tool, ProtocolVersion.LATEST)), tool.name());
+        }
+    }
+
+    @Test
+    void eachTool_isReadOnly_closedInput_validName_withOutputSchema() {
+        for (Tool tool : Tools.all(Fixtures.NO_CLARI)) {
+            assertTrue(tool.name().matches("[a-zA-Z0-9_-]{1,64}"), tool.name());
+            assertEquals("{\"readOnlyHint\":true,\"destructiveHint\":false,\"idempotentHint\":true,\"openWorldHint\":true}",
+                    JsonWriter.write(tool.annotations()));
+            assertEquals(Json.Bool.FALSE, tool.inputSchema().get("additionalProperties"), tool.name());
+            assertEquals("object", tool.outputSchema().str("type"), tool.name());
+            assertTrue(tool.description().length() <= 300, tool.name() + " description is model context");
+        }
+    }
+}
