@@ -3,7 +3,7 @@
 # Later targets (demo, sandbox, bench, audit, dist) go below `clean`.
 
 .POSIX:
-.PHONY: all test clean
+.PHONY: all test clean demo sandbox
 
 all:
 	bash build.sh
@@ -14,3 +14,11 @@ test: all
 
 clean:
 	rm -rf build
+
+# The main job on the bundled default: the three RevOps questions against the Clari sandbox.
+demo: all
+	bash test/demo.sh
+
+# The Clari sandbox on its own (prints its URL and token), for Claude Desktop or the MCP Inspector.
+sandbox: all
+	bash test/demo.sh --sandbox

@@ -7,6 +7,7 @@ import clarimcp.mcp.McpServer;
 import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolException;
 import clarimcp.tools.ClariAccess;
+import clarimcp.tools.Tools;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -63,7 +64,7 @@ public final class Main {
     }
 
     static List<Tool> tools(ClariAccess clari) {
-        return List.of();
+        return Tools.all(clari);
     }
 
     static McpServer.ServerInfo info() {

@@ -1,9 +1,5 @@
 package clarimcp.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import clarimcp.json.Json;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
@@ -23,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * The real built launcher (build/image/bin/clari-revops-mcp) as a child process over real
  * pipes, the way Claude Desktop runs it. Every stdout line is checked to be one JSON value
  * terminated by '\n' alone; stderr is kept so tests can prove the token never shows there.
+ * Free of JUnit (failures are AssertionErrors) so that `make demo` can use it too.
  */
 public final class Launcher implements AutoCloseable {
     private static final Json EOF_MARK = Json.Null.NULL;
@@ -39,7 +36,7 @@ public final class Launcher implements AutoCloseable {
     public static Path path() {
         String p = System.getProperty("clarimcp.launcher", "build/image/bin/clari-revops-mcp");
         Path path = Path.of(p);
-        assertTrue(Files.isExecutable(path), "build the image first (make): no launcher at " + path.toAbsolutePath());
+        if (!Files.isExecutable(path)) fail("build the image first (make): no launcher at " + path.toAbsolutePath());
         return path;
     }
 
@@ -112,7 +109,7 @@ public final class Launcher implements AutoCloseable {
     /** The next stdout message, failing the test if none arrives in time. */
     public Json.Obj next(long timeoutMillis) throws InterruptedException {
         Json j = lines.poll(timeoutMillis, TimeUnit.MILLISECONDS);
-        assertNotNull(j, "no message within " + timeoutMillis + " ms; stderr: " + stderr());
+        if (j == null) fail("no message within " + timeoutMillis + " ms; stderr: " + stderr());
         if (j == EOF_MARK) fail("server closed stdout; stderr: " + stderr());
         if (!(j instanceof Json.Obj o)) throw new AssertionError("expected an object, got " + j);
         checkFraming();
@@ -145,6 +142,10 @@ public final class Launcher implements AutoCloseable {
         errReader.join(2_000);
         checkFraming();
         return process.exitValue();
+    }
+
+    private static void fail(String message) {
+        throw new AssertionError(message);
     }
 
     public String stderr() {

@@ -1,0 +1,88 @@
+package clarimcp.demo;
+
+import clarimcp.e2e.Launcher;
+import clarimcp.json.Json;
+import clarimcp.json.JsonWriter;
+import clarimcp.sandbox.ClariSandbox;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * `make demo`: the main job on the bundled default. Starts the Clari sandbox on loopback, runs
+ * the built launcher against it over stdio exactly as Claude Desktop would, and prints what a
+ * RevOps lead would see for the three questions the server exists to answer.
+ */
+public final class Demo {
+    private static final long CALL_TIMEOUT_MS = 60_000;
+
+    private Demo() {}
+
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        try (ClariSandbox sandbox = ClariSandbox.start()) {
+            Map<String, String> env = Map.of(
+                    "CLARI_API_TOKEN", sandbox.token(),
+                    "CLARI_BASE_URL", sandbox.baseUrl().toString(),
+                    "CLARI_FORECAST_ID", "forecast",
+                    "CLARI_POLL_INTERVAL_SECONDS", "1");
+            out.println("Clari sandbox at " + sandbox.baseUrl() + " (seeded org: " + sandbox.org().users().size()
+                    + " users, " + sandbox.org().opportunities().size() + " opportunities)");
+            out.println("Server: " + Launcher.path() + " over stdio");
+            try (Launcher server = Launcher.start(env)) {
+                Json.Obj init = server.request("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+                        + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"make-demo\",\"version\":\"1\"}}}",
+                        Json.of(0), 30_000, null);
+                Json.Obj info = init.obj("result").obj("serverInfo");
+                out.println("Connected to " + info.str("name") + " " + info.str("version")
+                        + " (protocol " + init.obj("result").str("protocolVersion") + ")");
+                server.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+                String quarter = sandbox.org().currentQuarter();
+                LocalDate today = sandbox.org().today();
+                List<String> commitDeals = sandbox.org().oppIds("Commit", quarter);
+
+                ask(out, server, 1, "What does " + quarter.replace('_', ' ') + " look like by segment?", "get_forecast",
+                        Json.Obj.builder().put("time_period", quarter).build());
+                ask(out, server, 2, "Which deals moved stages in the last 7 days?", "get_pipeline_changes",
+                        Json.Obj.builder().put("start_date", today.minusDays(7).toString())
+                                .put("end_date", today.toString()).put("limit", 25).build());
+                ask(out, server, 3, "Which Commit deals closing this quarter does Clari think are at risk?", "get_deal_risk",
+                        Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(commitDeals)).build());
+                int exit = server.closeAndWait(10_000);
+                out.println();
+                out.println("Server exited with code " + exit + " at end of input; requests the sandbox received: "
+                        + sandbox.requests().size() + " (methods: "
+                        + sandbox.requests().stream().map(r -> r.method()).distinct().sorted().toList() + ")");
+            }
+        }
+    }
+
+    private static void ask(PrintStream out, Launcher server, int id, String question, String tool, Json.Obj args)
+            throws Exception {
+        out.println();
+        out.println("=".repeat(100));
+        out.println("Q" + id + ". " + question);
+        String shown = JsonWriter.write(args);
+        out.println("    -> " + tool + " " + (shown.length() > 120 ? shown.substring(0, 117) + "..." : shown));
+        out.println("=".repeat(100));
+        Json.Obj call = Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
+                .put("params", Json.Obj.builder().put("name", tool).put("arguments", args)
+                        .put("_meta", Json.Obj.builder().put("progressToken", "q" + id).build()).build())
+                .build();
+        long start = System.nanoTime();
+        List<Json.Obj> notes = new java.util.ArrayList<>();
+        Json.Obj reply = server.request(JsonWriter.write(call), Json.of(id), CALL_TIMEOUT_MS, notes);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (reply.obj("error") != null) {
+            out.println("protocol error: " + JsonWriter.write(reply.obj("error")));
+            return;
+        }
+        Json.Obj result = reply.obj("result");
+        for (Json c : result.arr("content").items()) out.println(((Json.Obj) c).str("text"));
+        out.println("(" + ms + " ms" + (notes.isEmpty() ? "" : ", " + notes.size() + " progress notifications")
+                + (Json.Bool.TRUE.equals(result.get("isError")) ? ", tool error" : "") + ")");
+    }
+}
