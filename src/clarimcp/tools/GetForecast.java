@@ -191,7 +191,7 @@ public final class GetForecast implements Tool {
                 : "Clari sent no reporting lines, so Total adds every row; it double-counts if some rows are managers' roll-ups";
 
         StringBuilder out = new StringBuilder();
-        out.append("Forecast ").append(forecastId).append(", ").append(t.period() == null ? "period not stated" : Sanitize.text(t.period()));
+        out.append("Forecast '").append(forecastId).append("', ").append(t.period() == null ? "period not stated" : Sanitize.text(t.period()));
         if (t.currency() != null) out.append(", ").append(t.currency());
         out.append(" (latest weekly snapshot per user and field)\n");
         for (String w : warnings) out.append("NOTE: ").append(w).append('\n');

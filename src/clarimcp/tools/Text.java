@@ -15,11 +15,13 @@ final class Text {
      */
     static final int MAX_CHARS = 40_000;
     /** Cells wider than this are not padded to, so one long name does not widen every row. */
-    private static final int MAX_PAD = 32;
+    private static final int MAX_PAD = 40;
+    /** Between cells: a visible separator keeps columns unambiguous even where a long cell breaks alignment. */
+    private static final String SEPARATOR = " | ";
 
     private Text() {}
 
-    /** An aligned table: a header line, then one line per row; cells separated by two spaces. */
+    /** An aligned table: a header line, then one line per row; cells separated by " | ". */
     static String table(List<String> headers, List<List<String>> rows) {
         int[] width = new int[headers.size()];
         for (int c = 0; c < width.length; c++) width[c] = Math.min(MAX_PAD, headers.get(c).length());
@@ -37,7 +39,7 @@ final class Text {
     private static void line(StringBuilder out, List<String> cells, int[] width) {
         int start = out.length();
         for (int c = 0; c < cells.size(); c++) {
-            if (c > 0) out.append("  ");
+            if (c > 0) out.append(SEPARATOR);
             out.append(cells.get(c));
             if (c < cells.size() - 1) out.append(" ".repeat(Math.max(0, width[c] - cells.get(c).length())));
         }

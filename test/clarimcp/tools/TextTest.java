@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class TextTest {
     @Test
-    void table_alignsColumns_andTrimsTrailingSpaces() {
-        assertEquals("Name  Amount\nAda   1\nBob   22\n",
+    void table_alignsColumnsWithVisibleSeparators_andTrimsTrailingSpaces() {
+        assertEquals("Name | Amount\nAda  | 1\nBob  | 22\n",
                 Text.table(List.of("Name", "Amount"), List.of(List.of("Ada", "1"), List.of("Bob", "22"))));
     }
 
