@@ -4,15 +4,14 @@ import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.clari.ClariException;
 import clarimcp.json.Json;
+import clarimcp.json.JsonWriter;
 import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -26,19 +25,14 @@ public final class GetForecast implements Tool {
     static final Pattern TIME_PERIOD = Pattern.compile("^\\d{4}_Q[1-4]$");
     static final Pattern SCOPE_ID = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
     static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
-    /** Job ids go into a URL path; Clari's are hex strings, so anything else is refused. */
-    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     /** Every type Clari exports for a forecast: the calls, quota, adjustments and CRM totals. */
     private static final List<String> TYPES = List.of("forecast", "quota", "forecast_updated", "adjustment", "crm_total", "crm_closed");
-    /** First status check: small exports are often done within a second. */
-    private static final Duration FIRST_POLL = Duration.ofMillis(250);
-    /** Each wait is this much longer than the previous one, up to the configured poll interval. */
-    private static final double POLL_GROWTH = 1.6;
     /** Rows shown; the hierarchy of a large org beyond this belongs in Clari itself. */
     static final int MAX_ROWS = 200;
-    private static final Set<String> FAILED = Set.of("FAILED", "CANCELLED", "CANCELED", "ABORTED");
 
     private final ClariAccess clari;
+    /** Identical calls in flight share one export job (this tool object lives as long as the process). */
+    private final SharedExports exports = new SharedExports();
 
     public GetForecast(ClariAccess clari) {
         this.clari = clari;
@@ -125,52 +119,22 @@ public final class GetForecast implements Tool {
                 .put("includeHistorical", false)
                 .put("exportFormat", "JSON")
                 .build();
+        String id = forecastId;
+        Json results = exports.run(id + "\n" + JsonWriter.writeCanonical(body), ctx, waiters -> export(id, body, config, waiters));
+        return render(forecastId, period, ForecastTable.from(results));
+    }
+
+    /** Runs the export (once for all identical calls in flight); Clari's refusals become tool errors. */
+    private Json export(String forecastId, Json.Obj body, ClariConfig config, ToolContext ctx)
+            throws ToolException, InterruptedException {
         ClariClient client = clari.client();
         try {
-            Json submitted = client.submitForecastExport(forecastId, body);
-            String jobId = submitted instanceof Json.Obj o ? Lenient.id(o.get("jobId")) : null;
-            if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
-                throw new ToolException("Clari accepted the export but sent no usable jobId; retry later");
-            }
-            awaitJob(client, jobId, config, ctx);
-            ForecastTable table = ForecastTable.from(client.exportResults(jobId));
-            return render(forecastId, period, table);
+            return new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body);
         } catch (ClariException e) {
             throw new ToolException(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new ToolException("Clari refused the request: " + e.getMessage());
         }
-    }
-
-    /** Polls the job until DONE, with growing waits; throws when it fails or runs out of checks. */
-    private static void awaitJob(ClariClient client, String jobId, ClariConfig config, ToolContext ctx)
-            throws ClariException, InterruptedException, ToolException {
-        int max = config.pollMaxAttempts();
-        long ceiling = Math.max(1, config.pollInterval().toMillis());
-        long wait = Math.min(FIRST_POLL.toMillis(), ceiling);
-        long waited = 0;
-        for (int attempt = 1; attempt <= max; attempt++) {
-            Thread.sleep(wait); // an interrupt (cancellation) ends the call here
-            waited += wait;
-            String status = status(client.exportJob(jobId));
-            ctx.progress(attempt, (double) max, "Export job " + status);
-            if (status.equals("DONE")) return;
-            if (FAILED.contains(status)) {
-                throw new ToolException("Clari export job " + jobId + " ended " + status + "; retry later or check the forecast in Clari");
-            }
-            wait = Math.min(ceiling, Math.round(wait * POLL_GROWTH));
-        }
-        throw new ToolException("Clari's export job " + jobId + " did not finish after " + max + " checks (~"
-                + Math.round(waited / 1000.0) + " s); raise CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS, or retry later");
-    }
-
-    /** The job status, flat ({"status"}) or nested ({"job":{"status"}}); UNKNOWN when absent. */
-    static String status(Json job) {
-        if (!(job instanceof Json.Obj o)) return "UNKNOWN";
-        Json s = o.get("status");
-        if (s == null && o.get("job") instanceof Json.Obj nested) s = nested.get("status");
-        String text = Lenient.text(s);
-        return text == null || text.isEmpty() ? "UNKNOWN" : text.toUpperCase(Locale.ROOT);
     }
 
     private static ToolResult render(String forecastId, String requested, ForecastTable t) {

@@ -115,6 +115,7 @@ final class ForecastExports {
 
     /** {@code GET /admin/limits}; submittedJobIds lists every job submitted (the sandbox lives within a month). */
     synchronized Reply limits() {
+        if (knobs.limitsStatus() != 0) return Reply.errors(knobs.limitsStatus(), "Limits unavailable");
         List<String> running = running(nanos.getAsLong());
         int concurrent = knobs.concurrentLimit();
         int quota = knobs.monthlyQuota();

@@ -23,6 +23,7 @@ public final class Knobs {
     private volatile int failStatus = 503;
     private volatile long hugeBytes;
     private volatile String redirectLocation = "/";
+    private volatile int limitsStatus;
     private final AtomicInteger rateLimited = new AtomicInteger();
     private final AtomicInteger failing = new AtomicInteger();
     private final AtomicInteger malformed = new AtomicInteger();
@@ -66,6 +67,13 @@ public final class Knobs {
         return this;
     }
 
+    /** GET /admin/limits answers this status (e.g. 403 for a token without admin rights) instead of the limits; 0 = normal. */
+    public Knobs limitsStatus(int status) {
+        if (status != 0 && (status < 400 || status > 599)) throw new IllegalArgumentException("status must be 0 or 4xx/5xx");
+        limitsStatus = status;
+        return this;
+    }
+
     /** Every response is delayed by d (before any fault). Default zero. */
     public Knobs delay(Duration d) {
         if (d.isNegative()) throw new IllegalArgumentException("negative duration");
@@ -97,6 +105,7 @@ public final class Knobs {
         jobDuration = Duration.ofSeconds(1); delay = Duration.ZERO;
         nestJobStatus = false; failJobs = false; jobsNeverFinish = false;
         concurrentLimit = 3; monthlyQuota = 1000;
+        limitsStatus = 0;
         return this;
     }
 
@@ -106,6 +115,7 @@ public final class Knobs {
     public boolean jobsNeverFinish() { return jobsNeverFinish; }
     public int concurrentLimit() { return concurrentLimit; }
     public int monthlyQuota() { return monthlyQuota; }
+    public int limitsStatus() { return limitsStatus; }
     public Duration delay() { return delay; }
 
     // Used by the sandbox: each take* consumes one armed count and says whether it applied.

@@ -1,0 +1,103 @@
+package clarimcp.tools;
+
+import clarimcp.json.Json;
+import clarimcp.mcp.ToolContext;
+import clarimcp.mcp.ToolException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Identical exports in flight share one Clari job: the first call starts the work on a thread of
+ * its own, and every identical call that arrives before it ends waits for the same result. A
+ * cancelled caller only stops waiting; the work is stopped when its last waiter is gone. Progress
+ * and logs of the work reach every caller still waiting.
+ */
+final class SharedExports {
+    /** The export itself, given a context that reports to every waiting caller. */
+    @FunctionalInterface
+    interface Work {
+        Json run(ToolContext waiters) throws ToolException, InterruptedException;
+    }
+
+    private final class Entry implements ToolContext {
+        final CompletableFuture<Json> result = new CompletableFuture<>();
+        final List<ToolContext> waiters = new CopyOnWriteArrayList<>();
+        Thread worker;
+
+        @Override
+        public void progress(double progress, Double total, String message) {
+            for (ToolContext w : waiters) w.progress(progress, total, message);
+        }
+
+        @Override
+        public void log(String level, String message) {
+            for (ToolContext w : waiters) w.log(level, message);
+        }
+    }
+
+    private final Map<String, Entry> inFlight = new HashMap<>(); // guarded by this
+
+    /** The result of the work for key, run once however many identical calls wait for it. */
+    Json run(String key, ToolContext ctx, Work work) throws ToolException, InterruptedException {
+        Entry entry;
+        synchronized (this) {
+            entry = inFlight.get(key);
+            if (entry == null) {
+                entry = new Entry();
+                inFlight.put(key, entry);
+                entry.waiters.add(ctx);
+                entry.worker = Thread.ofVirtual().name("forecast-export").start(work(key, entry, work));
+            } else {
+                entry.waiters.add(ctx);
+            }
+        }
+        try {
+            return entry.result.get();
+        } catch (InterruptedException e) {
+            leave(key, entry, ctx);
+            throw e;
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case ToolException t -> throw new ToolException(t.getMessage()); // thrown on this caller's stack
+                case InterruptedException i -> throw new ToolException("the shared export was stopped; retry");
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new IllegalStateException("export failed", e.getCause());
+            }
+        } finally {
+            entry.waiters.remove(ctx);
+        }
+    }
+
+    private Runnable work(String key, Entry entry, Work work) {
+        return () -> {
+            Json json = null;
+            Throwable failure = null;
+            try {
+                json = work.run(entry);
+            } catch (Throwable t) {
+                failure = t;
+            }
+            synchronized (this) {
+                inFlight.remove(key, entry); // before completing: a call arriving now starts a fresh export
+            }
+            if (failure == null) entry.result.complete(json);
+            else entry.result.completeExceptionally(failure);
+        };
+    }
+
+    /** A cancelled caller leaves; the last one out stops the work (its Clari job is left to finish on its own). */
+    private void leave(String key, Entry entry, ToolContext ctx) {
+        synchronized (this) {
+            entry.waiters.remove(ctx);
+            if (entry.waiters.isEmpty() && !entry.result.isDone()) {
+                inFlight.remove(key, entry);
+                entry.worker.interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package clarimcp.tools;
+
+import static clarimcp.tools.Fixtures.obj;
+import static clarimcp.tools.Fixtures.toolError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clarimcp.json.Json;
+import clarimcp.mcp.ToolContext;
+import clarimcp.mcp.ToolResult;
+import clarimcp.tools.Fixtures.Recording;
+import clarimcp.tools.Fixtures.Sandboxed;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * get_forecast against Clari's export limits: a full concurrent limit is waited out (with progress)
+ * within the polling budget, a spent monthly quota stops at once, unreadable limits do not block,
+ * and identical calls in flight share one export job.
+ */
+@Timeout(30)
+class ExportSlotsTest {
+    @Test
+    void slotTaken_thenFreed_waitsWithProgress_thenExports() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().concurrentLimit(1).jobDuration(Duration.ofMillis(1500));
+            s.client().submitForecastExport("net_arr", Json.Obj.EMPTY); // another user's export holds the only slot
+            s.sb().knobs().jobDuration(Duration.ofMillis(300));
+            Recording ctx = new Recording();
+            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ctx);
+
+            assertEquals(s.sb().org().users().size(), r.structured().arr("rows").size());
+            assertEquals(2, posts(s), "the other export and ours; none refused");
+            assertTrue(limitReads(s) >= 2, "re-read until the slot freed");
+            assertEquals("Waiting for a free Clari export slot (0 of 1 free)", ctx.progress.get(0).message());
+            assertEquals(12.0, ctx.progress.get(0).total());
+            assertTrue(ctx.progress.getLast().message().equals("Export job DONE"), ctx.progress.getLast().message());
+        }
+    }
+
+    @Test
+    void limitsUnreadable_submitRefusedForTheConcurrentLimit_waitsAndRetries() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().concurrentLimit(1).jobDuration(Duration.ofMillis(1200));
+            s.client().submitForecastExport("net_arr", Json.Obj.EMPTY);
+            s.sb().knobs().jobDuration(Duration.ofMillis(300)).limitsStatus(403);
+            Recording ctx = new Recording();
+            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ctx);
+
+            assertFalse(r.isError());
+            assertTrue(posts(s) >= 3, "the other export, at least one refused submit of ours, then ours");
+            assertEquals("Waiting for a free Clari export slot", ctx.progress.get(0).message());
+        }
+    }
+
+    @Test
+    void limitsUnavailable_goesAheadAndSubmits() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().limitsStatus(404).jobDuration(Duration.ofMillis(300));
+            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            assertFalse(r.isError());
+            assertEquals(1, posts(s));
+            assertEquals(1, limitReads(s));
+        }
+    }
+
+    @Test
+    void monthlyQuotaSpent_saysSo_andSubmitsNothing() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().monthlyQuota(0);
+            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            assertEquals("Clari's monthly export quota is used up (0 of 0 exports left): get_forecast cannot run until it "
+                    + "resets; get_pipeline_changes and get_deal_risk do not use it", msg);
+            assertEquals(0, posts(s));
+        }
+    }
+
+    @Test
+    void monthlyQuotaSpent_limitsUnreadable_clarisRefusalIsShown_noRetry() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().monthlyQuota(0).limitsStatus(403);
+            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            assertEquals("Clari refused the request for forecast 'forecast' (HTTP 400): Monthly export quota reached", msg);
+            assertEquals(1, posts(s));
+        }
+    }
+
+    @Test
+    void slotNeverFrees_stopsWhenTheBudgetIsSpent_withAdvice() throws Exception {
+        try (Sandboxed s = Sandboxed.start("CLARI_POLL_MAX_ATTEMPTS", "3")) {
+            s.sb().knobs().concurrentLimit(0);
+            Recording ctx = new Recording();
+            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ctx));
+            assertTrue(msg.matches("No Clari export slot became free within 3 checks \\(~\\d+ s\\): other exports are using "
+                    + "the org's concurrent limit; retry later, or raise CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS "
+                    + "to wait longer"), msg);
+            assertEquals(0, posts(s));
+            assertEquals(4, limitReads(s), "the first read and one per check");
+            assertEquals(3, ctx.progress.size());
+        }
+    }
+
+    @Test
+    void identicalConcurrentCalls_shareOneJob_bothGetTheTable() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().jobDuration(Duration.ofMillis(1200));
+            GetForecast tool = new GetForecast(s);
+            Json.Obj args = obj("{\"time_period\":\"" + s.sb().org().currentQuarter() + "\"}");
+            Recording first = new Recording();
+            Recording second = new Recording();
+            AtomicReference<Object> a = call(tool, args, first);
+            while (posts(s) == 0) Thread.sleep(10);
+            AtomicReference<Object> b = call(tool, args, second);
+            ToolResult ra = await(a);
+            ToolResult rb = await(b);
+
+            assertEquals(1, posts(s), "one export job for two identical calls");
+            assertEquals(ra.structured(), rb.structured());
+            assertEquals(ra.text(), rb.text());
+            assertFalse(second.progress.isEmpty(), "the second caller sees the shared job's progress");
+        }
+    }
+
+    @Test
+    void differentRequests_doNotShare() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().jobDuration(Duration.ofMillis(800));
+            GetForecast tool = new GetForecast(s);
+            AtomicReference<Object> a = call(tool, obj("{\"currency\":\"USD\"}"), ToolContext.NONE);
+            AtomicReference<Object> b = call(tool, obj("{\"currency\":\"EUR\"}"), ToolContext.NONE);
+            await(a);
+            await(b);
+            assertEquals(2, posts(s));
+        }
+    }
+
+    @Test
+    void cancelledSharer_leaves_theOtherCallStillGetsItsResult() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().jobDuration(Duration.ofMillis(1200));
+            GetForecast tool = new GetForecast(s);
+            AtomicReference<Object> a = call(tool, Json.Obj.EMPTY, ToolContext.NONE);
+            while (posts(s) == 0) Thread.sleep(10);
+            Recording ctx = new Recording();
+            AtomicReference<Object> b = new AtomicReference<>();
+            Thread tb = Thread.ofVirtual().start(() -> run(tool, Json.Obj.EMPTY, ctx, b));
+            while (ctx.progress.isEmpty()) Thread.sleep(10); // b is attached to the shared job
+            tb.interrupt();
+            assertTrue(tb.join(Duration.ofSeconds(5)));
+            assertInstanceOf(InterruptedException.class, b.get());
+            assertFalse(await(a).isError());
+            assertEquals(1, posts(s));
+        }
+    }
+
+    @Test
+    void lastWaiterCancelled_stopsTheSharedPolling() throws Exception {
+        try (Sandboxed s = Sandboxed.start("CLARI_POLL_MAX_ATTEMPTS", "1000")) {
+            s.sb().knobs().jobsNeverFinish(true);
+            Recording ctx = new Recording();
+            AtomicReference<Object> out = new AtomicReference<>();
+            Thread t = Thread.ofVirtual().start(() -> run(new GetForecast(s), Json.Obj.EMPTY, ctx, out));
+            while (ctx.progress.isEmpty()) Thread.sleep(10);
+            t.interrupt();
+            assertTrue(t.join(Duration.ofSeconds(5)));
+            Thread.sleep(300); // let a poll that was already on the wire land
+            long polls = statusPolls(s);
+            Thread.sleep(1000); // at 0.2 s intervals a live poller would have polled again by now
+            assertEquals(polls, statusPolls(s), "no polling once nobody waits");
+        }
+    }
+
+    private static AtomicReference<Object> call(GetForecast tool, Json.Obj args, ToolContext ctx) {
+        AtomicReference<Object> out = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> run(tool, args, ctx, out));
+        return out;
+    }
+
+    private static void run(GetForecast tool, Json.Obj args, ToolContext ctx, AtomicReference<Object> out) {
+        Object r;
+        try {
+            r = tool.call(args, ctx);
+        } catch (Throwable e) {
+            r = e;
+        }
+        synchronized (out) {
+            out.set(r);
+            out.notifyAll();
+        }
+    }
+
+    private static ToolResult await(AtomicReference<Object> out) throws InterruptedException {
+        synchronized (out) {
+            while (out.get() == null) out.wait();
+        }
+        if (out.get() instanceof Throwable t) throw new AssertionError("call failed", t);
+        ToolResult r = (ToolResult) out.get();
+        assertNotNull(r.structured(), r.text());
+        return r;
+    }
+
+    private static long posts(Sandboxed s) {
+        return s.sb().requests().stream().filter(q -> q.method().equals("POST")).count();
+    }
+
+    private static long limitReads(Sandboxed s) {
+        return s.sb().requests().stream().filter(q -> q.path().equals("/v4/admin/limits")).count();
+    }
+
+    private static long statusPolls(Sandboxed s) {
+        return s.sb().requests().stream().filter(q -> q.path().matches("/v4/export/jobs/[^/]+")).count();
+    }
+}
