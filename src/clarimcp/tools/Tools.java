@@ -8,6 +8,6 @@ public final class Tools {
     private Tools() {}
 
     public static List<Tool> all(ClariAccess clari) {
-        return List.of(new GetForecast(clari), new GetPipelineChanges(clari), new GetDealRisk(clari));
+        return List.of(new GetForecast(clari), new GetPipelineChanges(clari), new GetDealRisk(clari), new GetAdminLimits(clari));
     }
 }

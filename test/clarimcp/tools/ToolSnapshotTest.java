@@ -26,8 +26,8 @@ class ToolSnapshotTest {
     private static final Path SNAPS = Path.of(System.getProperty("clarimcp.resources", "test/resources"), "toolsnaps");
 
     @Test
-    void registry_isTheThreeToolsInOrder() {
-        assertEquals(List.of("get_forecast", "get_pipeline_changes", "get_deal_risk"),
+    void registry_isTheFourToolsInOrder() {
+        assertEquals(List.of("get_forecast", "get_pipeline_changes", "get_deal_risk", "get_admin_limits"),
                 Tools.all(Fixtures.NO_CLARI).stream().map(Tool::name).toList());
     }
 
