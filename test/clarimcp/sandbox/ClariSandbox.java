@@ -44,6 +44,7 @@ public final class ClariSandbox implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final String token;
     private final Knobs knobs = new Knobs();
+    private final HostileKnobs hostile = new HostileKnobs();
     private final SandboxOrg org;
     private final ForecastExports exports;
     private final Opportunities opportunities;
@@ -80,6 +81,8 @@ public final class ClariSandbox implements AutoCloseable {
 
     public String token() { return token; }
     public Knobs knobs() { return knobs; }
+    /** Attacks in shape, size and timing (security tests). */
+    public HostileKnobs hostile() { return hostile; }
     public SandboxOrg org() { return org; }
 
     /** Every request received so far, in arrival order. */
@@ -117,7 +120,7 @@ public final class ClariSandbox implements AutoCloseable {
             if (knobs.delay().isPositive()) Thread.sleep(knobs.delay());
             Reply reply = faultOrAuth(ex);
             if (reply == null) reply = tooLarge ? Reply.errors(413, "Request body too large") : route(method, path, query, body);
-            send(ex, reply);
+            send(ex, hostile.apply(reply));
         } catch (IOException | InterruptedException clientGoneOrClosing) {
             // The client hung up (e.g. it stopped reading a huge body) or the sandbox is closing.
         } catch (RuntimeException bug) {
@@ -179,6 +182,7 @@ public final class ClariSandbox implements AutoCloseable {
         }
         byte[] body = reply.body();
         if (knobs.takeMalformed()) body = body.length > 1 ? Arrays.copyOf(body, body.length / 2) : "{".getBytes(UTF_8);
+        if (hostile.trickle(ex, new Reply(reply.status(), reply.headers(), body))) return;
         reply.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
         boolean noBody = body.length == 0 || ex.getRequestMethod().equals("HEAD");
         ex.sendResponseHeaders(reply.status(), noBody ? -1 : body.length);
