@@ -99,7 +99,10 @@ final class ClariErrors {
         return null;
     }
 
-    /** Drops control, format (bidi, zero-width) and unassigned characters, folds whitespace, truncates. */
+    /**
+     * Drops control, format (bidi, zero-width, tags), unassigned and private-use characters and variation
+     * selectors (invisible carriers of arbitrary bytes), folds whitespace, truncates.
+     */
     static String sanitize(String s, int max) {
         StringBuilder out = new StringBuilder();
         boolean space = false;
@@ -110,7 +113,8 @@ final class ClariErrors {
             if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
                 space = out.length() > 0;
             } else if (!Character.isISOControl(cp) && type != Character.FORMAT && type != Character.UNASSIGNED
-                    && type != Character.PRIVATE_USE && type != Character.SURROGATE) {
+                    && type != Character.PRIVATE_USE && type != Character.SURROGATE
+                    && !(cp >= 0xFE00 && cp <= 0xFE0F) && !(cp >= 0xE0100 && cp <= 0xE01EF)) {
                 if (space) out.append(' ');
                 space = false;
                 out.appendCodePoint(cp);

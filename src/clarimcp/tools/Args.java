@@ -50,8 +50,9 @@ final class Args {
         Json v = present(name);
         if (v == null) return dflt;
         String problem = "'" + name + "' must be an integer from " + min + " to " + max;
-        if (!(v instanceof Json.Num n) || !n.isIntegral()) throw new ToolException(problem);
-        BigDecimal d = n.decimal(); // compared as decimals: 1e400 must not overflow into range
+        // Bounded first: 1e400 must not overflow into range, nor 1e9999999999 or a million digits cost a thread.
+        BigDecimal d = v instanceof Json.Num n ? Lenient.bounded(n) : null;
+        if (d == null || (d.signum() != 0 && d.stripTrailingZeros().scale() > 0)) throw new ToolException(problem);
         if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
             throw new ToolException(problem);
         }

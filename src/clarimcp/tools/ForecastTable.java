@@ -40,7 +40,7 @@ record ForecastTable(String period, String currency, boolean mixedCurrency, List
         Map<String, String> fieldNames = new LinkedHashMap<>();
         for (Json.Obj f : Lenient.objects(root.get("fields"))) {
             String id = Lenient.id(f.get("fieldId"));
-            if (id != null) fieldNames.putIfAbsent(id, nameOr(Lenient.text(f.get("fieldName")), id));
+            if (id != null) fieldNames.putIfAbsent(id, nameOr(Lenient.text(f.get("fieldName")), Sanitize.text(id)));
         }
 
         // userId -> fieldId -> latest cell

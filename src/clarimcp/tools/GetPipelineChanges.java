@@ -8,6 +8,7 @@ import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 import clarimcp.mcp.ToolResult;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -190,7 +191,8 @@ public final class GetPipelineChanges implements Tool {
 
         /** Numbers (amounts, forecast calls) with thousands separators; anything else as text. */
         private static String value(Json v) {
-            return v instanceof Json.Num n ? Text.money(n.decimal()) : Lenient.text(v);
+            BigDecimal d = v instanceof Json.Num n ? Lenient.bounded(n) : null;
+            return d != null ? Text.money(d) : Lenient.text(v);
         }
     }
 
@@ -255,7 +257,8 @@ public final class GetPipelineChanges implements Tool {
     static Instant instant(Json v) {
         if (v instanceof Json.Num n) {
             try {
-                return Instant.ofEpochMilli(n.longValueExact());
+                BigDecimal ms = Lenient.bounded(n);
+                return ms == null ? null : Instant.ofEpochMilli(ms.longValueExact());
             } catch (ArithmeticException e) {
                 return null;
             }

@@ -20,6 +20,8 @@ final class Lenient {
     /** How deep a value object may wrap its value ({"value":{"amount":1}}); deeper is unreadable. */
     private static final int MAX_WRAP = 3;
     private static final Pattern NUMERIC = Pattern.compile("-?\\d{1,30}(\\.\\d{1,20})?");
+    /** Longest JSON number text read: 30 digits, 20 decimals, sign, point and an exponent fit well within it. */
+    private static final int MAX_NUMBER_CHARS = 64;
 
     private Lenient() {}
 
@@ -31,7 +33,7 @@ final class Lenient {
     private static BigDecimal number(Json v, int depth) {
         return switch (v) {
             case null -> null;
-            case Json.Num n -> n.decimal();
+            case Json.Num n -> bounded(n);
             case Json.Str s -> NUMERIC.matcher(s.value().strip()).matches() ? new BigDecimal(s.value().strip()) : null;
             case Json.Obj o -> {
                 if (depth >= MAX_WRAP) yield null;
@@ -45,6 +47,21 @@ final class Lenient {
             case Json.Bool b -> null;
             case Json.Null n -> null;
         };
+    }
+
+    /**
+     * The value of a JSON number within the bounds numeric strings have (30 integer digits, 20 decimals),
+     * else null. An exponent like 1e999999999 takes gigabytes to print or add, 1e9999999999 does not fit
+     * BigDecimal at all, and parsing is quadratic in the digits: no amount, score or time looks like that.
+     */
+    static BigDecimal bounded(Json.Num n) {
+        if (n.text().length() > MAX_NUMBER_CHARS) return null;
+        try {
+            BigDecimal d = n.decimal();
+            return d.precision() - d.scale() <= 30 && d.scale() <= 20 ? d : null;
+        } catch (NumberFormatException exponentOverflow) {
+            return null;
+        }
     }
 
     /** Sanitized display text of a scalar or value object; null when absent or unreadable. */

@@ -42,8 +42,10 @@ final class Sanitize {
     /**
      * Characters dropped outright: controls (Cc), format characters (Cf: zero-width U+200B-200F,
      * U+2060-2064, U+FEFF, bidi embeddings/overrides U+202A-202E and isolates U+2066-2069, the
-     * Arabic letter mark U+061C, tag characters U+E0000-E007F), unpaired surrogates and
-     * noncharacters. The explicit ranges restate the Cf ones so the intent survives Unicode updates.
+     * Arabic letter mark U+061C, tag characters U+E0000-E007F), unpaired surrogates,
+     * noncharacters, and variation selectors (U+FE00-FE0F, U+E0100-E01EF: invisible, and a run of
+     * them can encode arbitrary bytes after an innocent character). The explicit ranges restate the
+     * Cf ones so the intent survives Unicode updates.
      */
     private static boolean isHidden(int cp) {
         if (cp >= 0x200B && cp <= 0x200F) return true;
@@ -51,6 +53,7 @@ final class Sanitize {
         if (cp >= 0x2060 && cp <= 0x2069) return true;
         if (cp == 0xFEFF || cp == 0x061C || cp == 0x180E) return true;
         if (cp >= 0xE0000 && cp <= 0xE007F) return true;
+        if ((cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF)) return true;
         if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF)) return true;
         int type = Character.getType(cp);
         return type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE;
