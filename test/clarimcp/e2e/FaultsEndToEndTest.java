@@ -1,0 +1,209 @@
+package clarimcp.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clarimcp.json.Json;
+import clarimcp.sandbox.ClariSandbox;
+import clarimcp.sandbox.RecordedRequest;
+import clarimcp.sandbox.SandboxOrg.Opportunity;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Each fault knob of the Clari sandbox met through the built launcher: what the user sees (an isError
+ * result with short, actionable text and no raw body) and what reached the sandbox (retries bounded,
+ * the export POST never repeated after a 500, a redirect never followed).
+ *
+ * <p>Not covered here: {@code delay} beyond the client's 120 s request timeout (too slow for a test; the
+ * client tests cover the timeout with a short one), and {@code hugeNext} is used once at the 64 MiB cap.
+ */
+@Timeout(60)
+class FaultsEndToEndTest {
+    private static ClariSandbox sandbox;
+    private static McpSession session;
+    private static List<String> someIds;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = ClariSandbox.start();
+        someIds = sandbox.org().opportunities().stream().limit(3).map(Opportunity::id).toList();
+        session = McpSession.start(McpSession.env(sandbox));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try (ClariSandbox s = sandbox; McpSession m = session) {
+            if (m != null) {
+                m.closeAndCollect(); // exit 0 at end of input; every stdout line framed
+                m.assertNeverShows(s.token());
+            }
+        }
+    }
+
+    @BeforeEach
+    void resetSandbox() {
+        sandbox.knobs().reset();
+        sandbox.clearRequests();
+    }
+
+    @AfterEach
+    void onlyAllowlistedRequests() {
+        McpSession.assertOnlyAllowlisted(sandbox);
+    }
+
+    private static McpSession.Reply dealRisk() throws Exception {
+        return session.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(someIds)).build());
+    }
+
+    private static List<RecordedRequest> opportunityCalls() {
+        return McpSession.requestsTo(sandbox, "GET", "/opportunity");
+    }
+
+    private static void assertAnswered(McpSession.Reply r) {
+        assertFalse(r.isError(), r.text());
+        assertEquals(someIds.size(), r.structured().arr("deals").size());
+    }
+
+    @Test
+    @Timeout(30)
+    void rateLimited_withRetryAfterOneSecond_isRetried_andAnswers() throws Exception {
+        sandbox.knobs().rateLimitNext(1, 1);
+        McpSession.Reply r = dealRisk();
+        assertAnswered(r);
+        assertEquals(2, opportunityCalls().size(), "one 429, then one retry");
+    }
+
+    @Test
+    @Timeout(30)
+    void rateLimited_withRetryAfterBeyondTheWaitCap_isReportedAtOnce() throws Exception {
+        sandbox.knobs().rateLimitNext(1, 600);
+        McpSession.Reply r = dealRisk();
+        assertTrue(r.isError(), r.text());
+        assertTrue(r.text().contains("rate limit") && r.text().contains("600 s"), r.text());
+        assertEquals(1, opportunityCalls().size(), "no blocking wait and no retry");
+    }
+
+    @Test
+    @Timeout(30)
+    void unavailableOnce_503_isRetried_andAnswers() throws Exception {
+        sandbox.knobs().failNext(1, 503);
+        assertAnswered(dealRisk());
+        assertEquals(2, opportunityCalls().size());
+    }
+
+    @Test
+    @Timeout(30)
+    void serverErrorEveryTime_500_retriesBounded_thenClariIsUnavailable_withoutTheHtmlPage() throws Exception {
+        sandbox.knobs().failNext(10, 500);
+        McpSession.Reply r = dealRisk();
+        assertTrue(r.isError(), r.text());
+        assertTrue(r.text().contains("Clari is unavailable (HTTP 500)"), r.text());
+        assertFalse(r.text().contains("<") || r.text().contains("upstream server"), "raw HTML page passed on: " + r.text());
+        assertEquals(4, opportunityCalls().size(), "the first attempt and three retries");
+    }
+
+    @Test
+    @Timeout(30)
+    void serverErrors_limitsReadRetriedThenSkipped_exportSubmitNotRetried_soNoSecondJobIsQueued() throws Exception {
+        // Five 500s: the GET /admin/limits before the submit takes four (first try and three retries) and is
+        // then treated as unreadable; the POST meets the fifth and must not be repeated (a job may be queued).
+        sandbox.knobs().failNext(5, 500);
+        McpSession.Reply r = session.call("get_forecast", Json.Obj.EMPTY);
+        assertTrue(r.isError(), r.text());
+        assertTrue(r.text().contains("Clari is unavailable (HTTP 500)"), r.text());
+        assertFalse(r.text().contains("<") || r.text().contains("upstream server"), "raw HTML page passed on: " + r.text());
+        assertEquals(4, McpSession.requestsTo(sandbox, "GET", "/admin/limits").size());
+        assertEquals(1, McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast").size());
+        assertEquals(List.of(), McpSession.requestsTo(sandbox, "GET", "/export/jobs/.*"));
+    }
+
+    @Test
+    @Timeout(30)
+    void malformedBody_isCleanToolError_withoutTheBody() throws Exception {
+        sandbox.knobs().malformedNext(1);
+        McpSession.Reply r = dealRisk();
+        assertTrue(r.isError(), r.text());
+        assertTrue(r.text().contains("was not JSON") && r.text().contains("CLARI_BASE_URL"), r.text());
+        Opportunity first = sandbox.org().opportunity(someIds.getFirst());
+        assertFalse(r.text().contains("crmScore") || r.text().contains(first.name()), "raw body passed on: " + r.text());
+        assertEquals(1, opportunityCalls().size());
+        assertAnswered(dealRisk()); // the next call is unaffected
+    }
+
+    @Test
+    @Timeout(30)
+    void slowClari_withinTheRequestTimeout_stillAnswers_withoutDuplicateRequests() throws Exception {
+        sandbox.knobs().delay(Duration.ofMillis(700));
+        assertAnswered(dealRisk());
+        assertEquals(1, opportunityCalls().size());
+    }
+
+    @Test
+    @Timeout(45)
+    void hugeBody_beyondTheCap_isRefused() throws Exception {
+        sandbox.knobs().hugeNext(1, 64L * 1024 * 1024 + 1);
+        McpSession.Reply r = dealRisk();
+        assertTrue(r.isError(), r.text());
+        assertTrue(r.text().contains("exceeded 64 MB"), r.text());
+        assertEquals(1, opportunityCalls().size(), "an oversized answer is not retried");
+        session.ping();
+    }
+
+    @Test
+    @Timeout(30)
+    void redirect_toAnotherLoopbackListener_isNeverFollowed() throws Exception {
+        AtomicInteger hits = new AtomicInteger();
+        HttpServer elsewhere = HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 8);
+        elsewhere.createContext("/", ex -> {
+            hits.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        elsewhere.start();
+        try {
+            sandbox.knobs().redirectNext(1, "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/v4/opportunity?oppId=x");
+            McpSession.Reply r = dealRisk();
+            assertTrue(r.isError(), r.text());
+            assertTrue(r.text().contains("redirect") && r.text().contains("CLARI_BASE_URL"), r.text());
+            assertEquals(1, opportunityCalls().size());
+            assertEquals(0, hits.get(), "the redirect target was contacted");
+        } finally {
+            elsewhere.stop(0);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void wrongToken_everyToolSays401CheckToken_andTheTokenNeverShows() throws Exception {
+        String canary = "wrong-token-canary-7d41e0b2";
+        try (McpSession s = McpSession.start(McpSession.env(sandbox, "CLARI_API_TOKEN", canary))) {
+            List<McpSession.Reply> replies = List.of(
+                    s.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(someIds)).build()),
+                    s.call("get_pipeline_changes", Json.Obj.builder().put("start_date", sandbox.org().today().minusDays(1).toString())
+                            .put("end_date", sandbox.org().today().toString()).build()),
+                    s.call("get_forecast", Json.Obj.EMPTY));
+            for (McpSession.Reply r : replies) {
+                assertTrue(r.isError(), r.text());
+                assertTrue(r.text().contains("(401)") && r.text().contains("CLARI_API_TOKEN"), r.text());
+                assertFalse(r.text().contains(canary));
+            }
+            List<String> sent = sandbox.requests().stream().map(q -> q.method() + " " + q.path()).toList();
+            assertEquals(sent.stream().distinct().toList(), sent, "a 401 is not retried");
+            assertEquals(4, sent.size(), "opportunity, audit events, and the export's limits read and submit: " + sent);
+            s.closeAndCollect();
+            s.assertNeverShows(canary);
+        }
+    }
+}

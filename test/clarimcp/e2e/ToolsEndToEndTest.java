@@ -1,0 +1,200 @@
+package clarimcp.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clarimcp.json.Json;
+import clarimcp.sandbox.ClariSandbox;
+import clarimcp.sandbox.RecordedRequest;
+import clarimcp.sandbox.SandboxOrg;
+import clarimcp.sandbox.SandboxOrg.AuditEvent;
+import clarimcp.sandbox.SandboxOrg.Opportunity;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * get_pipeline_changes and get_deal_risk through the built launcher over stdio against the Clari
+ * sandbox: an audit window that takes several pages (the answer compared with the seeded log), and
+ * 1,000 opportunity ids split into ten calls of 100 (the answer compared with the seeded deals).
+ */
+@Timeout(60)
+class ToolsEndToEndTest {
+    /** Rare in the seeded log (a few per week), so the tool must read every page of a wide window. */
+    private static final Set<String> RARE_EVENTS = Set.of("opportunity.owner.changed", "forecast.adjustment.updated");
+    /** The whole seeded log: 8 weeks plus the anchor day. */
+    private static final int WINDOW_DAYS = 56;
+
+    private static ClariSandbox sandbox;
+    private static McpSession session;
+    private static SandboxOrg org;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = ClariSandbox.start();
+        org = sandbox.org();
+        session = McpSession.start(McpSession.env(sandbox, "CLARI_PIPELINE_EVENTS", String.join(",", RARE_EVENTS)));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try (ClariSandbox s = sandbox; McpSession m = session) {
+            if (m != null) {
+                m.closeAndCollect(); // exit 0 at end of input; every stdout line framed
+                m.assertNeverShows(s.token());
+            }
+        }
+    }
+
+    @BeforeEach
+    void resetSandbox() {
+        sandbox.knobs().reset();
+        sandbox.clearRequests();
+    }
+
+    @AfterEach
+    void onlyAllowlistedRequests() {
+        McpSession.assertOnlyAllowlisted(sandbox);
+    }
+
+    @Test
+    @Timeout(30)
+    void pipelineChanges_wideWindow_followsNextLinkThroughEveryPage_newestFirst_actorsNamed() throws Exception {
+        LocalDate end = org.today();
+        LocalDate start = end.minusDays(WINDOW_DAYS);
+        Instant from = start.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant to = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1);
+        List<AuditEvent> inWindow = org.auditEvents().stream()
+                .filter(e -> !e.timestamp().isBefore(from) && !e.timestamp().isAfter(to)).toList();
+        List<AuditEvent> expected = inWindow.stream().filter(e -> RARE_EVENTS.contains(e.event())).toList(); // newest first
+        assertTrue(expected.size() > 5 && expected.size() <= 200, "seeded rare events: " + expected.size());
+        assertTrue(inWindow.size() > 2_000, "window must need several pages of 1000: " + inWindow.size());
+        System.out.printf("e2e: audit window %s..%s holds %d events, %d of them %s%n", start, end, inWindow.size(),
+                expected.size(), RARE_EVENTS);
+
+        McpSession.Reply r = session.call("get_pipeline_changes", Json.Obj.builder().put("start_date", start.toString())
+                .put("end_date", end.toString()).put("limit", 200).build(), "pc");
+        assertFalse(r.isError(), r.text());
+        Json.Obj s = r.structured();
+
+        List<RecordedRequest> pages = McpSession.requestsTo(sandbox, "GET", "/audit/events");
+        int expectedPages = (inWindow.size() + 999) / 1000;
+        assertEquals(expectedPages, pages.size(), "pages requested");
+        assertEquals(Json.of(expectedPages), s.get("pagesRead"));
+        assertTrue(pages.getFirst().query().contains("limit=1000"), pages.getFirst().query());
+        for (RecordedRequest later : pages.subList(1, pages.size())) assertTrue(later.query().contains("cursor="), later.query());
+        assertEquals(Json.of(inWindow.size()), s.get("eventsScanned"));
+        assertEquals(Json.Bool.TRUE, s.get("complete"));
+        assertEquals(expectedPages, r.progress().size(), "one progress notification per page");
+
+        List<Json> changes = s.arr("changes").items();
+        assertEquals(expected.size(), changes.size());
+        for (int i = 0; i < expected.size(); i++) {
+            AuditEvent e = expected.get(i);
+            Json.Obj c = (Json.Obj) changes.get(i);
+            assertEquals(e.timestamp().toString(), c.str("time"), "newest first, in the log's order");
+            assertEquals(e.event(), c.str("event"));
+            assertEquals(e.actorId(), c.str("actorId"));
+            assertEquals(org.actor(e.actorId()).name(), c.str("actor"), "actor name resolved from the actors list");
+            if (e.event().equals("opportunity.owner.changed")) {
+                assertEquals(e.parameters().str("opportunityId"), c.str("opportunityId"));
+                assertEquals(e.parameters().str("newValue"), c.str("newValue"));
+            } else {
+                assertEquals(e.parameters().str("targetUserName"), c.str("targetUser"));
+            }
+        }
+        // The text carries the same rows, newest first.
+        int previous = -1;
+        for (AuditEvent e : expected) {
+            int at = r.text().indexOf(e.timestamp().toString(), previous + 1);
+            assertTrue(at > previous, () -> "text order at " + e.timestamp());
+            previous = at;
+        }
+        assertTrue(r.text().contains(org.actor(expected.getFirst().actorId()).name()));
+    }
+
+    @Test
+    @Timeout(45)
+    void dealRisk_thousandIds_tenCallsOfAtMostHundred_everyDealMatchesTheOrg_unknownListed() throws Exception {
+        List<String> real = org.opportunities().stream().map(Opportunity::id).toList();
+        List<String> ids = new ArrayList<>(real);
+        for (int i = 0; ids.size() < 1000; i++) ids.add(String.format("006Unknown%05d", i));
+        Collections.shuffle(ids, new Random(42)); // real and unknown ids interleaved
+        Set<String> realSet = new HashSet<>(real);
+        List<String> unknown = ids.stream().filter(id -> !realSet.contains(id)).toList();
+
+        McpSession.Reply cold = session.call("get_deal_risk", idsArg(ids.subList(100, 200)), null); // warms up the server
+        McpSession.Reply small = session.call("get_deal_risk", idsArg(ids.subList(0, 100)), null);
+        assertFalse(small.isError(), small.text());
+        assertEquals(2, McpSession.requestsTo(sandbox, "GET", "/opportunity").size(), "100 ids: one call each");
+        sandbox.clearRequests();
+
+        McpSession.Reply r = session.call("get_deal_risk", idsArg(ids), "risk");
+        assertFalse(r.isError(), r.text());
+        System.out.printf("e2e: get_deal_risk with 100 ids: %d ms (first call %d ms); with 1,000 ids (10 batches): %d ms%n",
+                small.millis(), cold.millis(), r.millis());
+
+        List<RecordedRequest> calls = McpSession.requestsTo(sandbox, "GET", "/opportunity");
+        assertEquals(10, calls.size(), "calls to /opportunity");
+        Set<String> asked = new HashSet<>();
+        for (RecordedRequest c : calls) {
+            List<String> batch = McpSession.oppIds(c);
+            assertTrue(!batch.isEmpty() && batch.size() <= 100, "batch of " + batch.size());
+            asked.addAll(batch);
+        }
+        assertEquals(new HashSet<>(ids), asked, "every id asked exactly in some batch");
+        assertEquals(10, r.progress().size(), "one progress notification per batch");
+
+        Json.Obj s = r.structured();
+        assertEquals(unknown, s.arr("notFound").items().stream().map(j -> ((Json.Str) j).value()).toList());
+        List<Json> deals = s.arr("deals").items();
+        assertEquals(real.size(), deals.size());
+        List<String> dealIds = new ArrayList<>();
+        for (Json d : deals) {
+            Json.Obj deal = (Json.Obj) d;
+            Opportunity o = org.opportunity(deal.str("id"));
+            dealIds.add(o.id());
+            assertEquals(o.crmScore(), ((Json.Num) deal.get("score")).longValueExact(), o.id());
+            assertEquals(o.crmScoreMessage(), deal.str("scoreMessage"));
+            assertEquals(o.amount(), ((Json.Num) deal.get("amount")).decimal().longValueExact());
+            assertEquals(o.name(), deal.str("name"));
+            assertEquals(o.stage(), deal.str("stage"));
+            assertEquals(o.closeDate().toString(), deal.str("closeDate"));
+            assertEquals(o.forecastCategory(), deal.str("forecastCategory"));
+            assertEquals(org.user(o.ownerId()).name(), deal.str("owner"));
+        }
+        assertEquals(ids.stream().filter(realSet::contains).toList(), dealIds, "structuredContent keeps the caller's order");
+        assertTrue(r.text().contains("Not found in Clari (" + unknown.size() + "): " + unknown.getFirst()), r.text());
+        int lowest = org.opportunities().stream().mapToInt(Opportunity::crmScore).min().orElseThrow();
+        List<String> lines = r.text().lines().toList();
+        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("Score ")).findFirst().orElseThrow());
+        assertEquals(Integer.toString(lowest), lines.get(header + 1).split(" \\| ")[0].strip(), "lowest score listed first");
+    }
+
+    @Test
+    @Timeout(30)
+    void dealRisk_badId_isRefusedBeforeAnyRequest() throws Exception {
+        McpSession.Reply r = session.call("get_deal_risk", idsArg(List.of("006ok", "../admin/limits")), null);
+        assertTrue(r.isError(), r.text());
+        assertNull(r.structured());
+        assertEquals(List.of(), sandbox.requests(), "an invalid id must not reach Clari");
+    }
+
+    private static Json.Obj idsArg(List<String> ids) {
+        return Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).build();
+    }
+}
