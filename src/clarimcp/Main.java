@@ -3,6 +3,7 @@ package clarimcp;
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.jsonrpc.MessageWriter;
+import clarimcp.mcp.CallLog;
 import clarimcp.mcp.McpServer;
 import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolException;
@@ -53,7 +54,8 @@ public final class Main {
         }
         LazyClari clari = new LazyClari(env);
         clari.startupProblem().ifPresent(p -> err.println(NAME + ": configuration problem: " + p));
-        McpServer server = new McpServer(tools(clari), info(), new MessageWriter(out), err);
+        CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
+        McpServer server = new McpServer(tools(clari), info(), new MessageWriter(out), err, log);
         try {
             server.serve(in);
             return 0;

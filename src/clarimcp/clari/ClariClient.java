@@ -58,6 +58,7 @@ public final class ClariClient {
     private final Duration requestTimeout;
     private final int maxResponseBytes;
     private final Sleeper sleeper;
+    private final ExchangeObserver observer;
 
     public ClariClient(ClariConfig config) {
         this(config, newHttpClient(), REQUEST_TIMEOUT, MAX_RESPONSE_BYTES, Thread::sleep);
@@ -71,6 +72,26 @@ public final class ClariClient {
         this.requestTimeout = requestTimeout;
         this.maxResponseBytes = maxResponseBytes;
         this.sleeper = sleeper;
+        this.observer = ExchangeObserver.NONE;
+    }
+
+    private ClariClient(ClariClient c, ExchangeObserver observer) {
+        this.token = c.token;
+        this.base = c.base;
+        this.policy = c.policy;
+        this.http = c.http;
+        this.requestTimeout = c.requestTimeout;
+        this.maxResponseBytes = c.maxResponseBytes;
+        this.sleeper = c.sleeper;
+        this.observer = observer;
+    }
+
+    /**
+     * This client (same connections and settings) reporting each exchange to observer: one per tool
+     * call, so concurrent calls count their own requests without shared mutable state.
+     */
+    public ClariClient observedBy(ExchangeObserver observer) {
+        return new ClariClient(this, observer);
     }
 
     /** The process-wide HTTP client. Redirects are never followed: they would carry the token elsewhere. */
@@ -86,19 +107,21 @@ public final class ClariClient {
     /** POST /export/forecast/{forecastId} with a JSON body; returns the parsed answer ({"jobId":...}). */
     public Json submitForecastExport(String forecastId, Json.Obj body) throws ClariException, InterruptedException {
         String id = segment("forecastId", forecastId);
-        return send("POST", uri("/export/forecast/" + id), body == null ? Json.Obj.EMPTY : body, "forecast '" + id + "'", true);
+        return send("POST", uri("/export/forecast/" + id), "/export/forecast/{forecastId}", body == null ? Json.Obj.EMPTY : body,
+                "forecast '" + id + "'", true);
     }
 
     /** GET /export/jobs/{jobId}. */
     public Json exportJob(String jobId) throws ClariException, InterruptedException {
         String id = segment("jobId", jobId);
-        return send("GET", uri("/export/jobs/" + id), null, "export job '" + id + "'", true);
+        return send("GET", uri("/export/jobs/" + id), "/export/jobs/{jobId}", null, "export job '" + id + "'", true);
     }
 
     /** GET /export/jobs/{jobId}/results. */
     public Json exportResults(String jobId) throws ClariException, InterruptedException {
         String id = segment("jobId", jobId);
-        return send("GET", uri("/export/jobs/" + id + "/results"), null, "results of export job '" + id + "'", true);
+        return send("GET", uri("/export/jobs/" + id + "/results"), "/export/jobs/{jobId}/results", null,
+                "results of export job '" + id + "'", true);
     }
 
     /** GET /opportunity?oppId=..&oppId=.. (1 to {@link #MAX_OPPORTUNITY_IDS} ids, else IllegalArgumentException). */
@@ -109,7 +132,7 @@ public final class ClariClient {
         }
         StringJoiner query = new StringJoiner("&", "?", "");
         for (String id : oppIds) query.add("oppId=" + encode(id));
-        return send("GET", uri("/opportunity" + query), null, "opportunities", false);
+        return send("GET", uri("/opportunity" + query), "/opportunity", null, "opportunities", false);
     }
 
     /** GET /audit/events with the given query parameters (e.g. dateFrom, dateTo, limit); null values are left out. */
@@ -118,31 +141,32 @@ public final class ClariClient {
         query.forEach((k, v) -> {
             if (v != null) q.add(encode(k) + "=" + encode(v));
         });
-        return send("GET", uri("/audit/events" + q), null, "audit events", false);
+        return send("GET", uri("/audit/events" + q), "/audit/events", null, "audit events", false);
     }
 
     /** GET the nextLink of an audit page (relative or absolute; other hosts and paths refused). */
     public Json auditEventsPage(String nextLink) throws ClariException, InterruptedException {
-        return send("GET", policy.nextLink(nextLink), null, "audit events", false);
+        return send("GET", policy.nextLink(nextLink), "/audit/events", null, "audit events", false);
     }
 
     /** GET /admin/limits. */
     public Json adminLimits() throws ClariException, InterruptedException {
-        return send("GET", uri("/admin/limits"), null, "admin limits", false);
+        return send("GET", uri("/admin/limits"), "/admin/limits", null, "admin limits", false);
     }
 
     /**
      * The one way out: the allowlist is checked before anything is built or sent (IllegalStateException
-     * otherwise). what names the object for error messages; byId says a 404 means a wrong id.
-     * Package-private only so tests can show that refused requests never leave.
+     * otherwise). template is the path as the observer sees it; what names the object for error messages;
+     * byId says a 404 means a wrong id. Package-private only so tests can show that refused requests never leave.
      */
-    Json send(String method, URI uri, Json.Obj body, String what, boolean byId) throws ClariException, InterruptedException {
+    Json send(String method, URI uri, String template, Json.Obj body, String what, boolean byId)
+            throws ClariException, InterruptedException {
         policy.check(method, uri);
         HttpRequest request = request(method, uri, body);
         for (int attempt = 0; ; attempt++) {
             Duration wait;
             try {
-                HttpResponse<byte[]> response = exchange(request);
+                HttpResponse<byte[]> response = observed(method, template, request);
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) return parse(response, what);
                 Duration retryAfter = RetryPolicy.retryAfter(response.headers().firstValue("Retry-After").orElse(null),
@@ -171,6 +195,22 @@ public final class ClariClient {
         return b.header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(JsonWriter.write(body), UTF_8))
                 .build();
+    }
+
+    /** One attempt, reported to the observer: its status, or 0 when no complete response arrived. */
+    private HttpResponse<byte[]> observed(String method, String template, HttpRequest request)
+            throws IOException, ClariException, InterruptedException {
+        int status = 0;
+        try {
+            HttpResponse<byte[]> response = exchange(request);
+            status = response.statusCode();
+            return response;
+        } catch (ClariException e) {
+            status = e.status();
+            throw e;
+        } finally {
+            observer.exchange(method, template, status);
+        }
     }
 
     /** One attempt, bounded by requestTimeout from start to last body byte; interruption cancels the exchange. */

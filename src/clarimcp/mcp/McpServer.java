@@ -30,18 +30,25 @@ public final class McpServer {
     private final ServerInfo info;
     private final MessageWriter out;
     private final PrintStream diagnostics;
+    private final CallLog callLog;
     private final InFlight inFlight = new InFlight();
     private final Object initLock = new Object();
     private volatile ProtocolVersion version; // null until initialize has been answered
     private volatile LogLevel minLogLevel = LogLevel.WARNING;
 
     public McpServer(List<Tool> tools, ServerInfo info, MessageWriter out, PrintStream diagnostics) {
+        this(tools, info, out, diagnostics, CallLog.NONE);
+    }
+
+    /** callLog receives one record per tools/call, refused ones included. */
+    public McpServer(List<Tool> tools, ServerInfo info, MessageWriter out, PrintStream diagnostics, CallLog callLog) {
         for (Tool t : tools) {
             if (this.tools.putIfAbsent(t.name(), t) != null) throw new IllegalArgumentException("duplicate tool " + t.name());
         }
         this.info = info;
         this.out = out;
         this.diagnostics = diagnostics;
+        this.callLog = callLog;
     }
 
     /** Serves until end of input, then cancels whatever is still running (its replies are dropped). */
@@ -87,6 +94,7 @@ public final class McpServer {
                 InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
                 if (refusal == null && call == null) refusal = busy(q);
                 if (refusal != null) {
+                    logRefused(q);
                     out.send(refusal);
                     return;
                 }
@@ -137,9 +145,12 @@ public final class McpServer {
                     Message.error(q.id(), RpcError.invalidRequest("initialize must not be part of a batch"));
             case Message.Request q when q.method().equals("tools/call") -> {
                 Json refusal = refuseCall(q);
-                if (refusal != null) yield refusal;
-                InFlight.Call call = inFlight.start(q.id());
-                if (call == null) yield busy(q);
+                InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
+                if (refusal == null && call == null) refusal = busy(q);
+                if (refusal != null) {
+                    logRefused(q);
+                    yield refusal;
+                }
                 Json reply = runCall(q, call);
                 Thread.interrupted(); // a cancellation of this item must not leak into the next one
                 yield reply;
@@ -223,13 +234,29 @@ public final class McpServer {
     /** Runs one tools/call on the current thread; null when it was cancelled (no reply at all). */
     private Json runCall(Message.Request q, InFlight.Call call) {
         call.attach(Thread.currentThread());
+        Json.Obj p = (Json.Obj) q.params();
+        CallMeter meter = new CallMeter(callLog, p.str("name"), p.get("arguments"));
+        CallLog.Outcome outcome = CallLog.Outcome.CANCELLED;
         try {
-            Json reply = callTool(q, call);
-            return call.finish() ? reply : null;
+            Reply reply = callTool(q, call, meter);
+            if (reply == null || !call.finish()) return null;
+            outcome = reply.outcome();
+            return reply.message();
         } finally {
+            meter.finish(outcome);
             inFlight.end(q.id(), call);
         }
     }
+
+    /** A tools/call answered with a protocol error before it ran: logged with the tool only when it is ours. */
+    private void logRefused(Message.Request q) {
+        Json.Obj p = q.params() instanceof Json.Obj o ? o : Json.Obj.EMPTY;
+        String name = p.get("name") instanceof Json.Str s && tools.containsKey(s.value()) ? s.value() : null;
+        new CallMeter(callLog, name, p.get("arguments")).finish(CallLog.Outcome.PROTOCOL_ERROR);
+    }
+
+    /** A reply to send and how the call ended. */
+    private record Reply(Json message, CallLog.Outcome outcome) {}
 
     /** The protocol error for a malformed tools/call, or null when it may run (tools/call in server/tools). */
     private Json refuseCall(Message.Request q) {
@@ -250,13 +277,13 @@ public final class McpServer {
         return Message.error(q.id(), RpcError.invalidRequest("id already in use or too many calls in flight"));
     }
 
-    /** Runs a call that refuseCall accepted. */
-    private Json callTool(Message.Request q, InFlight.Call call) {
+    /** Runs a call that refuseCall accepted; null when it was cancelled. */
+    private Reply callTool(Message.Request q, InFlight.Call call, CallMeter meter) {
         Json.Obj p = (Json.Obj) q.params();
         Tool tool = tools.get(p.str("name"));
         Json args = p.get("arguments");
         Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
-        ToolContext context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null);
+        ToolContext context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null, meter);
         ToolResult result;
         try {
             result = tool.call(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context);
@@ -267,9 +294,10 @@ public final class McpServer {
         } catch (RuntimeException | StackOverflowError e) {
             diagnostics.println("clari-revops-mcp: internal error in tool " + tool.name() + ": " + e);
             e.printStackTrace(diagnostics);
-            return Message.error(q.id(), RpcError.internalError());
+            return new Reply(Message.error(q.id(), RpcError.internalError()), CallLog.Outcome.PROTOCOL_ERROR);
         }
-        return Message.result(q.id(), callResult(result, version));
+        return new Reply(Message.result(q.id(), callResult(result, version)),
+                result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
     }
 
     private static Json.Obj callResult(ToolResult r, ProtocolVersion v) {
@@ -279,14 +307,21 @@ public final class McpServer {
         return b.put("isError", r.isError()).build();
     }
 
-    /** Progress and log notifications for one running call. */
+    /** Progress and log notifications for one running call, and its HTTP exchanges for the call log. */
     private final class CallContext implements ToolContext {
         private final InFlight.Call call;
         private final Json progressToken;
+        private final CallMeter meter;
 
-        CallContext(InFlight.Call call, Json progressToken) {
+        CallContext(InFlight.Call call, Json progressToken, CallMeter meter) {
             this.call = call;
             this.progressToken = progressToken;
+            this.meter = meter;
+        }
+
+        @Override
+        public void httpExchange(String method, String pathTemplate, int status) {
+            meter.exchange(method, pathTemplate, status);
         }
 
         @Override

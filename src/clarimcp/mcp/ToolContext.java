@@ -13,6 +13,12 @@ public interface ToolContext {
     /** Sends a log message to the client at the given RFC 5424 level name ("info", "warning"...). */
     void log(String level, String message);
 
+    /**
+     * Reports one HTTP exchange made for this call (pathTemplate like /export/jobs/{jobId}, no ids or
+     * query; status 0 when no response arrived), for the call log. May be called from any thread.
+     */
+    default void httpExchange(String method, String pathTemplate, int status) {}
+
     /** A context that drops progress and log messages (for the CLI and tests). */
     ToolContext NONE = new ToolContext() {
         @Override

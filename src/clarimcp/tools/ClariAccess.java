@@ -2,6 +2,7 @@ package clarimcp.tools;
 
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
+import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 
 /**
@@ -15,4 +16,9 @@ public interface ClariAccess {
 
     /** The shared client, or a ToolException saying what to fix. */
     ClariClient client() throws ToolException;
+
+    /** The shared client reporting its HTTP exchanges to ctx (for the call log). */
+    default ClariClient client(ToolContext ctx) throws ToolException {
+        return client().observedBy(ctx::httpExchange);
+    }
 }

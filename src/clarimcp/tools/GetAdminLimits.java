@@ -63,7 +63,7 @@ public final class GetAdminLimits implements Tool {
         if (!arguments.members().isEmpty()) throw new ToolException("get_admin_limits takes no arguments");
         ExportLimits l;
         try {
-            l = ExportLimits.from(clari.client().adminLimits());
+            l = ExportLimits.from(clari.client(ctx).adminLimits());
         } catch (ClariException e) {
             throw new ToolException(e.getMessage());
         }

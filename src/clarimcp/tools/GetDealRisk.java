@@ -99,7 +99,7 @@ public final class GetDealRisk implements Tool {
         Args args = new Args(arguments, Set.of("opp_ids"));
         List<String> ids = List.copyOf(new LinkedHashSet<>(
                 args.requiredStrings("opp_ids", 1, MAX_IDS, OPP_ID, "an opportunity id (1-40 letters or digits)")));
-        ClariClient client = clari.client();
+        ClariClient client = clari.client(ctx);
         Map<String, Json.Obj> byId = new HashMap<>();
         for (Json answer : fetch(client, ids, ctx)) {
             for (Json.Obj opp : Lenient.objects(answer, "opportunities", "items", "data")) {

@@ -127,7 +127,7 @@ public final class GetForecast implements Tool {
     /** Runs the export (once for all identical calls in flight); Clari's refusals become tool errors. */
     private Json export(String forecastId, Json.Obj body, ClariConfig config, ToolContext ctx)
             throws ToolException, InterruptedException {
-        ClariClient client = clari.client();
+        ClariClient client = clari.client(ctx);
         try {
             return new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body);
         } catch (ClariException e) {

@@ -122,7 +122,7 @@ public final class GetPipelineChanges implements Tool {
         }
         ClariConfig config = clari.config();
         Set<String> wanted = lowerCase(config.pipelineEvents() != null ? config.pipelineEvents() : DEFAULT_EVENTS);
-        ClariClient client = clari.client();
+        ClariClient client = clari.client(ctx);
 
         // Whole UTC days as explicit instants, so the end day is included however Clari reads a bare date.
         String from = start.atStartOfDay(ZoneOffset.UTC).toInstant().toString();

@@ -13,8 +13,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * Identical exports in flight share one Clari job: the first call starts the work on a thread of
  * its own, and every identical call that arrives before it ends waits for the same result. A
- * cancelled caller only stops waiting; the work is stopped when its last waiter is gone. Progress
- * and logs of the work reach every caller still waiting.
+ * cancelled caller only stops waiting; the work is stopped when its last waiter is gone. Progress,
+ * logs and HTTP exchanges of the work reach every caller still waiting.
  */
 final class SharedExports {
     /** The export itself, given a context that reports to every waiting caller. */
@@ -36,6 +36,11 @@ final class SharedExports {
         @Override
         public void log(String level, String message) {
             for (ToolContext w : waiters) w.log(level, message);
+        }
+
+        @Override
+        public void httpExchange(String method, String pathTemplate, int status) {
+            for (ToolContext w : waiters) w.httpExchange(method, pathTemplate, status);
         }
     }
 

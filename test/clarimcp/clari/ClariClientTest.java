@@ -102,7 +102,7 @@ class ClariClientTest {
         try (StubServer stub = new StubServer(Reply.json(200, OK))) {
             ClariClient c = client(stub);
             assertThrows(IllegalStateException.class,
-                    () -> c.send(method, URI.create(stub.base() + path), null, "x", false));
+                    () -> c.send(method, URI.create(stub.base() + path), path, null, "x", false));
             assertEquals(List.of(), stub.requests);
         }
     }
@@ -112,7 +112,7 @@ class ClariClientTest {
         try (StubServer stub = new StubServer(Reply.json(200, OK)); StubServer other = new StubServer(Reply.json(200, OK))) {
             ClariClient c = client(stub);
             assertThrows(IllegalStateException.class,
-                    () -> c.send("GET", URI.create(other.base() + "/admin/limits"), null, "x", false));
+                    () -> c.send("GET", URI.create(other.base() + "/admin/limits"), "/admin/limits", null, "x", false));
             assertEquals(List.of(), other.requests);
             assertEquals(List.of(), stub.requests);
         }

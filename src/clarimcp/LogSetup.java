@@ -1,0 +1,67 @@
+package clarimcp;
+
+import clarimcp.mcp.CallLog;
+import clarimcp.mcp.JsonLinesLog;
+import clarimcp.mcp.LogLevel;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where the call log goes, from CLARI_LOG_FILE (appended; created readable by the owner only) and
+ * CLARI_LOG_LEVEL (debug adds one line per HTTP exchange; info, the default, one per tool call;
+ * warning and above leave only problems). A bad setting is reported on stderr and the log falls back
+ * to stderr at info: logging must never stop the server.
+ */
+final class LogSetup {
+    static final LogLevel DEFAULT_LEVEL = LogLevel.INFO;
+
+    private LogSetup() {}
+
+    /** The level CLARI_LOG_LEVEL names, or the default (with a warning on err) when it names none. */
+    static LogLevel level(Map<String, String> env, PrintStream err) {
+        String v = env.get("CLARI_LOG_LEVEL");
+        if (v == null || v.isBlank()) return DEFAULT_LEVEL;
+        LogLevel level = LogLevel.parse(v.strip().toLowerCase(Locale.ROOT)).orElse(null);
+        if (level == null) {
+            err.println(Main.NAME + ": CLARI_LOG_LEVEL must be one of debug, info, notice, warning, error; using info");
+            return DEFAULT_LEVEL;
+        }
+        return level;
+    }
+
+    /** The call log: JSON lines on CLARI_LOG_FILE when set and writable, else on err. */
+    static CallLog open(Map<String, String> env, LogLevel level, PrintStream err) {
+        String file = env.get("CLARI_LOG_FILE");
+        if (file == null || file.isBlank()) return new JsonLinesLog(err, level);
+        try {
+            return new JsonLinesLog(new PrintStream(append(Path.of(file.strip())), true, StandardCharsets.UTF_8), level);
+        } catch (IOException | InvalidPathException | UnsupportedOperationException e) {
+            err.println(Main.NAME + ": cannot write CLARI_LOG_FILE (" + e.getClass().getSimpleName()
+                    + "): check the path and its directory's permissions; logging to stderr instead");
+            return new JsonLinesLog(err, level);
+        }
+    }
+
+    /** Opens file for appending, creating it rw------- first if absent; never follows a symbolic link. */
+    private static OutputStream append(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException exists) {
+            // appended to as it is
+        } catch (UnsupportedOperationException notPosix) {
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close(); // e.g. Windows: ACLs apply
+        }
+        return Files.newOutputStream(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    }
+}
