@@ -1,12 +1,9 @@
 package clarimcp;
 
-import clarimcp.clari.ClariClient;
-import clarimcp.clari.ClariConfig;
 import clarimcp.jsonrpc.MessageWriter;
 import clarimcp.mcp.CallLog;
 import clarimcp.mcp.McpServer;
 import clarimcp.mcp.Tool;
-import clarimcp.mcp.ToolException;
 import clarimcp.tools.ClariAccess;
 import clarimcp.tools.Tools;
 import java.io.BufferedOutputStream;
@@ -23,11 +20,19 @@ import java.util.Map;
 /**
  * Entry point. The only class that touches the real environment and standard streams: it takes
  * stdout for the protocol, points System.out at stderr so nothing else can write there, and
- * wires the layers together.
+ * wires the layers together. The CLI modes (--help, --version, --check, call) print their human
+ * output on stdout, which is not the protocol there; diagnostics always go to stderr.
  */
 public final class Main {
     static final String NAME = "clari-revops-mcp";
     static final String VERSION = "0.1.0";
+
+    /** Process exit codes. */
+    static final int EXIT_OK = 0;
+    /** A failed check, a tool error in `call`, or unreadable stdin. */
+    static final int EXIT_FAILURE = 1;
+    /** A bad command line. */
+    static final int EXIT_USAGE = 2;
 
     private Main() {}
 
@@ -40,28 +45,44 @@ public final class Main {
 
     /** Runs the command line; returns the process exit code. */
     static int run(String[] args, InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
-        if (args.length > 0) {
-            switch (args[0]) {
-                case "--version" -> {
-                    err.println(NAME + " " + VERSION);
-                    return 0;
-                }
-                default -> {
-                    err.println(NAME + ": unknown option '" + args[0] + "'");
-                    return 2;
-                }
-            }
+        Command command;
+        try {
+            command = Command.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println(NAME + ": " + e.getMessage() + " (see " + NAME + " --help)");
+            return EXIT_USAGE;
         }
-        LazyClari clari = new LazyClari(env);
+        PrintStream text = new PrintStream(out, true, StandardCharsets.UTF_8);
+        return switch (command.mode()) {
+            case VERSION -> {
+                text.println(NAME + " " + VERSION);
+                yield EXIT_OK;
+            }
+            case HELP -> {
+                text.print(Help.text(NAME));
+                yield EXIT_OK;
+            }
+            case CHECK -> Check.run(env, text);
+            case CALL -> {
+                LazyClari clari = new LazyClari(env, err);
+                CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
+                yield CallCommand.run(tools(clari), command.tool(), command.arguments(), log, text, err);
+            }
+            case SERVE -> serve(in, out, err, env);
+        };
+    }
+
+    private static int serve(InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
+        LazyClari clari = new LazyClari(env, err);
         clari.startupProblem().ifPresent(p -> err.println(NAME + ": configuration problem: " + p));
         CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
         McpServer server = new McpServer(tools(clari), info(), new MessageWriter(out), err, log);
         try {
             server.serve(in);
-            return 0;
+            return EXIT_OK;
         } catch (IOException e) {
             err.println(NAME + ": cannot read stdin: " + e.getMessage());
-            return 1;
+            return EXIT_FAILURE;
         }
     }
 
@@ -73,43 +94,5 @@ public final class Main {
         return new McpServer.ServerInfo(NAME, "Clari RevOps (read-only)", VERSION,
                 "Read-only access to Clari forecasts, pipeline changes (audit events) and deal risk. "
                         + "Periods look like 2026_Q2; dates are ISO (YYYY-MM-DD).");
-    }
-
-    /**
-     * Configuration parsed once at start (no I/O), the HTTP client built on first use, so
-     * initialize never waits for the network and a bad setting is explained on every call.
-     */
-    private static final class LazyClari implements ClariAccess {
-        private final ClariConfig config;
-        private final String problem;
-        private ClariClient client;
-
-        LazyClari(Map<String, String> env) {
-            ClariConfig c = null;
-            String p = null;
-            try {
-                c = ClariConfig.fromEnv(env);
-            } catch (IllegalArgumentException e) {
-                p = e.getMessage();
-            }
-            this.config = c;
-            this.problem = p;
-        }
-
-        java.util.Optional<String> startupProblem() {
-            return java.util.Optional.ofNullable(problem);
-        }
-
-        @Override
-        public ClariConfig config() throws ToolException {
-            if (config == null) throw new ToolException("Server configuration problem: " + problem);
-            return config;
-        }
-
-        @Override
-        public synchronized ClariClient client() throws ToolException {
-            if (client == null) client = new ClariClient(config());
-            return client;
-        }
     }
 }

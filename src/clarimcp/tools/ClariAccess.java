@@ -17,6 +17,12 @@ public interface ClariAccess {
     /** The shared client, or a ToolException saying what to fix. */
     ClariClient client() throws ToolException;
 
+    /**
+     * A setting Clari rejected (e.g. CLARI_FORECAST_ID unknown to Clari), for the operator: the server
+     * reports each distinct message once on stderr. The tool still returns it as its error.
+     */
+    default void reportConfigProblem(String message) {}
+
     /** The shared client reporting its HTTP exchanges to ctx (for the call log). */
     default ClariClient client(ToolContext ctx) throws ToolException {
         return client().observedBy(ctx::httpExchange);

@@ -21,6 +21,17 @@ final class ForecastExport {
     /** What a 400 on submit says when the concurrent-job limit is the cause (the limits are re-read first). */
     private static final Pattern SLOT_REFUSAL = Pattern.compile("(?i).*\\b(concurren\\w*|limit)\\b.*");
 
+    /** Clari refused the submit for the forecast itself: 404 (no such forecast) or 403 (hidden from the token's user). */
+    static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        Refused(ClariException e) {
+            super(e.getMessage(), null, false, false);
+            this.status = e.status();
+        }
+    }
+
     private final ClariClient client;
     private final PollBudget budget;
     private final ToolContext ctx;
@@ -32,7 +43,7 @@ final class ForecastExport {
     }
 
     /** The results of a finished export of forecastId with body. */
-    Json run(String forecastId, Json.Obj body) throws ClariException, ToolException, InterruptedException {
+    Json run(String forecastId, Json.Obj body) throws ClariException, Refused, ToolException, InterruptedException {
         String jobId = submitWhenFree(forecastId, body);
         budget.restart();
         awaitJob(jobId);
@@ -40,7 +51,8 @@ final class ForecastExport {
     }
 
     /** Submits once a slot is free; waits (with progress) while none is, stops when the quota is spent. */
-    private String submitWhenFree(String forecastId, Json.Obj body) throws ClariException, ToolException, InterruptedException {
+    private String submitWhenFree(String forecastId, Json.Obj body)
+            throws ClariException, Refused, ToolException, InterruptedException {
         while (true) {
             ExportLimits limits = limits();
             if (limits != null && limits.quotaExhausted()) throw quotaSpent(limits);
@@ -48,6 +60,7 @@ final class ForecastExport {
                 try {
                     return jobId(client.submitForecastExport(forecastId, body));
                 } catch (ClariException e) {
+                    if (e.status() == 403 || e.status() == 404) throw new Refused(e);
                     if (e.status() != 400) throw e;
                     ExportLimits after = limits(); // a 400 may mean "no slot" or "no quota": the limits tell which
                     if (after != null && after.quotaExhausted()) throw quotaSpent(after);

@@ -99,6 +99,7 @@ public final class GetForecast implements Tool {
     public ToolResult call(Json.Obj arguments, ToolContext ctx) throws ToolException, InterruptedException {
         Args args = new Args(arguments, Set.of("forecast_id", "time_period", "scope_id", "currency"));
         String forecastId = args.optionalString("forecast_id", FORECAST_ID, "a Clari forecast tab id like net_arr");
+        boolean configured = forecastId == null; // then CLARI_FORECAST_ID names it, and a rejection is a setup problem
         String period = args.optionalString("time_period", TIME_PERIOD, "a fiscal quarter like 2026_Q2");
         String scope = args.optionalString("scope_id", SCOPE_ID, "a Clari scope id like 1905::MGR");
         String currency = args.optionalString("currency", CURRENCY, "a three-letter ISO code like USD");
@@ -120,16 +121,24 @@ public final class GetForecast implements Tool {
                 .put("exportFormat", "JSON")
                 .build();
         String id = forecastId;
-        Json results = exports.run(id + "\n" + JsonWriter.writeCanonical(body), ctx, waiters -> export(id, body, config, waiters));
+        Json results = exports.run(id + "\n" + JsonWriter.writeCanonical(body), ctx,
+                waiters -> export(id, configured, body, config, waiters));
         return render(forecastId, period, ForecastTable.from(results));
     }
 
     /** Runs the export (once for all identical calls in flight); Clari's refusals become tool errors. */
-    private Json export(String forecastId, Json.Obj body, ClariConfig config, ToolContext ctx)
+    private Json export(String forecastId, boolean configured, Json.Obj body, ClariConfig config, ToolContext ctx)
             throws ToolException, InterruptedException {
         ClariClient client = clari.client(ctx);
         try {
             return new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body);
+        } catch (ForecastExport.Refused e) {
+            if (!configured) throw new ToolException(e.getMessage());
+            String problem = "CLARI_FORECAST_ID '" + forecastId + "' was rejected by Clari ("
+                    + (e.status == 404 ? "404: no such forecast" : "403: not visible to the token's user")
+                    + "): set it to the forecast tab id from the Clari URL (e.g. net_arr) of a forecast the token's user can open";
+            clari.reportConfigProblem(problem);
+            throw new ToolException(problem);
         } catch (ClariException e) {
             throw new ToolException(e.getMessage());
         } catch (IllegalArgumentException e) {

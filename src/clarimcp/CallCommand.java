@@ -1,0 +1,75 @@
+package clarimcp;
+
+import clarimcp.json.Json;
+import clarimcp.json.JsonException;
+import clarimcp.json.JsonParser;
+import clarimcp.mcp.CallLog;
+import clarimcp.mcp.CallMeter;
+import clarimcp.mcp.Tool;
+import clarimcp.mcp.ToolContext;
+import clarimcp.mcp.ToolException;
+import clarimcp.mcp.ToolResult;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * `clari-revops-mcp call TOOL 'JSON'`: one tool from a shell, for scripts and for checking a setup
+ * without an MCP client. The tool's text goes to stdout; progress goes to stderr; the call is logged
+ * like any other. Exit 0, 1 on a tool error, 2 on a bad command line.
+ */
+final class CallCommand {
+    private CallCommand() {}
+
+    static int run(List<Tool> tools, String name, String json, CallLog log, PrintStream out, PrintStream err) {
+        Tool tool = tools.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
+        if (tool == null) {
+            err.println(Main.NAME + ": unknown tool; expected one of: " + String.join(", ", tools.stream().map(Tool::name).toList()));
+            return Main.EXIT_USAGE;
+        }
+        Json.Obj args;
+        try {
+            if (!(JsonParser.parse(json) instanceof Json.Obj o)) throw new JsonException("not an object", 0);
+            args = o;
+        } catch (JsonException e) {
+            err.println(Main.NAME + ": the arguments must be one JSON object, e.g. '{\"time_period\":\"2026_Q2\"}' ("
+                    + e.getMessage() + ")");
+            return Main.EXIT_USAGE;
+        }
+        CallMeter meter = new CallMeter(log, tool.name(), args);
+        ToolContext ctx = new ToolContext() {
+            @Override
+            public void progress(double progress, Double total, String message) {
+                if (message != null) err.println(Main.NAME + ": " + message);
+            }
+
+            @Override
+            public void log(String level, String message) {
+                err.println(Main.NAME + ": " + level + ": " + message);
+            }
+
+            @Override
+            public void httpExchange(String method, String pathTemplate, int status) {
+                meter.exchange(method, pathTemplate, status);
+            }
+        };
+        ToolResult result;
+        try {
+            result = tool.call(args, ctx);
+        } catch (ToolException e) {
+            result = ToolResult.error(e.getMessage());
+        } catch (RuntimeException e) {
+            meter.finish(CallLog.Outcome.PROTOCOL_ERROR);
+            err.println(Main.NAME + ": internal error in tool " + tool.name() + ": " + e);
+            e.printStackTrace(err);
+            return Main.EXIT_FAILURE;
+        } catch (InterruptedException e) {
+            meter.finish(CallLog.Outcome.CANCELLED);
+            Thread.currentThread().interrupt();
+            return Main.EXIT_FAILURE;
+        }
+        meter.finish(result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
+        out.print(result.text().endsWith("\n") ? result.text() : result.text() + "\n");
+        out.flush();
+        return result.isError() ? Main.EXIT_FAILURE : Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,117 @@
+package clarimcp;
+
+import clarimcp.clari.ClariClient;
+import clarimcp.clari.ClariConfig;
+import clarimcp.clari.ClariException;
+import clarimcp.json.Json;
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * `clari-revops-mcp --check`: the configuration against the org, one line per check, each failure
+ * with its fix; exit 1 when any check fails. One cheap read (GET /admin/limits) proves the base URL,
+ * the token and the limits; no export is started, so no quota is spent.
+ */
+final class Check {
+    private final PrintStream out;
+    private int failures;
+
+    private Check(PrintStream out) {
+        this.out = out;
+    }
+
+    static int run(Map<String, String> env, PrintStream out) {
+        Check c = new Check(out);
+        c.all(env);
+        out.println(c.failures == 0 ? "all checks passed" : c.failures + " check(s) failed");
+        return c.failures == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
+    }
+
+    private void all(Map<String, String> env) {
+        ClariConfig config;
+        try {
+            config = ClariConfig.fromEnv(env);
+        } catch (IllegalArgumentException e) {
+            fail("configuration", e.getMessage());
+            line("skip", "Clari", "not contacted until the configuration is fixed");
+            return;
+        }
+        line("ok", "configuration", "token set, base URL " + config.baseUrl());
+        Json limits = null;
+        int status;
+        String problem = null;
+        try {
+            limits = new ClariClient(config).adminLimits();
+            status = 200;
+        } catch (ClariException e) {
+            status = e.status();
+            problem = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("Clari", "interrupted");
+            return;
+        }
+        reachable(config, status, problem);
+        if (status == 0 || status == 404 || (status >= 300 && status < 400) || status >= 500) {
+            line("skip", "token accepted", "needs an answer from the Clari API first");
+        } else if (status == 401) {
+            fail("token accepted", problem);
+        } else {
+            line("ok", "token accepted", status == 403 ? "authenticated, though not allowed to read the limits" : "");
+        }
+        if (limits != null) {
+            line("ok", "limits readable", summary(limits));
+        } else if (status == 403) {
+            line("warn", "limits readable", "no (403): get_admin_limits will fail and get_forecast submits without "
+                    + "checking for a free export slot; a Clari admin's token can read them");
+        } else if (status != 0 && status != 401 && status != 404) {
+            fail("limits readable", problem);
+        }
+        forecastId(config);
+    }
+
+    private void reachable(ClariConfig config, int status, String problem) {
+        if (status == 0 || status == 404 || (status >= 300 && status < 400)) {
+            fail("base URL reachable", problem);
+        } else if (status >= 500) {
+            fail("base URL reachable", config.baseUrl() + " answered HTTP " + status + ": Clari or a proxy in front of it is "
+                    + "unavailable; try again later");
+        } else {
+            line("ok", "base URL reachable", config.baseUrl() + " answered");
+        }
+    }
+
+    /** There is no cheap read that proves a forecast id, and an export spends quota: the first export checks it. */
+    private void forecastId(ClariConfig config) {
+        if (config.forecastId() == null) {
+            line("warn", "forecast id", "CLARI_FORECAST_ID is not set: every get_forecast call must pass forecast_id; "
+                    + "set it to the forecast tab id in the Clari URL, e.g. net_arr");
+        } else {
+            line("note", "forecast id", "'" + config.forecastId() + "' is well-formed; Clari has no read that proves it without "
+                    + "an export, so the first get_forecast checks it (to check now, spending one export: "
+                    + Main.NAME + " call get_forecast '{}')");
+        }
+    }
+
+    /** "export slots free 1 of 3; exports left this month 995 of 1000", from the documented shape. */
+    private static String summary(Json limits) {
+        Json.Obj top = limits instanceof Json.Obj o ? o : Json.Obj.EMPTY;
+        Json.Obj jobs = top.obj("jobs") != null ? top.obj("jobs") : top;
+        return "export slots free " + count(jobs.get("availableConcurrentLimit")) + " of " + count(jobs.get("concurrentLimit"))
+                + "; exports left this month " + count(jobs.get("availableMonthlyQuota")) + " of " + count(jobs.get("monthlyQuota"));
+    }
+
+    /** A whole number as sent (short ones only: this is Clari's text on our terminal), else "?". */
+    private static String count(Json v) {
+        return v instanceof Json.Num n && n.text().matches("\\d{1,12}") ? n.text() : "?";
+    }
+
+    private void fail(String what, String problem) {
+        failures++;
+        line("FAIL", what, problem);
+    }
+
+    private void line(String verdict, String what, String detail) {
+        out.println(String.format("%-5s %s%s", verdict, what, detail == null || detail.isEmpty() ? "" : ": " + detail));
+    }
+}

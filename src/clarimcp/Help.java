@@ -1,0 +1,28 @@
+package clarimcp;
+
+/** The --help text: every option and environment variable, one line each. */
+final class Help {
+    private Help() {}
+
+    static String text(String name) {
+        return """
+                %1$s: a read-only MCP server for Clari (JSON-RPC over stdin/stdout)
+
+                usage: %1$s                      serve MCP on stdin/stdout (what an MCP client runs)
+                       %1$s call TOOL ['JSON']   run one tool, print its text; exit 0, or 1 on a tool error
+                       %1$s --check              check the configuration against Clari, one line per check; exit 1 on a failure
+                       %1$s --version            print the version
+                       %1$s --help               print this help
+
+                environment:
+                  CLARI_API_TOKEN              Clari API token (Clari: Account Settings > API Token); required
+                  CLARI_BASE_URL               API base URL; default https://api.clari.com/v4 (http only for loopback)
+                  CLARI_FORECAST_ID            default forecast tab id for get_forecast (the id in the Clari URL, e.g. net_arr)
+                  CLARI_POLL_MAX_ATTEMPTS      checks one get_forecast makes while waiting for a slot and its job (1-1000); default 12
+                  CLARI_POLL_INTERVAL_SECONDS  longest wait between those checks (0 < s <= 300); default 5
+                  CLARI_PIPELINE_EVENTS        comma-separated audit event names that count as pipeline changes
+                  CLARI_LOG_FILE               append the call log (JSON lines) to this file, created rw-------; default stderr
+                  CLARI_LOG_LEVEL              debug (adds one line per HTTP request), info (one per tool call; default), warning, error
+                """.formatted(name);
+    }
+}

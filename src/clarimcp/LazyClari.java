@@ -1,0 +1,59 @@
+package clarimcp;
+
+import clarimcp.clari.ClariClient;
+import clarimcp.clari.ClariConfig;
+import clarimcp.mcp.ToolException;
+import clarimcp.tools.ClariAccess;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Configuration parsed once at start (no I/O), the HTTP client built on first use, so initialize
+ * never waits for the network and a bad setting is explained on every call.
+ */
+final class LazyClari implements ClariAccess {
+    private final ClariConfig config;
+    private final String problem;
+    private final PrintStream err;
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private ClariClient client; // guarded by this
+
+    LazyClari(Map<String, String> env, PrintStream err) {
+        ClariConfig c = null;
+        String p = null;
+        try {
+            c = ClariConfig.fromEnv(env);
+        } catch (IllegalArgumentException e) {
+            p = e.getMessage();
+        }
+        this.config = c;
+        this.problem = p;
+        this.err = err;
+    }
+
+    /** What is wrong with the configuration, if anything. */
+    Optional<String> startupProblem() {
+        return Optional.ofNullable(problem);
+    }
+
+    @Override
+    public ClariConfig config() throws ToolException {
+        if (config == null) throw new ToolException("Server configuration problem: " + problem);
+        return config;
+    }
+
+    @Override
+    public synchronized ClariClient client() throws ToolException {
+        if (client == null) client = new ClariClient(config());
+        return client;
+    }
+
+    /** Each distinct problem once on stderr, however many calls meet it. */
+    @Override
+    public void reportConfigProblem(String message) {
+        if (reported.add(message)) err.println(Main.NAME + ": configuration problem: " + message);
+    }
+}
