@@ -3,7 +3,7 @@
 # Later targets (demo, sandbox, bench, audit, dist) go below `clean`.
 
 .POSIX:
-.PHONY: all test clean demo sandbox
+.PHONY: all test clean demo sandbox audit fuzz
 
 all:
 	bash build.sh
@@ -22,3 +22,13 @@ demo: all
 # The Clari sandbox on its own (prints its URL and token), for Claude Desktop or the MCP Inspector.
 sandbox: all
 	bash test/demo.sh --sandbox
+
+# The security audit: source size, JDK-only imports, one-way package dependencies, no reflection,
+# processes, deserialization or stdout outside the transport, and the image's modules (see SECURITY.md).
+# Needs no build; lists the modules when build/image exists. Takes about a second.
+audit:
+	bash test/audit.sh
+
+# The long mutation fuzz (FUZZ_CASES, FUZZ_LAUNCHER_CASES, FUZZ_SEED; see test/fuzz.sh).
+fuzz: all
+	bash test/fuzz.sh
