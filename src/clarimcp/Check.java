@@ -20,14 +20,14 @@ final class Check {
         this.out = out;
     }
 
-    static int run(Map<String, String> env, PrintStream out) {
+    static int run(Map<String, String> env, boolean dryRun, PrintStream out) {
         Check c = new Check(out);
-        c.all(env);
+        c.all(env, dryRun);
         out.println(c.failures == 0 ? "all checks passed" : c.failures + " check(s) failed");
         return c.failures == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
     }
 
-    private void all(Map<String, String> env) {
+    private void all(Map<String, String> env, boolean dryRun) {
         ClariConfig config;
         try {
             config = ClariConfig.fromEnv(env);
@@ -37,6 +37,10 @@ final class Check {
             return;
         }
         line("ok", "configuration", "token set, base URL " + config.baseUrl());
+        if (dryRun) {
+            line("skip", "Clari", "not contacted: CLARI_DRY_RUN is set, so nothing is sent");
+            return;
+        }
         Json limits = null;
         int status;
         String problem = null;

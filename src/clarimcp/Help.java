@@ -10,6 +10,7 @@ final class Help {
 
                 usage: %1$s                      serve MCP on stdin/stdout (what an MCP client runs)
                        %1$s call TOOL ['JSON']   run one tool, print its text; exit 0, or 1 on a tool error
+                       %1$s --dry-run [call ...] tools answer with the HTTP requests they would send; nothing is sent
                        %1$s --check              check the configuration against Clari, one line per check; exit 1 on a failure
                        %1$s --version            print the version
                        %1$s --help               print this help
@@ -22,6 +23,7 @@ final class Help {
                   CLARI_POLL_INTERVAL_SECONDS  longest wait between those checks (0 < s <= 300); default 5
                   CLARI_PIPELINE_EVENTS        comma-separated audit event names that count as pipeline changes
                   CLARI_LOG_FILE               append the call log (JSON lines) to this file, created rw-------; default stderr
+                  CLARI_DRY_RUN                1: the same as --dry-run
                   CLARI_LOG_LEVEL              debug (adds one line per HTTP request), info (one per tool call; default), warning, error
                 """.formatted(name);
     }

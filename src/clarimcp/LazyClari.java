@@ -17,11 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LazyClari implements ClariAccess {
     private final ClariConfig config;
     private final String problem;
+    private final boolean dryRun;
     private final PrintStream err;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private ClariClient client; // guarded by this
 
-    LazyClari(Map<String, String> env, PrintStream err) {
+    LazyClari(Map<String, String> env, boolean dryRun, PrintStream err) {
         ClariConfig c = null;
         String p = null;
         try {
@@ -31,6 +32,7 @@ final class LazyClari implements ClariAccess {
         }
         this.config = c;
         this.problem = p;
+        this.dryRun = dryRun;
         this.err = err;
     }
 
@@ -47,7 +49,13 @@ final class LazyClari implements ClariAccess {
 
     @Override
     public synchronized ClariClient client() throws ToolException {
-        if (client == null) client = new ClariClient(config());
+        if (client == null) {
+            ClariClient c = new ClariClient(config());
+            // In a dry run the tools plan on a view of this client; should anything bypass them, it is refused, not sent.
+            client = dryRun ? c.planning(r -> {
+                throw new IllegalStateException("dry run: request refused outside the dry-run tool");
+            }) : c;
+        }
         return client;
     }
 

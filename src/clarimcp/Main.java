@@ -3,8 +3,6 @@ package clarimcp;
 import clarimcp.jsonrpc.MessageWriter;
 import clarimcp.mcp.CallLog;
 import clarimcp.mcp.McpServer;
-import clarimcp.mcp.Tool;
-import clarimcp.tools.ClariAccess;
 import clarimcp.tools.Tools;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -14,7 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -62,21 +60,23 @@ public final class Main {
                 text.print(Help.text(NAME));
                 yield EXIT_OK;
             }
-            case CHECK -> Check.run(env, text);
+            case CHECK -> Check.run(env, dryRunByEnv(env, err), text);
             case CALL -> {
-                LazyClari clari = new LazyClari(env, err);
+                boolean dryRun = command.dryRun() || dryRunByEnv(env, err);
+                LazyClari clari = new LazyClari(env, dryRun, err);
                 CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
-                yield CallCommand.run(tools(clari), command.tool(), command.arguments(), log, text, err);
+                yield CallCommand.run(Tools.all(clari, dryRun), command.tool(), command.arguments(), log, text, err);
             }
-            case SERVE -> serve(in, out, err, env);
+            case SERVE -> serve(command.dryRun() || dryRunByEnv(env, err), in, out, err, env);
         };
     }
 
-    private static int serve(InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
-        LazyClari clari = new LazyClari(env, err);
+    private static int serve(boolean dryRun, InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
+        LazyClari clari = new LazyClari(env, dryRun, err);
         clari.startupProblem().ifPresent(p -> err.println(NAME + ": configuration problem: " + p));
+        if (dryRun) err.println(NAME + ": dry run: tools answer with the HTTP requests they would send; nothing is sent to Clari");
         CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
-        McpServer server = new McpServer(tools(clari), info(), new MessageWriter(out), err, log);
+        McpServer server = new McpServer(Tools.all(clari, dryRun), info(), new MessageWriter(out), err, log);
         try {
             server.serve(in);
             return EXIT_OK;
@@ -86,8 +86,20 @@ public final class Main {
         }
     }
 
-    static List<Tool> tools(ClariAccess clari) {
-        return Tools.all(clari);
+    /**
+     * CLARI_DRY_RUN: 1, true, yes or on (any case) turn the dry run on; 0, false, no, off or empty leave it
+     * off; anything else turns it on with a warning, since sending nothing is the safe reading of a typo.
+     */
+    static boolean dryRunByEnv(Map<String, String> env, PrintStream err) {
+        String v = env.getOrDefault("CLARI_DRY_RUN", "").strip().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "", "0", "false", "no", "off" -> false;
+            case "1", "true", "yes", "on" -> true;
+            default -> {
+                err.println(NAME + ": CLARI_DRY_RUN should be 1 or 0; treating it as 1 (dry run: nothing is sent)");
+                yield true;
+            }
+        };
     }
 
     static McpServer.ServerInfo info() {

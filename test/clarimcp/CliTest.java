@@ -57,7 +57,7 @@ class CliTest {
     void help_namesEveryOptionAndEveryVariableTheSourceReads_oneLineEach() throws IOException {
         Run r = run(Map.of(), "--help");
         assertEquals(0, r.exit());
-        for (String option : List.of("--help", "--version", "--check", "call TOOL")) assertTrue(r.out().contains(option), option);
+        for (String option : List.of("--help", "--version", "--check", "call TOOL", "--dry-run")) assertTrue(r.out().contains(option), option);
         for (String variable : variablesReadBySource()) {
             long lines = r.out().lines().filter(l -> l.strip().startsWith(variable + " ")).count();
             assertEquals(1, lines, variable + " must have exactly one line in --help:\n" + r.out());
@@ -69,7 +69,7 @@ class CliTest {
     void readme_documentsEveryVariableAndOption() throws IOException {
         String readme = Files.readString(root().resolve("README.md"), StandardCharsets.UTF_8);
         for (String variable : variablesReadBySource()) assertTrue(readme.contains("`" + variable + "`"), variable + " in README");
-        for (String option : List.of("--help", "--version", "--check", "call")) assertTrue(readme.contains(option), option + " in README");
+        for (String option : List.of("--help", "--version", "--check", "call", "--dry-run")) assertTrue(readme.contains(option), option + " in README");
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The Clari REST client (read-only). URLs are built from the configured base and checked path segments;
@@ -59,6 +61,8 @@ public final class ClariClient {
     private final int maxResponseBytes;
     private final Sleeper sleeper;
     private final ExchangeObserver observer;
+    /** Non-null in a dry run: requests go here instead of the network. */
+    private final Consumer<PlannedRequest> planner;
 
     public ClariClient(ClariConfig config) {
         this(config, newHttpClient(), REQUEST_TIMEOUT, MAX_RESPONSE_BYTES, Thread::sleep);
@@ -73,9 +77,10 @@ public final class ClariClient {
         this.maxResponseBytes = maxResponseBytes;
         this.sleeper = sleeper;
         this.observer = ExchangeObserver.NONE;
+        this.planner = null;
     }
 
-    private ClariClient(ClariClient c, ExchangeObserver observer) {
+    private ClariClient(ClariClient c, ExchangeObserver observer, Consumer<PlannedRequest> planner) {
         this.token = c.token;
         this.base = c.base;
         this.policy = c.policy;
@@ -84,6 +89,7 @@ public final class ClariClient {
         this.maxResponseBytes = c.maxResponseBytes;
         this.sleeper = c.sleeper;
         this.observer = observer;
+        this.planner = planner;
     }
 
     /**
@@ -91,7 +97,15 @@ public final class ClariClient {
      * call, so concurrent calls count their own requests without shared mutable state.
      */
     public ClariClient observedBy(ExchangeObserver observer) {
-        return new ClariClient(this, observer);
+        return new ClariClient(this, observer, planner);
+    }
+
+    /**
+     * This client in a dry run: each request is built and checked as usual, handed to planner with the
+     * token masked, and never sent; the call then fails with status 0 ("not sent"), as if no answer came.
+     */
+    public ClariClient planning(Consumer<PlannedRequest> planner) {
+        return new ClariClient(this, observer, Objects.requireNonNull(planner));
     }
 
     /** The process-wide HTTP client. Redirects are never followed: they would carry the token elsewhere. */
@@ -163,6 +177,10 @@ public final class ClariClient {
             throws ClariException, InterruptedException {
         policy.check(method, uri);
         HttpRequest request = request(method, uri, body);
+        if (planner != null) {
+            planner.accept(PlannedRequest.of(request, body == null ? null : JsonWriter.write(body)));
+            throw new ClariException(0, "dry run: the request was not sent");
+        }
         for (int attempt = 0; ; attempt++) {
             Duration wait;
             try {

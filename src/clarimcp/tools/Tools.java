@@ -2,12 +2,21 @@ package clarimcp.tools;
 
 import clarimcp.mcp.Tool;
 import java.util.List;
+import java.util.function.Function;
 
 /** The registry: every tool this server offers, in the order tools/list shows them. */
 public final class Tools {
+    private static final List<Function<ClariAccess, Tool>> MAKERS =
+            List.of(GetForecast::new, GetPipelineChanges::new, GetDealRisk::new, GetAdminLimits::new);
+
     private Tools() {}
 
     public static List<Tool> all(ClariAccess clari) {
-        return List.of(new GetForecast(clari), new GetPipelineChanges(clari), new GetDealRisk(clari), new GetAdminLimits(clari));
+        return all(clari, false);
+    }
+
+    /** dryRun: each tool answers with the requests it would send and sends nothing (see {@link DryRun}). */
+    public static List<Tool> all(ClariAccess clari, boolean dryRun) {
+        return MAKERS.stream().map(make -> dryRun ? new DryRun(make, clari) : make.apply(clari)).toList();
     }
 }

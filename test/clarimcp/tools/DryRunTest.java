@@ -1,0 +1,97 @@
+package clarimcp.tools;
+
+import static clarimcp.tools.Fixtures.obj;
+import static clarimcp.tools.Fixtures.toolError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import clarimcp.json.Json;
+import clarimcp.mcp.Tool;
+import clarimcp.mcp.ToolContext;
+import clarimcp.mcp.ToolResult;
+import clarimcp.tools.Fixtures.Sandboxed;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Dry run: every tool answers with the exact requests it would send, token masked, and the sandbox sees none. */
+@Timeout(30)
+class DryRunTest {
+    private static Map<String, Tool> dry(Sandboxed s) {
+        return Tools.all(s, true).stream().collect(Collectors.toMap(Tool::name, Function.identity()));
+    }
+
+    @Test
+    void getForecast_showsTheLimitsReadAndTheExportPost_sendsNothing() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            ToolResult r = dry(s).get("get_forecast").call(obj("{\"time_period\":\"2026_Q2\",\"currency\":\"EUR\"}"), ToolContext.NONE);
+            String base = s.sb().baseUrl().toString();
+            assertEquals("""
+                    DRY RUN: nothing was sent to Clari. get_forecast would send these requests:
+
+                    1. GET %1$s/admin/limits
+                       Accept: application/json
+                       apikey: ***
+                       User-Agent: clari-revops-mcp/0.1.0
+
+                    2. POST %1$s/export/forecast/forecast
+                       Accept: application/json
+                       apikey: ***
+                       Content-Type: application/json
+                       User-Agent: clari-revops-mcp/0.1.0
+                       {"timePeriod":"2026_Q2","typesToExport":["forecast","quota","forecast_updated","adjustment","crm_total","crm_closed"],"currency":"EUR","schedule":"NONE","includeHistorical":false,"exportFormat":"JSON"}
+
+                    Requests that depend on Clari's answers (polling a job, a next page, waiting for a free export slot) are not shown; of requests made in parallel, only the first may be.
+                    """.formatted(base), r.text());
+            assertFalse(r.isError());
+            assertNull(r.structured());
+            assertEquals(List.of(), s.sb().requests(), "nothing reached the network");
+        }
+    }
+
+    @Test
+    void everyTool_sendsNothing_andMasksTheToken() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            Map<String, Json.Obj> args = Map.of(
+                    "get_forecast", Json.Obj.EMPTY,
+                    "get_pipeline_changes", obj("{\"start_date\":\"2026-05-01\",\"end_date\":\"2026-05-07\"}"),
+                    "get_deal_risk", obj("{\"opp_ids\":[\"006A\",\"006B\"]}"),
+                    "get_admin_limits", Json.Obj.EMPTY);
+            Map<String, Tool> tools = dry(s);
+            assertEquals(args.keySet(), tools.keySet());
+            for (Map.Entry<String, Json.Obj> e : args.entrySet()) {
+                ToolResult r = tools.get(e.getKey()).call(e.getValue(), ToolContext.NONE);
+                assertTrue(r.text().startsWith("DRY RUN: nothing was sent to Clari. " + e.getKey() + " would send"), r.text());
+                assertTrue(r.text().contains("apikey: ***\n"), r.text());
+                assertFalse(r.text().contains(s.sb().token()), "token in the dry-run text");
+            }
+            String pipeline = tools.get("get_pipeline_changes").call(args.get("get_pipeline_changes"), ToolContext.NONE).text();
+            assertTrue(pipeline.contains("1. GET " + s.sb().baseUrl() + "/audit/events?"), pipeline);
+            assertTrue(pipeline.contains("dateFrom=2026-05-01T00%3A00%3A00Z"), pipeline);
+            String risk = tools.get("get_deal_risk").call(args.get("get_deal_risk"), ToolContext.NONE).text();
+            assertTrue(risk.contains("1. GET " + s.sb().baseUrl() + "/opportunity?oppId=006A&oppId=006B\n"), risk);
+            assertEquals(List.of(), s.sb().requests(), "nothing reached the network");
+        }
+    }
+
+    @Test
+    void badArguments_areTheUsualToolError() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            String msg = toolError(() -> dry(s).get("get_deal_risk").call(obj("{\"opp_ids\":[]}"), ToolContext.NONE));
+            assertEquals("'opp_ids' must hold 1 to 1000 items (got 0)", msg);
+        }
+    }
+
+    @Test
+    void descriptor_saysDryRun_andDeclaresNoOutputSchema() {
+        for (Tool t : Tools.all(Fixtures.NO_CLARI, true)) {
+            assertTrue(t.description().startsWith("[DRY RUN: returns the HTTP requests it would send, sends nothing] "), t.name());
+            assertNull(t.outputSchema(), t.name());
+        }
+    }
+}
