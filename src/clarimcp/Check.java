@@ -36,7 +36,9 @@ final class Check {
             line("skip", "Clari", "not contacted until the configuration is fixed");
             return;
         }
-        line("ok", "configuration", "token set, base URL " + config.baseUrl());
+        line("ok", "configuration", (config.tokenFile() != null ? "token file set" : "token set") + ", base URL " + config.baseUrl());
+        ClariClient client = new ClariClient(config);
+        if (config.tokenFile() != null && !tokenFile(client)) return;
         if (dryRun) {
             line("skip", "Clari", "not contacted: CLARI_DRY_RUN is set, so nothing is sent");
             return;
@@ -45,7 +47,7 @@ final class Check {
         int status;
         String problem = null;
         try {
-            limits = new ClariClient(config).adminLimits();
+            limits = client.adminLimits();
             status = 200;
         } catch (ClariException e) {
             status = e.status();
@@ -72,6 +74,20 @@ final class Check {
             fail("limits readable", problem);
         }
         forecastId(config);
+    }
+
+    /** The token file can be read and holds a token; false (after a FAIL line) when not. */
+    private boolean tokenFile(ClariClient client) {
+        String problem = client.tokenProblem();
+        if (problem != null) {
+            fail("token file", problem);
+            line("skip", "Clari", "not contacted until the token can be read");
+            return false;
+        }
+        String warning = client.tokenWarning();
+        if (warning != null) line("warn", "token file", warning);
+        else line("ok", "token file", "readable, holds a token (re-read when it changes)");
+        return true;
     }
 
     private void reachable(ClariConfig config, int status, String problem) {

@@ -16,7 +16,8 @@ final class Help {
                        %1$s --help               print this help
 
                 environment:
-                  CLARI_API_TOKEN              Clari API token (Clari: Account Settings > API Token); required
+                  CLARI_API_TOKEN              Clari API token (Clari: Account Settings > API Token); this or the next is required
+                  CLARI_API_TOKEN_FILE         absolute path of a file holding the token, re-read when it changes and after a 401
                   CLARI_BASE_URL               API base URL; default https://api.clari.com/v4 (http only for loopback)
                   CLARI_FORECAST_ID            default forecast tab id for get_forecast (the id in the Clari URL, e.g. net_arr)
                   CLARI_POLL_MAX_ATTEMPTS      checks one get_forecast makes while waiting for a slot and its job (1-1000); default 12

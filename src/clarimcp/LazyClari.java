@@ -51,6 +51,8 @@ final class LazyClari implements ClariAccess {
     public synchronized ClariClient client() throws ToolException {
         if (client == null) {
             ClariClient c = new ClariClient(config());
+            String warning = c.tokenWarning();
+            if (warning != null) err.println(Main.NAME + ": warning: " + warning);
             // In a dry run the tools plan on a view of this client; should anything bypass them, it is refused, not sent.
             client = dryRun ? c.planning(r -> {
                 throw new IllegalStateException("dry run: request refused outside the dry-run tool");

@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line in process: --version, --help, usage errors, `call`, and `--check` passing and failing. */
 @Timeout(30)
@@ -196,6 +198,29 @@ class CliTest {
             assertTrue(r.out().contains("ok    token accepted: authenticated, though not allowed to read the limits"), r.out());
             assertTrue(r.out().contains("warn  limits readable: no (403)"), r.out());
             assertTrue(r.out().contains("warn  forecast id: CLARI_FORECAST_ID is not set"), r.out());
+        }
+    }
+
+    @Test
+    void check_tokenFile_readable_unreadable_tooOpen(@TempDir Path dir) throws Exception {
+        try (ClariSandbox sb = ClariSandbox.start()) {
+            Path file = dir.resolve("token");
+            Files.writeString(file, sb.token());
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Run ok = run(env(sb, "CLARI_API_TOKEN", null, "CLARI_API_TOKEN_FILE", file.toString()), "--check");
+            assertEquals(0, ok.exit(), ok.out());
+            assertTrue(ok.out().startsWith("ok    configuration: token file set, base URL " + sb.baseUrl()
+                    + "\nok    token file: readable, holds a token (re-read when it changes)\n"), ok.out());
+            assertTrue(ok.out().contains("ok    token accepted"), ok.out());
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            Run open = run(env(sb, "CLARI_API_TOKEN", null, "CLARI_API_TOKEN_FILE", file.toString()), "--check");
+            assertEquals(0, open.exit());
+            assertTrue(open.out().contains("warn  token file: CLARI_API_TOKEN_FILE is readable by other users: restrict it (chmod 600)"), open.out());
+            Run missing = run(env(sb, "CLARI_API_TOKEN", null, "CLARI_API_TOKEN_FILE", dir.resolve("none").toString()), "--check");
+            assertEquals(1, missing.exit());
+            assertTrue(missing.out().contains("FAIL  token file: cannot read CLARI_API_TOKEN_FILE (NoSuchFileException)"), missing.out());
+            assertTrue(missing.out().contains("skip  Clari: not contacted until the token can be read"), missing.out());
+            assertFalse(ok.out().contains(sb.token()) || open.out().contains(sb.token()));
         }
     }
 

@@ -53,7 +53,7 @@ public final class ClariClient {
         void sleep(Duration d) throws InterruptedException;
     }
 
-    private final Secret token;
+    private final TokenSource tokens;
     private final URI base;
     private final ReadOnlyPolicy policy;
     private final HttpClient http;
@@ -69,7 +69,7 @@ public final class ClariClient {
     }
 
     ClariClient(ClariConfig config, HttpClient http, Duration requestTimeout, int maxResponseBytes, Sleeper sleeper) {
-        this.token = config.token();
+        this.tokens = TokenSource.of(config);
         this.base = URI.create(config.baseUrl().toString().replaceAll("/+$", ""));
         this.policy = new ReadOnlyPolicy(base);
         this.http = http;
@@ -81,7 +81,7 @@ public final class ClariClient {
     }
 
     private ClariClient(ClariClient c, ExchangeObserver observer, Consumer<PlannedRequest> planner) {
-        this.token = c.token;
+        this.tokens = c.tokens;
         this.base = c.base;
         this.policy = c.policy;
         this.http = c.http;
@@ -106,6 +106,21 @@ public final class ClariClient {
      */
     public ClariClient planning(Consumer<PlannedRequest> planner) {
         return new ClariClient(this, observer, Objects.requireNonNull(planner));
+    }
+
+    /** A warning about how the token is stored (a token file readable by others), or null. */
+    public String tokenWarning() {
+        return tokens.permissionWarning();
+    }
+
+    /** What keeps the token from being read (an unreadable or malformed CLARI_API_TOKEN_FILE), or null. */
+    public String tokenProblem() {
+        try {
+            tokens.current();
+            return null;
+        } catch (ClariException e) {
+            return e.getMessage();
+        }
     }
 
     /** The process-wide HTTP client. Redirects are never followed: they would carry the token elsewhere. */
@@ -176,22 +191,31 @@ public final class ClariClient {
     Json send(String method, URI uri, String template, Json.Obj body, String what, boolean byId)
             throws ClariException, InterruptedException {
         policy.check(method, uri);
-        HttpRequest request = request(method, uri, body);
+        Secret token = tokens.current();
+        HttpRequest request = request(method, uri, body, token);
         if (planner != null) {
             planner.accept(PlannedRequest.of(request, body == null ? null : JsonWriter.write(body)));
             throw new ClariException(0, "dry run: the request was not sent");
         }
+        boolean refreshed = false;
         for (int attempt = 0; ; attempt++) {
             Duration wait;
             try {
                 HttpResponse<byte[]> response = observed(method, template, request);
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) return parse(response, what);
+                if (status == 401 && !refreshed && tokens.refreshAfterRejection(token)) {
+                    refreshed = true; // the token file was rotated under us: one more try with the new token, at once
+                    token = tokens.current();
+                    request = request(method, uri, body, token);
+                    attempt--;
+                    continue;
+                }
                 Duration retryAfter = RetryPolicy.retryAfter(response.headers().firstValue("Retry-After").orElse(null),
                         Instant.now());
                 boolean again = attempt < RetryPolicy.MAX_RETRIES && RetryPolicy.retryableStatus(method, status)
                         && (retryAfter == null || retryAfter.compareTo(RetryPolicy.MAX_WAIT) <= 0);
-                if (!again) throw ClariErrors.forStatus(status, response.body(), what, byId, retryAfter, token);
+                if (!again) throw ClariErrors.forStatus(status, response.body(), what, byId, retryAfter, token, tokens.variable());
                 wait = retryAfter != null ? retryAfter : RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
             } catch (IOException e) {
                 if (attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method)) {
@@ -203,7 +227,7 @@ public final class ClariClient {
         }
     }
 
-    private HttpRequest request(String method, URI uri, Json.Obj body) {
+    private HttpRequest request(String method, URI uri, Json.Obj body, Secret token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(requestTimeout)
                 .header("apikey", token.reveal())

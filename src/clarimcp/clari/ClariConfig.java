@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -21,12 +23,13 @@ import java.util.regex.Pattern;
  * ever repeats the token.
  */
 public record ClariConfig(
-        Secret token,               // CLARI_API_TOKEN (required)
+        Secret token,               // CLARI_API_TOKEN (required unless tokenFile is set)
         URI baseUrl,                // CLARI_BASE_URL, default https://api.clari.com/v4
         String forecastId,          // CLARI_FORECAST_ID, may be null
         int pollMaxAttempts,        // CLARI_POLL_MAX_ATTEMPTS, default 12
         Duration pollInterval,      // CLARI_POLL_INTERVAL_SECONDS, default 5
-        Set<String> pipelineEvents  // CLARI_PIPELINE_EVENTS (comma-separated), null = built-in default
+        Set<String> pipelineEvents, // CLARI_PIPELINE_EVENTS (comma-separated), null = built-in default
+        Path tokenFile              // CLARI_API_TOKEN_FILE: absolute path of a file holding the token, read per use; null = none
 ) {
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.clari.com/v4");
     public static final int DEFAULT_POLL_MAX_ATTEMPTS = 12;
@@ -44,21 +47,33 @@ public record ClariConfig(
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     public ClariConfig {
-        Objects.requireNonNull(token, "token");
+        if ((token == null) == (tokenFile == null)) throw new IllegalArgumentException("exactly one of token and tokenFile");
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(pollInterval, "pollInterval");
         if (pipelineEvents != null) pipelineEvents = Collections.unmodifiableSet(new LinkedHashSet<>(pipelineEvents));
     }
 
-    /** Parses the environment; throws IllegalArgumentException naming the bad variable. */
+    /** A configuration with a fixed token. */
+    public ClariConfig(Secret token, URI baseUrl, String forecastId, int pollMaxAttempts, Duration pollInterval,
+            Set<String> pipelineEvents) {
+        this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null);
+    }
+
+    /** Parses the environment; throws IllegalArgumentException naming the bad variable. No file is read here. */
     public static ClariConfig fromEnv(Map<String, String> env) {
+        Path tokenFile = tokenFile(value(env, "CLARI_API_TOKEN_FILE"));
+        if (tokenFile != null && value(env, "CLARI_API_TOKEN") != null) {
+            throw new IllegalArgumentException("both CLARI_API_TOKEN and CLARI_API_TOKEN_FILE are set: keep only one "
+                    + "(CLARI_API_TOKEN_FILE lets a secrets manager rotate the token without a restart)");
+        }
         return new ClariConfig(
-                token(value(env, "CLARI_API_TOKEN")),
+                tokenFile != null ? null : token(value(env, "CLARI_API_TOKEN")),
                 baseUrl(value(env, "CLARI_BASE_URL")),
                 forecastId(value(env, "CLARI_FORECAST_ID")),
                 pollAttempts(value(env, "CLARI_POLL_MAX_ATTEMPTS")),
                 pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS")),
-                pipelineEvents(value(env, "CLARI_PIPELINE_EVENTS")));
+                pipelineEvents(value(env, "CLARI_PIPELINE_EVENTS")),
+                tokenFile);
     }
 
     /** The trimmed value, or null when unset or blank (an empty variable in a compose file means "unset"). */
@@ -69,11 +84,28 @@ public record ClariConfig(
 
     private static Secret token(String v) {
         if (v == null) throw new IllegalArgumentException(MISSING_TOKEN);
-        if (!TOKEN.matcher(v).matches()) {
+        if (!isTokenText(v)) {
             throw new IllegalArgumentException("CLARI_API_TOKEN holds spaces, control or non-ASCII characters: "
                     + "expected the token exactly as Clari shows it");
         }
         return new Secret(v);
+    }
+
+    /** Whether v can be sent as the apikey header value (and so can be a token). */
+    static boolean isTokenText(String v) {
+        return TOKEN.matcher(v).matches();
+    }
+
+    /** An absolute path (a relative one would depend on the directory the MCP client starts us in). */
+    private static Path tokenFile(String v) {
+        if (v == null) return null;
+        try {
+            Path p = Path.of(v);
+            if (p.isAbsolute()) return p;
+        } catch (InvalidPathException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("CLARI_API_TOKEN_FILE must be the absolute path of a file holding the token");
     }
 
     /** Absolute https URL; plain http only to a loopback host, since the token must not cross a network in clear. */

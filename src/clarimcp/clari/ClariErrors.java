@@ -26,11 +26,13 @@ final class ClariErrors {
 
     /**
      * what: the object of the call ("forecast 'net_arr'"); byId: whether a 404 means a wrong id (rather
-     * than a wrong base URL); retryAfter: the wait Clari asked for on a 429, or null.
+     * than a wrong base URL); retryAfter: the wait Clari asked for on a 429, or null; token: masked in Clari's
+     * text; tokenVariable: where the token comes from (CLARI_API_TOKEN or CLARI_API_TOKEN_FILE), for the 401 advice.
      */
-    static ClariException forStatus(int status, byte[] body, String what, boolean byId, Duration retryAfter, Secret token) {
+    static ClariException forStatus(int status, byte[] body, String what, boolean byId, Duration retryAfter, Secret token,
+            String tokenVariable) {
         String message = switch (status) {
-            case 401 -> "Clari rejected the API token (401): check CLARI_API_TOKEN; tokens are created under "
+            case 401 -> "Clari rejected the API token (401): check " + tokenVariable + "; tokens are created under "
                     + "Account Settings → API Token in Clari and stop working when the user who made them is deactivated";
             case 403 -> "Clari denied access (403): the token's user lacks permission for " + what;
             case 404 -> byId ? what + " not found (404): check the id"

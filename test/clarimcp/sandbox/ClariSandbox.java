@@ -42,7 +42,7 @@ public final class ClariSandbox implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final String token;
+    private volatile String token; // replaced by rotateToken
     private final Knobs knobs = new Knobs();
     private final HostileKnobs hostile = new HostileKnobs();
     private final SandboxOrg org;
@@ -52,9 +52,7 @@ public final class ClariSandbox implements AutoCloseable {
     private final List<RecordedRequest> recorded = new ArrayList<>();   // guarded by itself
 
     private ClariSandbox(Clock clock, int port) throws IOException {
-        byte[] secret = new byte[16];
-        new SecureRandom().nextBytes(secret);
-        this.token = "sandbox-token-" + HexFormat.of().formatHex(secret);
+        this.token = newToken();
         this.org = new SandboxOrg(clock, SandboxOrg.DEFAULT_SEED);
         this.exports = new ForecastExports(org, knobs, System::nanoTime);
         this.opportunities = new Opportunities(org);
@@ -80,6 +78,18 @@ public final class ClariSandbox implements AutoCloseable {
     }
 
     public String token() { return token; }
+
+    /** Revokes the token and issues another of the same length (as when IT rotates it); returns the new one. */
+    public String rotateToken() {
+        token = newToken();
+        return token;
+    }
+
+    private static String newToken() {
+        byte[] secret = new byte[16];
+        new SecureRandom().nextBytes(secret);
+        return "sandbox-token-" + HexFormat.of().formatHex(secret);
+    }
     public Knobs knobs() { return knobs; }
     /** Attacks in shape, size and timing (security tests). */
     public HostileKnobs hostile() { return hostile; }

@@ -1,0 +1,106 @@
+package clarimcp.clari;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+
+/**
+ * Where each request's API token comes from: CLARI_API_TOKEN (fixed for the life of the process) or
+ * CLARI_API_TOKEN_FILE, so a secrets manager or an IT agent can rotate the token without a restart.
+ * The file is re-read when its modification time or size changes, and after a 401 (a rotation within
+ * the file system's time granularity is then still caught). Links are followed, as secret mounts swap
+ * them. Thread-safe. No message ever holds the token.
+ */
+final class TokenSource {
+    /** A token is well under a kilobyte; a bigger file is not a token file. */
+    static final int MAX_FILE_BYTES = 8 * 1024;
+    static final String FILE_VARIABLE = "CLARI_API_TOKEN_FILE";
+
+    private final Secret fixed;
+    private final Path file;
+    private Secret current; // guarded by this
+    private FileTime modified; // guarded by this
+    private long size = -1; // guarded by this
+
+    private TokenSource(Secret fixed, Path file) {
+        this.fixed = fixed;
+        this.file = file;
+    }
+
+    static TokenSource of(ClariConfig config) {
+        return new TokenSource(config.token(), config.tokenFile());
+    }
+
+    /** The variable that holds the token, for messages. */
+    String variable() {
+        return file == null ? "CLARI_API_TOKEN" : FILE_VARIABLE;
+    }
+
+    /** The token to send now; from the file, re-read if it changed since the last read. */
+    synchronized Secret current() throws ClariException {
+        if (file == null) return fixed;
+        BasicFileAttributes a = attributes();
+        if (current == null || !a.lastModifiedTime().equals(modified) || a.size() != size) load(a);
+        return current;
+    }
+
+    /** After Clari rejected used: re-reads the file; true when it now holds another token (worth one retry). */
+    synchronized boolean refreshAfterRejection(Secret used) throws ClariException {
+        if (file == null) return false;
+        load(attributes());
+        return !current.reveal().equals(used.reveal());
+    }
+
+    /** A warning when the token file may be read by group or others (POSIX file systems), else null. */
+    String permissionWarning() {
+        if (file == null) return null;
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+            p.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
+            return p.isEmpty() ? null : FILE_VARIABLE + " is readable by other users: restrict it (chmod 600)";
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // unreadable is reported when the token is needed; non-POSIX systems use ACLs
+        }
+    }
+
+    private BasicFileAttributes attributes() throws ClariException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    private void load(BasicFileAttributes a) throws ClariException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new ClariException(0, FILE_VARIABLE + " names a file over " + MAX_FILE_BYTES / 1024 + " KB: it should hold only the token");
+        }
+        String value = new String(bytes, UTF_8).strip();
+        if (value.isEmpty()) throw new ClariException(0, FILE_VARIABLE + " names an empty file: write the Clari API token into it");
+        if (!ClariConfig.isTokenText(value)) {
+            throw new ClariException(0, FILE_VARIABLE + " holds spaces, control or non-ASCII characters: expected the token "
+                    + "exactly as Clari shows it, alone in the file");
+        }
+        current = new Secret(value);
+        modified = a.lastModifiedTime();
+        size = a.size();
+    }
+
+    private static ClariException unreadable(IOException e) {
+        return new ClariException(0, "cannot read " + FILE_VARIABLE + " (" + e.getClass().getSimpleName()
+                + "): check the path and that this user may read the file");
+    }
+}
