@@ -3,6 +3,7 @@ package clarimcp;
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.clari.ClariException;
+import clarimcp.clari.Network;
 import clarimcp.json.Json;
 import java.io.PrintStream;
 import java.util.Map;
@@ -37,8 +38,8 @@ final class Check {
             return;
         }
         line("ok", "configuration", (config.tokenFile() != null ? "token file set" : "token set") + ", base URL " + config.baseUrl());
-        ClariClient client = new ClariClient(config);
-        if (config.tokenFile() != null && !tokenFile(client)) return;
+        ClariClient client = network(config);
+        if (client == null || (config.tokenFile() != null && !tokenFile(client))) return;
         if (dryRun) {
             line("skip", "Clari", "not contacted: CLARI_DRY_RUN is set, so nothing is sent");
             return;
@@ -74,6 +75,26 @@ final class Check {
             fail("limits readable", problem);
         }
         forecastId(config);
+    }
+
+    /** Reports the proxy and CA bundle in use; the client for them, or null (after a FAIL) when the bundle is unusable. */
+    private ClariClient network(ClariConfig config) {
+        Network n = config.network();
+        if (n.proxy() != null) {
+            String host = config.baseUrl().getHost();
+            line("note", "proxy", "HTTPS_PROXY " + n.proxy().host() + ":" + n.proxy().port()
+                    + (n.proxy().user() != null ? " with credentials" : "")
+                    + (n.bypasses(host) ? "; not used for " + host + " (NO_PROXY)" : "; used for " + host));
+        }
+        try {
+            ClariClient client = new ClariClient(config);
+            if (n.caBundle() != null) line("ok", "CA bundle", "added to the default trust");
+            return client;
+        } catch (IllegalArgumentException e) {
+            fail("CA bundle", e.getMessage());
+            line("skip", "Clari", "not contacted until the CA bundle is fixed");
+            return null;
+        }
     }
 
     /** The token file can be read and holds a token; false (after a FAIL line) when not. */

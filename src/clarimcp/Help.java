@@ -24,6 +24,9 @@ final class Help {
                   CLARI_POLL_INTERVAL_SECONDS  longest wait between those checks (0 < s <= 300); default 5
                   CLARI_PIPELINE_EVENTS        comma-separated audit event names that count as pipeline changes
                   CLARI_LOG_FILE               append the call log (JSON lines) to this file, created rw-------; default stderr
+                  HTTPS_PROXY, https_proxy     http://[user:password@]host:port of the proxy for https to Clari
+                  NO_PROXY, no_proxy           hosts that bypass the proxy: comma-separated, * for all, a.com also covers *.a.com
+                  CLARI_CA_BUNDLE              absolute path of a PEM file of CA certificates added to the default trust
                   CLARI_DRY_RUN                1: the same as --dry-run
                   CLARI_LOG_LEVEL              debug (adds one line per HTTP request), info (one per tool call; default), warning, error
                 """.formatted(name);

@@ -50,7 +50,12 @@ final class LazyClari implements ClariAccess {
     @Override
     public synchronized ClariClient client() throws ToolException {
         if (client == null) {
-            ClariClient c = new ClariClient(config());
+            ClariClient c;
+            try {
+                c = new ClariClient(config());
+            } catch (IllegalArgumentException e) { // CLARI_CA_BUNDLE unusable: explained on every call, like any setting
+                throw new ToolException("Server configuration problem: " + e.getMessage());
+            }
             String warning = c.tokenWarning();
             if (warning != null) err.println(Main.NAME + ": warning: " + warning);
             // In a dry run the tools plan on a view of this client; should anything bypass them, it is refused, not sent.

@@ -7,7 +7,6 @@ import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
 import java.io.IOException;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -23,7 +22,6 @@ import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +52,8 @@ public final class ClariClient {
     }
 
     private final TokenSource tokens;
+    /** Basic credentials for the HTTPS proxy, or null (see {@link Transport#proxyAuthorization}). */
+    private final Secret proxyAuthorization;
     private final URI base;
     private final ReadOnlyPolicy policy;
     private final HttpClient http;
@@ -64,12 +64,14 @@ public final class ClariClient {
     /** Non-null in a dry run: requests go here instead of the network. */
     private final Consumer<PlannedRequest> planner;
 
+    /** Throws IllegalArgumentException, saying what to fix, when CLARI_CA_BUNDLE cannot be used. */
     public ClariClient(ClariConfig config) {
-        this(config, newHttpClient(), REQUEST_TIMEOUT, MAX_RESPONSE_BYTES, Thread::sleep);
+        this(config, Transport.client(config.network(), CONNECT_TIMEOUT), REQUEST_TIMEOUT, MAX_RESPONSE_BYTES, Thread::sleep);
     }
 
     ClariClient(ClariConfig config, HttpClient http, Duration requestTimeout, int maxResponseBytes, Sleeper sleeper) {
         this.tokens = TokenSource.of(config);
+        this.proxyAuthorization = Transport.proxyAuthorization(config.network(), config.baseUrl());
         this.base = URI.create(config.baseUrl().toString().replaceAll("/+$", ""));
         this.policy = new ReadOnlyPolicy(base);
         this.http = http;
@@ -82,6 +84,7 @@ public final class ClariClient {
 
     private ClariClient(ClariClient c, ExchangeObserver observer, Consumer<PlannedRequest> planner) {
         this.tokens = c.tokens;
+        this.proxyAuthorization = c.proxyAuthorization;
         this.base = c.base;
         this.policy = c.policy;
         this.http = c.http;
@@ -123,14 +126,9 @@ public final class ClariClient {
         }
     }
 
-    /** The process-wide HTTP client. Redirects are never followed: they would carry the token elsewhere. */
+    /** An HTTP client without proxy or trust settings of our own (see {@link Transport}); for tests. */
     static HttpClient newHttpClient() {
-        return HttpClient.newBuilder()
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(ProxySelector.getDefault()) // honours -Dhttps.proxyHost for corporate networks
-                .build();
+        return Transport.client(Network.DEFAULT, CONNECT_TIMEOUT);
     }
 
     /** POST /export/forecast/{forecastId} with a JSON body; returns the parsed answer ({"jobId":...}). */
@@ -233,6 +231,7 @@ public final class ClariClient {
                 .header("apikey", token.reveal())
                 .header("Accept", "application/json")
                 .header("User-Agent", USER_AGENT);
+        if (proxyAuthorization != null) b.header("Proxy-Authorization", proxyAuthorization.reveal());
         if (body == null) return b.method(method, HttpRequest.BodyPublishers.noBody()).build();
         return b.header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(JsonWriter.write(body), UTF_8))

@@ -29,7 +29,8 @@ public record ClariConfig(
         int pollMaxAttempts,        // CLARI_POLL_MAX_ATTEMPTS, default 12
         Duration pollInterval,      // CLARI_POLL_INTERVAL_SECONDS, default 5
         Set<String> pipelineEvents, // CLARI_PIPELINE_EVENTS (comma-separated), null = built-in default
-        Path tokenFile              // CLARI_API_TOKEN_FILE: absolute path of a file holding the token, read per use; null = none
+        Path tokenFile,             // CLARI_API_TOKEN_FILE: absolute path of a file holding the token, read per use; null = none
+        Network network             // HTTPS_PROXY, NO_PROXY, CLARI_CA_BUNDLE
 ) {
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.clari.com/v4");
     public static final int DEFAULT_POLL_MAX_ATTEMPTS = 12;
@@ -50,13 +51,14 @@ public record ClariConfig(
         if ((token == null) == (tokenFile == null)) throw new IllegalArgumentException("exactly one of token and tokenFile");
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(pollInterval, "pollInterval");
+        Objects.requireNonNull(network, "network");
         if (pipelineEvents != null) pipelineEvents = Collections.unmodifiableSet(new LinkedHashSet<>(pipelineEvents));
     }
 
     /** A configuration with a fixed token. */
     public ClariConfig(Secret token, URI baseUrl, String forecastId, int pollMaxAttempts, Duration pollInterval,
             Set<String> pipelineEvents) {
-        this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null);
+        this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null, Network.DEFAULT);
     }
 
     /** Parses the environment; throws IllegalArgumentException naming the bad variable. No file is read here. */
@@ -73,7 +75,8 @@ public record ClariConfig(
                 pollAttempts(value(env, "CLARI_POLL_MAX_ATTEMPTS")),
                 pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS")),
                 pipelineEvents(value(env, "CLARI_PIPELINE_EVENTS")),
-                tokenFile);
+                tokenFile,
+                Network.fromEnv(env));
     }
 
     /** The trimmed value, or null when unset or blank (an empty variable in a compose file means "unset"). */

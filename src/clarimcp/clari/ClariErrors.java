@@ -37,6 +37,8 @@ final class ClariErrors {
             case 403 -> "Clari denied access (403): the token's user lacks permission for " + what;
             case 404 -> byId ? what + " not found (404): check the id"
                     : what + " not found (404): check CLARI_BASE_URL (it should end with the API version, e.g. /v4)";
+            case 407 -> "the proxy refused the request (407): check the user and password in HTTPS_PROXY "
+                    + "(percent-encode ':' and '@' in them)";
             case 429 -> "Clari rate limit reached; try again in "
                     + (retryAfter == null ? "a minute" : seconds(retryAfter) + " s");
             default -> {
@@ -61,7 +63,8 @@ final class ClariErrors {
         } else if (e instanceof ConnectException) {
             message = "cannot reach " + host + ": check CLARI_BASE_URL and your network/proxy";
         } else if (e instanceof SSLException) {
-            message = "secure connection to " + host + " failed (TLS): check CLARI_BASE_URL and any TLS-inspecting proxy";
+            message = "secure connection to " + host + " failed (TLS): check CLARI_BASE_URL; behind a TLS-inspecting proxy, "
+                    + "set CLARI_CA_BUNDLE to its CA certificate (PEM)";
         } else {
             message = "connection to " + host + " failed (" + e.getClass().getSimpleName() + "); try again later";
         }

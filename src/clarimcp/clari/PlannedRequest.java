@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * A request a dry run would have sent, fully formed (the allowlist already passed) but with the
- * token masked: method, URL, the headers this client sets, and the JSON body (null when none).
+ * token and proxy credentials masked: method, URL, the headers this client sets, and the JSON body
+ * (null when none).
  */
 public record PlannedRequest(String method, URI uri, Map<String, String> headers, String body) {
     /** What the apikey header shows in a dry run. */
@@ -25,7 +26,8 @@ public record PlannedRequest(String method, URI uri, Map<String, String> headers
     static PlannedRequest of(HttpRequest request, String body) {
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (Map.Entry<String, List<String>> h : request.headers().map().entrySet()) {
-            headers.put(h.getKey(), h.getKey().equalsIgnoreCase("apikey") ? MASK : String.join(", ", h.getValue()));
+            boolean secret = h.getKey().equalsIgnoreCase("apikey") || h.getKey().equalsIgnoreCase("Proxy-Authorization");
+            headers.put(h.getKey(), secret ? MASK : String.join(", ", h.getValue()));
         }
         return new PlannedRequest(request.method(), request.uri(), headers, body);
     }

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * A loopback fake of Clari's API (v4) serving a seeded org, for tests, the demo and manual runs. Each
@@ -52,12 +55,24 @@ public final class ClariSandbox implements AutoCloseable {
     private final List<RecordedRequest> recorded = new ArrayList<>();   // guarded by itself
 
     private ClariSandbox(Clock clock, int port) throws IOException {
+        this(clock, port, null);
+    }
+
+    /** tls: serve HTTPS with this context (null: plain HTTP). */
+    private ClariSandbox(Clock clock, int port, SSLContext tls) throws IOException {
         this.token = newToken();
         this.org = new SandboxOrg(clock, SandboxOrg.DEFAULT_SEED);
         this.exports = new ForecastExports(org, knobs, System::nanoTime);
         this.opportunities = new Opportunities(org);
         this.audit = new AuditEndpoint(org, BASE_PATH);
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(LOOPBACK), port), BACKLOG);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getByAddress(LOOPBACK), port);
+        if (tls == null) {
+            this.server = HttpServer.create(address, BACKLOG);
+        } else {
+            HttpsServer https = HttpsServer.create(address, BACKLOG);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
@@ -73,8 +88,14 @@ public final class ClariSandbox implements AutoCloseable {
         return new ClariSandbox(clock, 0);
     }
 
+    /** Starts serving HTTPS on 127.0.0.1 with tls (e.g. {@link TestTls#serverContext()}, a certificate for 127.0.0.1). */
+    public static ClariSandbox startHttps(SSLContext tls) throws IOException {
+        return new ClariSandbox(Clock.systemUTC(), 0, tls);
+    }
+
     public URI baseUrl() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + BASE_PATH);
+        String scheme = server instanceof HttpsServer ? "https" : "http";
+        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + BASE_PATH);
     }
 
     public String token() { return token; }
