@@ -283,7 +283,8 @@ public final class McpServer {
         Tool tool = tools.get(p.str("name"));
         Json args = p.get("arguments");
         Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
-        ToolContext context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null, meter);
+        ToolContext context = new CallContext(out, call, token instanceof Json.Str || token instanceof Json.Num ? token : null,
+                version, () -> minLogLevel, info.name(), meter);
         ToolResult result;
         try {
             result = tool.call(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context);
@@ -305,45 +306,6 @@ public final class McpServer {
         Json.Builder b = Json.Obj.builder().put("content", Json.Arr.of(text));
         if (!r.isError() && r.structured() != null && v.hasStructuredContent()) b.put("structuredContent", r.structured());
         return b.put("isError", r.isError()).build();
-    }
-
-    /** Progress and log notifications for one running call, and its HTTP exchanges for the call log. */
-    private final class CallContext implements ToolContext {
-        private final InFlight.Call call;
-        private final Json progressToken;
-        private final CallMeter meter;
-
-        CallContext(InFlight.Call call, Json progressToken, CallMeter meter) {
-            this.call = call;
-            this.progressToken = progressToken;
-            this.meter = meter;
-        }
-
-        @Override
-        public void httpExchange(String method, String pathTemplate, int status) {
-            meter.exchange(method, pathTemplate, status);
-        }
-
-        @Override
-        public void progress(double progress, Double total, String message) {
-            if (progressToken == null || !call.running()) return;
-            Json.Builder p = Json.Obj.builder().put("progressToken", progressToken).put("progress", number(progress));
-            if (total != null) p.put("total", number(total));
-            if (message != null && version != ProtocolVersion.V2024_11_05) p.put("message", message);
-            out.send(Message.notification("notifications/progress", p.build()));
-        }
-
-        @Override
-        public void log(String level, String message) {
-            LogLevel l = LogLevel.parse(level).orElse(LogLevel.INFO);
-            if (l.compareTo(minLogLevel) < 0 || !call.running()) return;
-            out.send(Message.notification("notifications/message", Json.Obj.builder()
-                    .put("level", l.wire()).put("logger", info.name()).put("data", message).build()));
-        }
-    }
-
-    private static Json number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Json.Num.of((long) d) : Json.Num.of(java.math.BigDecimal.valueOf(d));
     }
 
     private static boolean isBlank(byte[] b) {
