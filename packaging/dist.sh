@@ -90,4 +90,4 @@ fi
 
 (cd "$DIST" && sha256 "$archive" > "$archive.sha256" && sha256 "$base.mcpb" > "$base.mcpb.sha256")
 rm -rf "$DIST/stage" "$DIST/bundle" "$DIST/check" "$DIST/tools-list.json"
-say "$(cd "$DIST" && for f in "$archive" "$base.mcpb"; do printf '%s (%s) ' "build/dist/$f" "$(du -h "$f" | cut -f1)"; done)"
+say "build/dist/$archive ($(du -h "$DIST/$archive" | cut -f1)), build/dist/$base.mcpb ($(du -h "$DIST/$base.mcpb" | cut -f1)), each with a .sha256"
