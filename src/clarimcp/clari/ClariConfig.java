@@ -1,7 +1,5 @@
 package clarimcp.clari;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -38,7 +36,8 @@ public record ClariConfig(
     public static final int MAX_POLL_ATTEMPTS = 1000;
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
     /** Longest poll interval: beyond five minutes a tool call would look hung. */
-    public static final BigDecimal MAX_POLL_INTERVAL_SECONDS = BigDecimal.valueOf(300);
+    public static final long MAX_POLL_INTERVAL_SECONDS = 300;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     static final String MISSING_TOKEN = "CLARI_API_TOKEN is not set: create a token in Clari under "
             + "Account Settings → API Token and set it in the server's env";
@@ -148,10 +147,16 @@ public record ClariConfig(
     static boolean isLoopback(String host) {
         String h = host.toLowerCase(Locale.ROOT);
         if (h.equals("localhost")) return true;
-        if (!IPV4.matcher(h).matches() && !h.startsWith("[")) return false;
+        // 127.0.0.0/8 without InetAddress: its initialisation (security properties, resolver) took a few ms
+        // of every start against a loopback URL, before the initialize reply.
+        if (IPV4.matcher(h).matches()) {
+            for (String octet : h.split("\\.")) if (Integer.parseInt(octet) > 255) return false;
+            return h.startsWith("127.");
+        }
+        if (!h.startsWith("[")) return false;
         try {
             // An IP literal: getByName parses it without any lookup.
-            return InetAddress.getByName(h.startsWith("[") ? h.substring(1, h.length() - 1) : h).isLoopbackAddress();
+            return InetAddress.getByName(h.substring(1, h.length() - 1)).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }
@@ -176,17 +181,64 @@ public record ClariConfig(
 
     private static Duration pollInterval(String v) {
         if (v == null) return DEFAULT_POLL_INTERVAL;
-        try {
-            BigDecimal seconds = new BigDecimal(v);
-            if (seconds.signum() > 0 && seconds.compareTo(MAX_POLL_INTERVAL_SECONDS) <= 0) {
-                // Rounded up to whole nanoseconds so a tiny positive value never becomes zero.
-                return Duration.ofNanos(seconds.movePointRight(9).setScale(0, RoundingMode.CEILING).longValueExact());
-            }
-        } catch (NumberFormatException | ArithmeticException e) {
-            // reported below
-        }
+        long nanos = decimalSecondsToNanos(v);
+        if (nanos > 0 && nanos <= MAX_POLL_INTERVAL_SECONDS * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
         throw new IllegalArgumentException("CLARI_POLL_INTERVAL_SECONDS must be a number of seconds above 0 and at most "
                 + MAX_POLL_INTERVAL_SECONDS + " (decimals allowed, e.g. 0.5)");
+    }
+
+    /**
+     * A decimal number of seconds ([+]digits[.digits][e[+-]digits], as BigDecimal reads it) in whole
+     * nanoseconds rounded up, so a tiny positive value never becomes zero; -1 when it is not such a number
+     * or is 1,000 s or more. Exact integer arithmetic, not BigDecimal: initialising BigDecimal (and the
+     * ForkJoinPool it pulls in) took several ms of every start, before the initialize reply.
+     */
+    static long decimalSecondsToNanos(String v) {
+        int i = v.startsWith("+") ? 1 : 0;
+        StringBuilder digits = new StringBuilder();     // integer and fraction digits, leading zeros dropped
+        int fractionDigits = 0;
+        boolean point = false;
+        boolean anyDigit = false;
+        for (; i < v.length() && v.charAt(i) != 'e' && v.charAt(i) != 'E'; i++) {
+            char c = v.charAt(i);
+            if (c == '.' && !point) {
+                point = true;
+            } else if (isDigit(c)) {
+                anyDigit = true;
+                if (point) fractionDigits++;
+                if (c != '0' || !digits.isEmpty()) digits.append(c);
+            } else {
+                return -1;
+            }
+        }
+        if (!anyDigit) return -1;
+        int exponent = 0;
+        if (i < v.length()) {
+            String e = v.substring(i + 1);
+            int start = e.startsWith("+") || e.startsWith("-") ? 1 : 0;
+            if (e.length() == start || e.length() - start > 6) return -1;   // 6 digits: no int overflow
+            for (int k = start; k < e.length(); k++) if (!isDigit(e.charAt(k))) return -1;
+            exponent = Integer.parseInt(e);
+        }
+        if (digits.isEmpty()) return 0;
+        int shift = 9 + exponent - fractionDigits;      // nanos = digits * 10^shift
+        if (digits.length() + shift > 12) return -1;    // at least 10^12 ns
+        if (shift >= 0) return Long.parseLong(digits.toString()) * pow10(shift);
+        int whole = digits.length() + shift;            // how many of the digits are whole nanoseconds
+        if (whole <= 0) return 1;                       // below 1 ns (digits starts with a non-zero digit)
+        long nanos = Long.parseLong(digits.substring(0, whole));
+        for (int k = whole; k < digits.length(); k++) if (digits.charAt(k) != '0') return nanos + 1;
+        return nanos;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static long pow10(int n) {
+        long p = 1;
+        for (int k = 0; k < n; k++) p *= 10;
+        return p;
     }
 
     private static Set<String> pipelineEvents(String v) {

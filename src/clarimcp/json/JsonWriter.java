@@ -3,6 +3,7 @@ package clarimcp.json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The only producer of JSON text: compact (no whitespace), one line. Escapes '"', '\', every control
@@ -40,26 +41,30 @@ public final class JsonWriter {
         return out.toString();
     }
 
+    // instanceof, not a pattern switch: a switch over types bootstraps a class at first use (SwitchBootstraps)
+    // that the start-up cache does not keep (generated at run time, ~1 ms in a class-init log), and this writes the initialize reply.
     private static void append(Json value, StringBuilder out, boolean sortKeys) {
-        switch (value) {
-            case Json.Obj o -> object(o.members(), out, sortKeys);
-            case Json.Arr a -> {
-                out.append('[');
-                List<Json> items = a.items();
-                for (int i = 0; i < items.size(); i++) {
-                    if (i > 0) out.append(',');
-                    append(items.get(i), out, sortKeys);
-                }
-                out.append(']');
+        if (value instanceof Json.Obj o) {
+            object(o.members(), out, sortKeys);
+        } else if (value instanceof Json.Arr a) {
+            out.append('[');
+            List<Json> items = a.items();
+            for (int i = 0; i < items.size(); i++) {
+                if (i > 0) out.append(',');
+                append(items.get(i), out, sortKeys);
             }
-            case Json.Str s -> string(s.value(), out);
-            case Json.Num n -> {
-                // Num accepts any text; refusing non-numbers here keeps a bad Num from injecting JSON.
-                if (!JsonParser.isNumber(n.text())) throw new IllegalArgumentException("Json.Num is not a JSON number");
-                out.append(n.text());
-            }
-            case Json.Bool b -> out.append(b.value());
-            case Json.Null n -> out.append("null");
+            out.append(']');
+        } else if (value instanceof Json.Str s) {
+            string(s.value(), out);
+        } else if (value instanceof Json.Num n) {
+            // Num accepts any text; refusing non-numbers here keeps a bad Num from injecting JSON.
+            if (!JsonParser.isNumber(n.text())) throw new IllegalArgumentException("Json.Num is not a JSON number");
+            out.append(n.text());
+        } else if (value instanceof Json.Bool b) {
+            out.append(b.value());
+        } else {
+            Objects.requireNonNull((Json.Null) value);   // the sealed Json's last case
+            out.append("null");
         }
     }
 

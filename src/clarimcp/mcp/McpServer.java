@@ -85,25 +85,27 @@ public final class McpServer {
             out.send(Message.error(e.id(), RpcError.invalidRequest(e.getMessage())));
             return;
         }
-        switch (m) {
-            case Message.Response r -> { } // we send no requests, so there is nothing to match
-            case Message.Notification n -> onNotification(n);
-            case Message.Request q when q.method().equals("tools/call") && version != null -> {
-                // Bad calls are answered here, in order; only valid ones get a thread of their own.
-                Json refusal = refuseCall(q);
-                InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
-                if (refusal == null && call == null) refusal = busy(q);
-                if (refusal != null) {
-                    logRefused(q);
-                    out.send(refusal);
-                    return;
-                }
-                Thread.ofVirtual().name("tools/call").start(() -> {
-                    Json reply = runCall(q, call);
-                    if (reply != null) out.send(reply);
-                });
+        // instanceof, not a pattern switch: a switch over types bootstraps a class at first use (SwitchBootstraps)
+        // that the start-up cache does not keep, and the initialize request comes through here.
+        // A Message.Response needs nothing: we send no requests, so there is nothing to match.
+        if (m instanceof Message.Notification n) {
+            onNotification(n);
+        } else if (m instanceof Message.Request q && q.method().equals("tools/call") && version != null) {
+            // Bad calls are answered here, in order; only valid ones get a thread of their own.
+            Json refusal = refuseCall(q);
+            InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
+            if (refusal == null && call == null) refusal = busy(q);
+            if (refusal != null) {
+                logRefused(q);
+                out.send(refusal);
+                return;
             }
-            case Message.Request q -> out.send(onRequest(q));
+            Thread.ofVirtual().name("tools/call").start(() -> {
+                Json reply = runCall(q, call);
+                if (reply != null) out.send(reply);
+            });
+        } else if (m instanceof Message.Request q) {
+            out.send(onRequest(q));
         }
     }
 

@@ -86,6 +86,7 @@ class ClariConfigTest {
             CLARI_BASE_URL | http://api.clari.com/v4 | clear text
             CLARI_BASE_URL | http://10.0.0.1/v4 | clear text
             CLARI_BASE_URL | http://127.0.0.1.evil.example/v4 | clear text
+            CLARI_BASE_URL | http://128.0.0.1/v4 | clear text
             CLARI_BASE_URL | http://[::2]/v4 | clear text
             CLARI_BASE_URL | https://user:pw@api.clari.com/v4 | user info
             CLARI_BASE_URL | https://api.clari.com/v4?a=1 | query
@@ -106,6 +107,12 @@ class ClariConfigTest {
             CLARI_POLL_INTERVAL_SECONDS | 1e400 | above 0 and at most 300
             CLARI_POLL_INTERVAL_SECONDS | NaN | above 0 and at most 300
             CLARI_POLL_INTERVAL_SECONDS | 5s | above 0 and at most 300
+            CLARI_POLL_INTERVAL_SECONDS | 300.0000000001 | above 0 and at most 300
+            CLARI_POLL_INTERVAL_SECONDS | 0.000e5 | above 0 and at most 300
+            CLARI_POLL_INTERVAL_SECONDS | . | above 0 and at most 300
+            CLARI_POLL_INTERVAL_SECONDS | 1e | above 0 and at most 300
+            CLARI_POLL_INTERVAL_SECONDS | 1e-9999999 | above 0 and at most 300
+            CLARI_POLL_INTERVAL_SECONDS | 1.2.3 | above 0 and at most 300
             CLARI_PIPELINE_EVENTS | `, ,` | lists no event names
             CLARI_PIPELINE_EVENTS | a b | separated by commas
             CLARI_PIPELINE_EVENTS | a;b | separated by commas
@@ -131,7 +138,9 @@ class ClariConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1, 1000000000", "300, 300000000000", "0.2, 200000000", "0.0000000001, 1", "1e2, 100000000000"})
+    @CsvSource({"1, 1000000000", "300, 300000000000", "0.2, 200000000", "0.0000000001, 1", "1e2, 100000000000",
+            "+1.5, 1500000000", ".5, 500000000", "5., 5000000000", "2.5E-1, 250000000", "0.0000000015, 2",
+            "300.000000000, 300000000000", "00030e+1, 300000000000"})
     void pollInterval_acceptsDecimals(String value, long nanos) {
         assertEquals(Duration.ofNanos(nanos), parse("CLARI_POLL_INTERVAL_SECONDS", value).pollInterval());
     }
