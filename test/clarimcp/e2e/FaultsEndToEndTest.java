@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
-import clarimcp.sandbox.ClariSandbox;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
 import com.sun.net.httpserver.HttpServer;
@@ -14,10 +13,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,37 +26,13 @@ import org.junit.jupiter.api.Timeout;
  * client tests cover the timeout with a short one), and {@code hugeNext} is used once at the 64 MiB cap.
  */
 @Timeout(60)
-class FaultsEndToEndTest {
-    private static ClariSandbox sandbox;
-    private static McpSession session;
+class FaultsEndToEndTest extends SandboxSessionTest {
     private static List<String> someIds;
 
     @BeforeAll
     static void start() throws Exception {
-        sandbox = ClariSandbox.start();
+        startSession();
         someIds = sandbox.org().opportunities().stream().limit(3).map(Opportunity::id).toList();
-        session = McpSession.start(McpSession.env(sandbox));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try (ClariSandbox s = sandbox; McpSession m = session) {
-            if (m != null) {
-                m.closeAndCollect(); // exit 0 at end of input; every stdout line framed
-                m.assertNeverShows(s.token());
-            }
-        }
-    }
-
-    @BeforeEach
-    void resetSandbox() {
-        sandbox.knobs().reset();
-        sandbox.clearRequests();
-    }
-
-    @AfterEach
-    void onlyAllowlistedRequests() {
-        McpSession.assertOnlyAllowlisted(sandbox);
     }
 
     private static McpSession.Reply dealRisk() throws Exception {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.json.JsonParser;
-import clarimcp.sandbox.ClariSandbox;
+import clarimcp.sandbox.Knobs;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.sandbox.SandboxOrg.User;
@@ -20,10 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,42 +31,23 @@ import org.junit.jupiter.api.Timeout;
  * tests that need other settings (poll limits) or must end the process (cancellation) start their own.
  */
 @Timeout(60)
-class ForecastEndToEndTest {
+class ForecastEndToEndTest extends SandboxSessionTest {
     /** The status polls of any job (not its /results). */
     private static final String STATUS = "/export/jobs/[A-Za-z0-9_-]+";
     private static final String RESULTS = "/export/jobs/[A-Za-z0-9_-]+/results";
 
-    private static ClariSandbox sandbox;
-    private static McpSession session;
     private static SandboxOrg org;
 
     @BeforeAll
     static void start() throws Exception {
-        sandbox = ClariSandbox.start();
+        startSession(); // CLARI_POLL_INTERVAL_SECONDS unset: the default 5
         org = sandbox.org();
-        session = McpSession.start(McpSession.env(sandbox)); // CLARI_POLL_INTERVAL_SECONDS unset: the default 5
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        try (ClariSandbox s = sandbox; McpSession m = session) {
-            if (m != null) {
-                m.closeAndCollect(); // exit 0 at end of input; every stdout line framed
-                m.assertNeverShows(s.token());
-            }
-        }
-    }
-
-    @BeforeEach
-    void resetSandbox() {
+    @Override
+    void resetKnobs(Knobs knobs) {
         // Never-ending jobs of earlier tests keep counting against the concurrent limit: lift it.
-        sandbox.knobs().reset().concurrentLimit(1000);
-        sandbox.clearRequests();
-    }
-
-    @AfterEach
-    void onlyAllowlistedRequests() {
-        McpSession.assertOnlyAllowlisted(sandbox);
+        knobs.reset().concurrentLimit(1000);
     }
 
     @Test

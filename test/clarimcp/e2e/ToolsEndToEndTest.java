@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
-import clarimcp.sandbox.ClariSandbox;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.sandbox.SandboxOrg.AuditEvent;
@@ -20,10 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,42 +29,18 @@ import org.junit.jupiter.api.Timeout;
  * 1,000 opportunity ids split into ten calls of 100 (the answer compared with the seeded deals).
  */
 @Timeout(60)
-class ToolsEndToEndTest {
+class ToolsEndToEndTest extends SandboxSessionTest {
     /** Rare in the seeded log (a few per week), so the tool must read every page of a wide window. */
     private static final Set<String> RARE_EVENTS = Set.of("opportunity.owner.changed", "forecast.adjustment.updated");
     /** The whole seeded log: 8 weeks plus the anchor day. */
     private static final int WINDOW_DAYS = 56;
 
-    private static ClariSandbox sandbox;
-    private static McpSession session;
     private static SandboxOrg org;
 
     @BeforeAll
     static void start() throws Exception {
-        sandbox = ClariSandbox.start();
+        startSession("CLARI_PIPELINE_EVENTS", String.join(",", RARE_EVENTS));
         org = sandbox.org();
-        session = McpSession.start(McpSession.env(sandbox, "CLARI_PIPELINE_EVENTS", String.join(",", RARE_EVENTS)));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try (ClariSandbox s = sandbox; McpSession m = session) {
-            if (m != null) {
-                m.closeAndCollect(); // exit 0 at end of input; every stdout line framed
-                m.assertNeverShows(s.token());
-            }
-        }
-    }
-
-    @BeforeEach
-    void resetSandbox() {
-        sandbox.knobs().reset();
-        sandbox.clearRequests();
-    }
-
-    @AfterEach
-    void onlyAllowlistedRequests() {
-        McpSession.assertOnlyAllowlisted(sandbox);
     }
 
     @Test
