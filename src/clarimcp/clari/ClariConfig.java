@@ -98,8 +98,15 @@ public record ClariConfig(
         return TOKEN.matcher(v).matches();
     }
 
-    /** An absolute path (a relative one would depend on the directory the MCP client starts us in). */
     private static Path tokenFile(String v) {
+        return absolutePath(v, "CLARI_API_TOKEN_FILE must be the absolute path of a file holding the token");
+    }
+
+    /**
+     * v as an absolute path, or null when unset; a relative path would depend on the directory the MCP
+     * client starts us in, so it is refused with the given message.
+     */
+    static Path absolutePath(String v, String problem) {
         if (v == null) return null;
         try {
             Path p = Path.of(v);
@@ -107,7 +114,7 @@ public record ClariConfig(
         } catch (InvalidPathException e) {
             // reported below
         }
-        throw new IllegalArgumentException("CLARI_API_TOKEN_FILE must be the absolute path of a file holding the token");
+        throw new IllegalArgumentException(problem);
     }
 
     /** Absolute https URL; plain http only to a loopback host, since the token must not cross a network in clear. */

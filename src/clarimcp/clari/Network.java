@@ -5,7 +5,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,14 +91,7 @@ public record Network(Proxy proxy, List<String> noProxy, Path caBundle) {
     }
 
     private static Path caBundle(String v) {
-        if (v == null) return null;
-        try {
-            Path p = Path.of(v);
-            if (p.isAbsolute()) return p;
-        } catch (InvalidPathException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("CLARI_CA_BUNDLE must be the absolute path of a PEM file of CA certificates");
+        return ClariConfig.absolutePath(v, "CLARI_CA_BUNDLE must be the absolute path of a PEM file of CA certificates");
     }
 
     /**
