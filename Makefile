@@ -9,6 +9,7 @@ all:
 	bash build.sh
 
 # Builds the image first: the end-to-end tests run build/image/bin/clari-revops-mcp.
+# TESTS="ClassA ClassB" runs only those test classes (simple names).
 test: all
 	bash test/run.sh
 

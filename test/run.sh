@@ -91,6 +91,18 @@ mkdir -p "$CLASSES" "$REPORTS"
 colour=()
 [[ -t 1 ]] || colour=(--disable-ansi-colors)   # plain text in CI logs and pipes
 
+# TESTS="ClassA ClassB" (simple names) runs only those classes: for quick runs while working.
+select=(--scan-classpath "$(native "$CLASSES")")
+if [[ -n ${TESTS:-} ]]; then
+    select=()
+    for t in $TESTS; do
+        f=$(cd "$CLASSES" && find . -name "$t.class" | head -n1)
+        [[ -n $f ]] || die "no test class $t"
+        f=${f#./}; f=${f%.class}
+        select+=(--select-class "${f//\//.}")
+    done
+fi
+
 status=0
 with_timeout "$JDK/bin/java" \
     -Dclarimcp.launcher="$(native "$BUILD/image/bin/clari-revops-mcp")" \
@@ -98,7 +110,7 @@ with_timeout "$JDK/bin/java" \
     -Dclarimcp.resources="$(native "$ROOT/test/resources")" \
     -jar "$(native "$JUNIT")" execute \
     --class-path "$(native "$CLASSES")$SEP$(native "$BUILD/classes")" \
-    --scan-classpath "$(native "$CLASSES")" \
+    "${select[@]}" \
     --fail-if-no-tests \
     --disable-banner \
     --details=tree ${colour[@]+"${colour[@]}"} \
