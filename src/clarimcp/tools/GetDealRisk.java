@@ -223,18 +223,20 @@ public final class GetDealRisk implements Tool {
         }
     }
 
-    /** Keys of the fields shown, each with the spellings accepted (compared without case or punctuation). */
+    /** The fields shown: the label they are shown under, and the spellings accepted (compared without case or punctuation). */
     enum Field {
-        NAME("name", "opportunityname"),
-        AMOUNT("amount"),
-        STAGE("stage", "stagename"),
-        CLOSE_DATE("closedate"),
-        FORECAST_CATEGORY("forecastcategory", "forecastcategoryname"),
-        OWNER("owner", "ownername", "opportunityowner");
+        NAME("name", "name", "opportunityname"),
+        AMOUNT("amount", "amount"),
+        STAGE("stage", "stage", "stagename"),
+        CLOSE_DATE("closeDate", "closedate"),
+        FORECAST_CATEGORY("forecastCategory", "forecastcategory", "forecastcategoryname"),
+        OWNER("owner", "owner", "ownername", "opportunityowner");
 
+        final String label;
         final Set<String> spellings;
 
-        Field(String... spellings) {
+        Field(String label, String... spellings) {
+            this.label = label;
             this.spellings = Set.of(spellings);
         }
 
@@ -283,7 +285,7 @@ public final class GetDealRisk implements Tool {
                     }
                 }
                 if (latest != null) {
-                    changes.add(new Change(label(k), Lenient.date(latest.get("date")),
+                    changes.add(new Change(k.label, Lenient.date(latest.get("date")),
                             show(k, latest.get("oldValue")), show(k, latest.get("newValue"))));
                 }
             }
@@ -302,17 +304,6 @@ public final class GetDealRisk implements Tool {
             case AMOUNT -> Lenient.number(v) != null ? Text.money(Lenient.number(v)) : Lenient.text(v);
             case CLOSE_DATE -> Lenient.date(v);
             default -> Lenient.text(v);
-        };
-    }
-
-    private static String label(Field k) {
-        return switch (k) {
-            case NAME -> "name";
-            case AMOUNT -> "amount";
-            case STAGE -> "stage";
-            case CLOSE_DATE -> "closeDate";
-            case FORECAST_CATEGORY -> "forecastCategory";
-            case OWNER -> "owner";
         };
     }
 
