@@ -10,12 +10,14 @@ import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -26,17 +28,33 @@ import java.util.regex.Pattern;
  * get_deal_risk: Clari's CRM score and key fields of opportunities, each field with its latest
  * change. Clari's CRM score is a deal-health score (0-100): <em>low</em> means at risk, so the
  * text lists the lowest score first (unscored deals last); structuredContent keeps the caller's order.
+ *
+ * <p>Ids [spec]: {@code GET /opportunity?oppId=..} takes at most 100 ids and cannot list deals, so ids come
+ * from the caller. Users paste Salesforce ids in the 15-character form (URLs, reports) while Clari may
+ * answer with the 18-character one (the note): both sides are compared through {@link #key}, and each
+ * deal is reported under the id the caller gave. Other CRMs' ids (Dynamics GUIDs, HubSpot numbers,
+ * {@code opp_001}) are unconfirmed by any source but sent as given: ids are URL-encoded anyway.
  */
 public final class GetDealRisk implements Tool {
-    /** Salesforce-style ids (15/18 characters) and similar CRM ids; nothing that could steer a URL. */
-    static final Pattern OPP_ID = Pattern.compile("^[A-Za-z0-9]{1,40}$");
+    /** What can be an id in any CRM we know of (trimmed first); nothing else is refused. */
+    static final Pattern OPP_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     static final int MAX_IDS = 1000;
-    /** Ids per Clari call: the opportunity endpoint's limit. */
+    /** Ids per Clari call: the opportunity endpoint's documented maxItems [spec]. */
     static final int BATCH = 100;
     /** Calls in flight at once: Clari is a low-throughput API, and a burst would only earn 429s. */
     static final int MAX_PARALLEL = 4;
     /** Deals in the text (the riskiest); a table of 1000 would blow the text cap. structuredContent has all. */
     static final int MAX_TEXT_DEALS = 100;
+    /** Unknown ids listed back (text and structuredContent alike); the rest are counted: 1,000 typos need no echo. */
+    static final int MAX_LISTED_UNKNOWN = 10;
+    /** Characters of a refused id quoted back: enough to recognise it, too few to flood the message. */
+    private static final int MAX_QUOTED = 40;
+    /** Salesforce's alphabet for the 3 checksum characters of an 18-character id. */
+    private static final String SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    private static final Pattern SF_ID = Pattern.compile("[A-Za-z0-9]{15}([A-Za-z0-5]{3})?");
+    /** Args checks only that each item is a string; the id check trims first and names the bad id. */
+    private static final Pattern ANY = Pattern.compile("(?s).*");
+    private static final Pattern GUID = Pattern.compile("[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}");
 
     private final ClariAccess clari;
 
@@ -56,17 +74,18 @@ public final class GetDealRisk implements Tool {
 
     @Override
     public String description() {
-        return "Clari CRM score (deal health 0-100; low = at risk) with its reason, plus amount, stage, close date, "
-                + "forecast category and owner with each one's latest change, for up to 1000 opportunity ids. "
-                + "Listed lowest score first.";
+        return "Clari CRM score (deal health 0-100; low = at risk) with its reason, amount, stage, close date, category, "
+                + "owner and each one's latest change, lowest score first. Clari cannot list deals: take ids from a CRM "
+                + "report or URL, or another tool (e.g. a Salesforce MCP server).";
     }
 
     @Override
     public Json.Obj inputSchema() {
         Json.Obj ids = Json.Obj.builder().put("type", "array")
-                .put("items", Json.Obj.builder().put("type", "string").put("pattern", OPP_ID.pattern()).build())
+                .put("items", Json.Obj.builder().put("type", "string").put("pattern", "^\\s*" + OPP_ID.pattern() + "\\s*$").build())
                 .put("minItems", 1).put("maxItems", MAX_IDS)
-                .put("description", "CRM opportunity ids, e.g. 006Z000000EPuiyIAD").build();
+                .put("description", "CRM opportunity ids as in the CRM: Salesforce 15 or 18 characters (006Z000000EPuiy, "
+                        + "006Z000000EPuiyIAD), GUIDs, numbers").build();
         return Schema.object(true, Schema.props().put("opp_ids", ids).build(), "opp_ids");
     }
 
@@ -76,7 +95,8 @@ public final class GetDealRisk implements Tool {
         Json.Obj change = Schema.object(false, Schema.props()
                 .put("field", str).put("date", str).put("oldValue", str).put("newValue", str).build(), "field");
         Json.Obj deal = Schema.object(false, Schema.props()
-                .put("id", str).put("name", str)
+                .put("id", Schema.type("string", "the id as the caller gave it"))
+                .put("name", str)
                 .put("score", Schema.type("number", "Clari CRM score; low = at risk"))
                 .put("scoreMessage", str)
                 .put("amount", Schema.type("number")).put("stage", str).put("closeDate", str)
@@ -85,8 +105,9 @@ public final class GetDealRisk implements Tool {
                 .build(), "id", "latestChanges");
         return Schema.object(false, Schema.props()
                 .put("deals", Schema.array(deal))
+                .put("notFoundCount", Schema.type("integer", "ids Clari did not answer for; notFound lists the first " + MAX_LISTED_UNKNOWN))
                 .put("notFound", Schema.array(str))
-                .build(), "deals", "notFound");
+                .build(), "deals", "notFoundCount", "notFound");
     }
 
     @Override
@@ -97,34 +118,68 @@ public final class GetDealRisk implements Tool {
     @Override
     public ToolResult call(Json.Obj arguments, ToolContext ctx) throws ToolException, InterruptedException {
         Args args = new Args(arguments, Set.of("opp_ids"));
-        List<String> ids = List.copyOf(new LinkedHashSet<>(
-                args.requiredStrings("opp_ids", 1, MAX_IDS, OPP_ID, "an opportunity id (1-40 letters or digits)")));
-        ClariClient client = clari.client(ctx);
-        Map<String, Json.Obj> byId = new HashMap<>();
-        for (Json answer : fetch(client, ids, ctx)) {
-            for (Json.Obj opp : Lenient.objects(answer, "opportunities", "items", "data")) {
-                String id = Lenient.id(Lenient.first(opp, "id", "oppId"));
-                if (id != null) byId.putIfAbsent(id, opp);
+        List<String> given = args.requiredStrings("opp_ids", 1, MAX_IDS, ANY, "a string");
+        Map<String, String> asked = new LinkedHashMap<>(); // key -> the first id given for that deal
+        for (int i = 0; i < given.size(); i++) {
+            String id = given.get(i).strip();
+            if (!OPP_ID.matcher(id).matches()) {
+                String quoted = Sanitize.text(id.length() > MAX_QUOTED ? id.substring(0, MAX_QUOTED) + "…" : id);
+                throw new ToolException("'opp_ids'[" + i + "] \"" + quoted + "\" is not an opportunity id: use 1-64 letters, "
+                        + "digits or - _ . : as in the CRM (e.g. 006Z000000EPuiyIAD)");
             }
+            asked.putIfAbsent(key(id), id);
         }
+        ClariClient client = clari.client(ctx);
+        Map<String, Deal> found = fetch(client, asked, ctx);
         List<Deal> deals = new ArrayList<>();
         List<String> notFound = new ArrayList<>();
-        for (String id : ids) {
-            Json.Obj opp = byId.get(id);
-            if (opp == null) notFound.add(id);
-            else deals.add(Deal.of(id, opp));
-        }
+        asked.forEach((key, id) -> {
+            Deal d = found.get(key);
+            if (d == null) notFound.add(id);
+            else deals.add(d);
+        });
         return render(deals, notFound);
     }
 
     /**
-     * One call per batch of {@link #BATCH} ids, at most {@link #MAX_PARALLEL} at once, answers in
-     * batch order. The first failure, or a cancellation of this call, interrupts the rest.
+     * The same deal's key for every spelling of its id: a Salesforce id in either form becomes its
+     * 18-character form (the caller's 15 and Clari's 18 then meet), a GUID lower case (GUIDs ignore
+     * case; whether Clari keeps the caller's case is unknown); anything else is its own key.
      */
-    private static List<Json> fetch(ClariClient client, List<String> ids, ToolContext ctx)
+    static String key(String id) {
+        if (GUID.matcher(id).matches()) return id.toLowerCase(Locale.ROOT);
+        if (!SF_ID.matcher(id).matches()) return id;
+        String full = salesforce18(id.substring(0, 15));
+        return id.length() == 15 || id.substring(15).equalsIgnoreCase(full.substring(15)) ? full : id;
+    }
+
+    /**
+     * A 15-character Salesforce id plus its checksum: for each group of 5 characters, a 5-bit number
+     * whose bit i is set when character i is an upper-case letter, as a letter of A-Z0-5.
+     */
+    static String salesforce18(String id15) {
+        StringBuilder out = new StringBuilder(id15);
+        for (int group = 0; group < 3; group++) {
+            int bits = 0;
+            for (int i = 0; i < 5; i++) {
+                char c = id15.charAt(group * 5 + i);
+                if (c >= 'A' && c <= 'Z') bits |= 1 << i;
+            }
+            out.append(SF_SUFFIX.charAt(bits));
+        }
+        return out.toString();
+    }
+
+    /**
+     * One call per batch of {@link #BATCH} ids, at most {@link #MAX_PARALLEL} at once. Each answer is
+     * reduced to its deals' shown facts in the task that fetched it, so no raw answer outlives its batch.
+     * The first failure, or a cancellation of this call, interrupts the rest.
+     */
+    private static Map<String, Deal> fetch(ClariClient client, Map<String, String> asked, ToolContext ctx)
             throws ToolException, InterruptedException {
+        List<String> ids = List.copyOf(asked.values());
         int batches = (ids.size() + BATCH - 1) / BATCH;
-        Json[] answers = new Json[batches];
+        Map<String, Deal> found = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(MAX_PARALLEL, batches), Thread.ofVirtual().factory());
         try {
             CompletionService<Integer> done = new ExecutorCompletionService<>(pool);
@@ -132,7 +187,7 @@ public final class GetDealRisk implements Tool {
                 int index = b;
                 List<String> batch = ids.subList(b * BATCH, Math.min(ids.size(), (b + 1) * BATCH));
                 done.submit(() -> {
-                    answers[index] = client.opportunities(batch);
+                    reduce(client.opportunities(batch), asked, found);
                     return index;
                 });
             }
@@ -151,21 +206,37 @@ public final class GetDealRisk implements Tool {
         } finally {
             pool.shutdownNow(); // interrupts calls still running after a failure or a cancellation
         }
-        return List.of(answers);
+        return found;
     }
 
-    /** Keys of the fields shown, each with the spellings accepted (compared without case or punctuation). */
-    enum Field {
-        NAME("name", "opportunityname"),
-        AMOUNT("amount"),
-        STAGE("stage", "stagename"),
-        CLOSE_DATE("closedate"),
-        FORECAST_CATEGORY("forecastcategory", "forecastcategoryname"),
-        OWNER("owner", "ownername", "opportunityowner");
+    /**
+     * The deals of one answer, a bare array [spec] or {"opportunities":[...]} [tap], under the key of
+     * the id Clari gives; answers for ids nobody asked are ignored, and the first answer for a deal wins.
+     */
+    private static void reduce(Json answer, Map<String, String> asked, Map<String, Deal> found) {
+        for (Json.Obj opp : Lenient.objects(answer, "opportunities", "items", "data")) {
+            String clariId = Lenient.id(Lenient.first(opp, "id", "oppId"));
+            if (clariId == null) continue;
+            String key = key(clariId.strip());
+            String id = asked.get(key);
+            if (id != null && !found.containsKey(key)) found.put(key, Deal.of(id, opp)); // keys differ across batches
+        }
+    }
 
+    /** The fields shown: the label they are shown under, and the spellings accepted (compared without case or punctuation). */
+    enum Field {
+        NAME("name", "name", "opportunityname"),
+        AMOUNT("amount", "amount"),
+        STAGE("stage", "stage", "stagename"),
+        CLOSE_DATE("closeDate", "closedate"),
+        FORECAST_CATEGORY("forecastCategory", "forecastcategory", "forecastcategoryname"),
+        OWNER("owner", "owner", "ownername", "opportunityowner");
+
+        final String label;
         final Set<String> spellings;
 
-        Field(String... spellings) {
+        Field(String label, String... spellings) {
+            this.label = label;
             this.spellings = Set.of(spellings);
         }
 
@@ -181,23 +252,29 @@ public final class GetDealRisk implements Tool {
         }
 
         private static String norm(String s) {
-            return s.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
+            return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
         }
     }
 
     record Change(String field, String date, String oldValue, String newValue) {}
 
-    record Deal(String id, String name, BigDecimal score, String message, Map<Field, Json> values, List<Change> changes) {
+    /** One deal as rendered: only the shown facts, nothing of Clari's answer tree. */
+    record Deal(String id, String name, BigDecimal score, String message, BigDecimal amount,
+                Map<Field, String> values, List<Change> changes) {
         static Deal of(String id, Json.Obj opp) {
             Json crm = opp.get("crmScore");
             BigDecimal score = Lenient.number(crm instanceof Json.Obj o ? o.get("score") : crm);
             String message = crm instanceof Json.Obj o ? Lenient.text(o.get("message")) : null;
-            Map<Field, Json> values = new java.util.EnumMap<>(Field.class);
+            Map<Field, String> values = new EnumMap<>(Field.class);
+            BigDecimal amount = null;
             List<Change> changes = new ArrayList<>();
             for (Json.Obj f : Lenient.objects(opp.get("fields"))) {
                 Field k = Field.of(f);
                 if (k == null || values.containsKey(k)) continue;
-                values.put(k, f.get("value") != null ? f.get("value") : f.get("originalValue"));
+                Json value = f.get("value") != null ? f.get("value") : f.get("originalValue");
+                if (k == Field.AMOUNT) amount = Lenient.number(value);
+                String shown = show(k, value);
+                if (shown != null) values.put(k, shown);
                 Json.Obj latest = null;
                 BigDecimal latestDate = null;
                 for (Json.Obj h : Lenient.objects(f.get("trendHistory"))) {
@@ -208,16 +285,16 @@ public final class GetDealRisk implements Tool {
                     }
                 }
                 if (latest != null) {
-                    changes.add(new Change(label(k), Lenient.date(latest.get("date")),
+                    changes.add(new Change(k.label, Lenient.date(latest.get("date")),
                             show(k, latest.get("oldValue")), show(k, latest.get("newValue"))));
                 }
             }
-            String name = values.containsKey(Field.NAME) ? Lenient.text(values.get(Field.NAME)) : Lenient.text(opp.get("name"));
-            return new Deal(Sanitize.text(id), name, score, message, values, changes);
+            String name = values.containsKey(Field.NAME) ? values.get(Field.NAME) : Lenient.text(opp.get("name"));
+            return new Deal(Sanitize.text(id), name, score, message, amount, values, List.copyOf(changes));
         }
 
         String value(Field k) {
-            return values.containsKey(k) ? show(k, values.get(k)) : null;
+            return values.get(k);
         }
     }
 
@@ -227,17 +304,6 @@ public final class GetDealRisk implements Tool {
             case AMOUNT -> Lenient.number(v) != null ? Text.money(Lenient.number(v)) : Lenient.text(v);
             case CLOSE_DATE -> Lenient.date(v);
             default -> Lenient.text(v);
-        };
-    }
-
-    private static String label(Field k) {
-        return switch (k) {
-            case NAME -> "name";
-            case AMOUNT -> "amount";
-            case STAGE -> "stage";
-            case CLOSE_DATE -> "closeDate";
-            case FORECAST_CATEGORY -> "forecastCategory";
-            case OWNER -> "owner";
         };
     }
 
@@ -251,8 +317,10 @@ public final class GetDealRisk implements Tool {
             out.append("; showing the ").append(shown.size()).append(" lowest, structuredContent has all");
         }
         out.append('\n');
+        List<String> listed = notFound.subList(0, Math.min(MAX_LISTED_UNKNOWN, notFound.size()));
         if (!notFound.isEmpty()) {
-            out.append("Not found in Clari (").append(notFound.size()).append("): ").append(String.join(", ", notFound)).append('\n');
+            out.append("Not found in Clari (").append(notFound.size()).append("): ").append(String.join(", ", listed))
+                    .append(listed.size() < notFound.size() ? ", … (first " + listed.size() + " listed)" : "").append('\n');
         }
         List<List<String>> rows = new ArrayList<>();
         for (Deal d : shown) {
@@ -276,8 +344,7 @@ public final class GetDealRisk implements Tool {
             Json.Builder b = Json.Obj.builder().put("id", d.id()).putIfPresent("name", d.name());
             if (d.score() != null) b.put("score", new Json.Num(d.score().toPlainString()));
             b.putIfPresent("scoreMessage", d.message());
-            BigDecimal amount = d.values().containsKey(Field.AMOUNT) ? Lenient.number(d.values().get(Field.AMOUNT)) : null;
-            if (amount != null) b.put("amount", new Json.Num(amount.toPlainString()));
+            if (d.amount() != null) b.put("amount", new Json.Num(d.amount().toPlainString()));
             b.putIfPresent("stage", d.value(Field.STAGE)).putIfPresent("closeDate", d.value(Field.CLOSE_DATE))
                     .putIfPresent("forecastCategory", d.value(Field.FORECAST_CATEGORY)).putIfPresent("owner", d.value(Field.OWNER));
             List<Json> changes = new ArrayList<>();
@@ -287,7 +354,8 @@ public final class GetDealRisk implements Tool {
             }
             list.add(b.put("latestChanges", new Json.Arr(changes)).build());
         }
-        Json.Obj structured = Json.Obj.builder().put("deals", new Json.Arr(list)).put("notFound", Json.Arr.ofStrings(notFound)).build();
+        Json.Obj structured = Json.Obj.builder().put("deals", new Json.Arr(list)).put("notFoundCount", notFound.size())
+                .put("notFound", Json.Arr.ofStrings(listed)).build();
         return ToolResult.ok(Text.cap(out.toString(), "pass fewer opp_ids"), structured);
     }
 

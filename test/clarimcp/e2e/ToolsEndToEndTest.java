@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * get_pipeline_changes and get_deal_risk through the built launcher over stdio against the Clari
  * sandbox: an audit window that takes several pages (the answer compared with the seeded log), and
- * 1,000 opportunity ids split into ten calls of 100 (the answer compared with the seeded deals).
+ * 1,000 opportunity ids split into ten calls of 100 (the answer compared with the seeded deals), and ids
+ * as users paste them (Salesforce 15/18, GUID, numeric, opp_001) against both answer shapes.
  */
 @Timeout(60)
 class ToolsEndToEndTest extends SandboxSessionTest {
@@ -132,7 +133,9 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         assertEquals(10, r.progress().size(), "one progress notification per batch");
 
         Json.Obj s = r.structured();
-        assertEquals(unknown, s.arr("notFound").items().stream().map(j -> ((Json.Str) j).value()).toList());
+        assertEquals(unknown.size(), ((Json.Num) s.get("notFoundCount")).longValueExact());
+        assertEquals(unknown.subList(0, 10), s.arr("notFound").items().stream().map(j -> ((Json.Str) j).value()).toList(),
+                "only the first 10 unknown ids are listed back");
         List<Json> deals = s.arr("deals").items();
         assertEquals(real.size(), deals.size());
         List<String> dealIds = new ArrayList<>();
@@ -150,7 +153,9 @@ class ToolsEndToEndTest extends SandboxSessionTest {
             assertEquals(org.user(o.ownerId()).name(), deal.str("owner"));
         }
         assertEquals(ids.stream().filter(realSet::contains).toList(), dealIds, "structuredContent keeps the caller's order");
-        assertTrue(r.text().contains("Not found in Clari (" + unknown.size() + "): " + unknown.getFirst()), r.text());
+        assertTrue(r.text().contains("Not found in Clari (" + unknown.size() + "): " + String.join(", ", unknown.subList(0, 10))
+                + ", … (first 10 listed)\n"), r.text());
+        assertFalse(r.text().contains(unknown.get(10)), "the 11th unknown id is counted, not listed");
         int lowest = org.opportunities().stream().mapToInt(Opportunity::crmScore).min().orElseThrow();
         List<String> lines = r.text().lines().toList();
         int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("Score ")).findFirst().orElseThrow());
@@ -159,9 +164,45 @@ class ToolsEndToEndTest extends SandboxSessionTest {
 
     @Test
     @Timeout(30)
+    void dealRisk_idsAsUsersHaveThem_salesforce15And18_guid_numeric_opp001_bothAnswerShapes() throws Exception {
+        List<Opportunity> sf = org.opportunities().subList(30, 33);
+        String short0 = sf.get(0).id().substring(0, 15);
+        String short1 = sf.get(1).id().substring(0, 15);
+        List<String> others = SandboxOrg.OTHER_CRM_IDS;
+        String guidUpper = others.get(0).toUpperCase(java.util.Locale.ROOT);
+        List<String> asked = List.of(short0, sf.get(0).id(), " " + short1 + " ", sf.get(2).id(), short1, guidUpper, others.get(1),
+                others.get(2), others.get(3), "opp_999");
+        List<String> reported = List.of(short0, short1, sf.get(2).id(), guidUpper, others.get(1), others.get(2), others.get(3));
+        List<Opportunity> expected = new ArrayList<>(sf);
+        expected.addAll(org.otherCrmOpportunities());
+        for (boolean wrapped : new boolean[] {false, true}) {
+            sandbox.knobs().otherCrmIds(true).wrapOpportunities(wrapped);
+            sandbox.clearRequests();
+            McpSession.Reply r = session.call("get_deal_risk", idsArg(asked), null);
+            assertFalse(r.isError(), r.text());
+            List<RecordedRequest> calls = McpSession.requestsTo(sandbox, "GET", "/opportunity");
+            assertEquals(1, calls.size());
+            assertEquals(List.of(short0, short1, sf.get(2).id(), guidUpper, others.get(1), others.get(2), others.get(3), "opp_999"),
+                    McpSession.oppIds(calls.get(0)), "duplicates (15 vs 18 too) asked once, trimmed, as given");
+            List<Json> deals = r.structured().arr("deals").items();
+            assertEquals(reported, deals.stream().map(d -> ((Json.Obj) d).str("id")).toList(), "wrapped=" + wrapped);
+            for (int i = 0; i < deals.size(); i++) {
+                Json.Obj d = (Json.Obj) deals.get(i);
+                assertEquals(expected.get(i).name(), d.str("name"), d.str("id"));
+                assertEquals(expected.get(i).crmScore(), ((Json.Num) d.get("score")).longValueExact(), d.str("id"));
+                assertTrue(r.text().contains(d.str("id") + " "), "text lists " + d.str("id"));
+            }
+            assertEquals(List.of(new Json.Str("opp_999")), r.structured().arr("notFound").items());
+            assertTrue(r.text().contains("\nNot found in Clari (1): opp_999\n"), r.text());
+        }
+    }
+
+    @Test
+    @Timeout(30)
     void dealRisk_badId_isRefusedBeforeAnyRequest() throws Exception {
         McpSession.Reply r = session.call("get_deal_risk", idsArg(List.of("006ok", "../admin/limits")), null);
         assertTrue(r.isError(), r.text());
+        assertTrue(r.text().contains("\"../admin/limits\" is not an opportunity id"), r.text());
         assertNull(r.structured());
         assertEquals(List.of(), sandbox.requests(), "an invalid id must not reach Clari");
     }

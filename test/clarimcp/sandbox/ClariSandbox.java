@@ -63,7 +63,7 @@ public final class ClariSandbox implements AutoCloseable {
         this.token = newToken();
         this.org = new SandboxOrg(clock, SandboxOrg.DEFAULT_SEED);
         this.exports = new ForecastExports(org, knobs, System::nanoTime);
-        this.opportunities = new Opportunities(org);
+        this.opportunities = new Opportunities(org, knobs);
         this.audit = new AuditEndpoint(org, BASE_PATH);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByAddress(LOOPBACK), port);
         if (tls == null) {

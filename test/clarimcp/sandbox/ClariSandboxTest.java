@@ -257,9 +257,51 @@ class ClariSandboxTest {
         for (int i = 1; i <= 100; i++) many.append("&oppId=x").append(i);
         HttpResponse<String> refused = get(many.toString());
         assertEquals(400, refused.statusCode());
-        assertNotNull(((Json.Obj) parse(refused)).arr("errors"));
+        assertEquals("Bad Request", ((Json.Obj) ((Json.Arr) parse(refused)).items().get(0)).str("reaspnPhrase"));
         assertEquals(200, get(many.substring(0, many.lastIndexOf("&"))).statusCode(), "exactly 100 is fine");
-        assertEquals(400, get("/opportunity").statusCode());
+        HttpResponse<String> none = get("/opportunity");
+        assertEquals(400, none.statusCode());
+        assertEquals("[{\"statusCode\":400,\"reaspnPhrase\":\"Bad Request\",\"description\":\"invalid query parameter\","
+                + "\"details\":\"oppId is required\"}]", none.body(), "the spec's example error, typo included");
+    }
+
+    @Test
+    void opportunity_seededIdsAreSalesforce18_andA15CharacterQuestionIsAnsweredWithThe18() throws Exception {
+        assertEquals("006Z000000EPuiyIAD", OrgSeed.salesforce18("006Z000000EPuiy"), "the spec's example id");
+        try (ClariSandbox later = ClariSandbox.start(Clock.fixed(NOW.plus(Duration.ofDays(100)), ZoneOffset.UTC))) {
+            for (ClariSandbox s : List.of(sandbox, later)) { // the demo names these ids literally, whatever the date
+                assertEquals("0065e000Bq7Xk03AIC", s.org().opportunities().get(3).id());
+                assertEquals("0065e000Bq7Xk0iAIC", s.org().opportunities().get(44).id());
+                assertEquals("0065e000Bq7Xk10AIC", s.org().opportunities().get(62).id(), "base-62 carry");
+            }
+        }
+        for (SandboxOrg.Opportunity o : sandbox.org().opportunities()) {
+            assertEquals(o.id(), OrgSeed.salesforce18(o.id().substring(0, 15)), o.id());
+        }
+        List<SandboxOrg.Opportunity> three = sandbox.org().opportunities().subList(10, 13);
+        String q = "/opportunity?oppId=" + three.get(0).id().substring(0, 15) + "&oppId=" + three.get(1).id()
+                + "&oppId=" + three.get(2).id().substring(0, 15) + "&oppId=" + three.get(0).id() + "&mode=OPPORTUNITY_MODE_ID";
+        List<String> answered = ((Json.Arr) parse(get(q))).items().stream().map(o -> ((Json.Obj) o).str("id")).toList();
+        assertEquals(three.stream().map(SandboxOrg.Opportunity::id).toList(), answered, "18-character ids, each deal once");
+        String lowered = three.get(0).id().substring(0, 15).toLowerCase(java.util.Locale.ROOT);
+        assertEquals(0, ((Json.Arr) parse(get("/opportunity?oppId=" + lowered))).size(), "15-character ids are case-sensitive");
+    }
+
+    @Test
+    void opportunity_knobs_wrapTheAnswer_andServeOtherCrmIds() throws Exception {
+        List<String> others = SandboxOrg.OTHER_CRM_IDS;
+        StringBuilder q = new StringBuilder("/opportunity?oppId=").append(sandbox.org().opportunities().get(0).id());
+        for (String id : others) q.append("&oppId=").append(id);
+        assertEquals(1, ((Json.Arr) parse(get(q.toString()))).size(), "other CRMs' ids are unknown by default");
+        sandbox.knobs().otherCrmIds(true).wrapOpportunities(true);
+        Json.Obj wrapped = (Json.Obj) parse(get(q + "&oppId=" + others.get(0).toUpperCase(java.util.Locale.ROOT)));
+        List<String> ids = wrapped.arr("opportunities").items().stream().map(o -> ((Json.Obj) o).str("id")).toList();
+        List<String> expected = new ArrayList<>(List.of(sandbox.org().opportunities().get(0).id()));
+        expected.addAll(others);
+        assertEquals(expected, ids, "the upper-case GUID is the same deal, answered once in its stored case");
+        assertEquals(Set.of("opportunities"), wrapped.members().keySet());
+        sandbox.knobs().reset();
+        assertTrue(parse(get(q.toString())) instanceof Json.Arr, "reset: bare array again");
     }
 
     @Test

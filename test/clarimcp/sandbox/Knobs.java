@@ -24,6 +24,8 @@ public final class Knobs {
     private volatile long hugeBytes;
     private volatile String redirectLocation = "/";
     private volatile int limitsStatus;
+    private volatile boolean wrapOpportunities;
+    private volatile boolean otherCrmIds;
     private final AtomicInteger rateLimited = new AtomicInteger();
     private final AtomicInteger failing = new AtomicInteger();
     private final AtomicInteger malformed = new AtomicInteger();
@@ -74,6 +76,12 @@ public final class Knobs {
         return this;
     }
 
+    /** GET /opportunity answers {@code {"opportunities":[...]}} (the tap's reading) instead of a bare array (the reference). */
+    public Knobs wrapOpportunities(boolean on) { wrapOpportunities = on; return this; }
+
+    /** GET /opportunity also knows {@link SandboxOrg#OTHER_CRM_IDS} (Dynamics, HubSpot, opp_001 styles; no source). */
+    public Knobs otherCrmIds(boolean on) { otherCrmIds = on; return this; }
+
     /** Every response is delayed by d (before any fault). Default zero. */
     public Knobs delay(Duration d) {
         if (d.isNegative()) throw new IllegalArgumentException("negative duration");
@@ -106,6 +114,7 @@ public final class Knobs {
         nestJobStatus = false; failJobs = false; jobsNeverFinish = false;
         concurrentLimit = 3; monthlyQuota = 1000;
         limitsStatus = 0;
+        wrapOpportunities = false; otherCrmIds = false;
         return this;
     }
 
@@ -116,6 +125,8 @@ public final class Knobs {
     public int concurrentLimit() { return concurrentLimit; }
     public int monthlyQuota() { return monthlyQuota; }
     public int limitsStatus() { return limitsStatus; }
+    public boolean wrapOpportunities() { return wrapOpportunities; }
+    public boolean otherCrmIds() { return otherCrmIds; }
     public Duration delay() { return delay; }
 
     // Used by the sandbox: each take* consumes one armed count and says whether it applied.

@@ -6,39 +6,80 @@ import clarimcp.sandbox.SandboxOrg.Opportunity;
 import clarimcp.sandbox.SandboxOrg.User;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * {@code GET /opportunity?oppId=..&oppId=..}: an array of {@code {id, crmScore:{score,message}, fields:[...]}}
- * in request order (duplicates once); unknown ids are absent. Value shapes deliberately differ by field, as
- * tolerant readers must cope: name, stage and forecast category are scalars; amount is
- * {@code {"amount":N,"currency":"USD"}}; close date is {@code {"value":"2026-06-30"}}; owner is
- * {@code {"value":"<name>","id":"<crm user id>"}}. A field's trend compares its value with its
- * {@code originalValue} (before any edit): UP when larger, later, or further along (Closed Lost ranks lowest); FLAT when equal.
+ * {@code GET /opportunity?oppId=..&oppId=..[&mode=..]} [spec]: at most 100 ids; an array of
+ * {@code {id, crmScore:{score,message}, fields:[{id, alias, imageUrl, value, originalValue, trend,
+ * trendHistory:[{oldValue,newValue,date}]}]}} [spec] in request order (duplicates once), or the same list
+ * wrapped as {@code {"opportunities":[...]}} [tap] behind {@link Knobs#wrapOpportunities}; unknown ids are
+ * absent. A 15-character Salesforce id is answered under its 18-character form (the note: Clari may do so;
+ * which form Clari keys on is not published). Errors are {@code [{statusCode, reaspnPhrase (sic),
+ * description, details}]} [spec]; {@code mode} (default OPPORTUNITY_MODE_ID [spec]) is accepted and ignored.
+ *
+ * <p>Field ids: only {@code opportunity.amount} is published [spec]; the others ({@code opportunity.<name>})
+ * are guesses, as are the value shapes, which deliberately differ by field so tolerant readers must cope
+ * (the spec says a value "can be any value - string, number, boolean, array or object"): name, stage and
+ * forecast category are scalars; amount is {@code {"amount":N,"currency":"USD"}}; close date is
+ * {@code {"value":"2026-06-30"}}; owner is {@code {"value":"<name>","id":"<crm user id>"}}. A field's trend
+ * (values not published) compares its value with its {@code originalValue} (before any edit): UP when larger,
+ * later, or further along (Closed Lost ranks lowest); FLAT when equal.
  */
 final class Opportunities {
+    /** The spec's {@code maxItems} for oppId. */
     static final int MAX_IDS = 100;
     static final List<String> FIELD_IDS = List.of("opportunity.name", "opportunity.amount", "opportunity.stage",
             "opportunity.closeDate", "opportunity.forecastCategory", "opportunity.owner");
+    /** The spec's only imageUrl example; what Clari puts there for other fields is unknown. */
+    static final String IMAGE_URL = "/images/CardOppSunny@2x.png";
+    private static final Pattern SALESFORCE_15 = Pattern.compile("[A-Za-z0-9]{15}");
+    private static final Pattern GUID = Pattern.compile("[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}");
 
     private final SandboxOrg org;
+    private final Knobs knobs;
 
-    Opportunities(SandboxOrg org) {
+    Opportunities(SandboxOrg org, Knobs knobs) {
         this.org = org;
+        this.knobs = knobs;
     }
 
     Reply handle(String rawQuery) {
         List<String> ids = Reply.params(rawQuery).getOrDefault("oppId", List.of());
-        if (ids.isEmpty()) return Reply.errors(400, "At least one oppId is required");
-        if (ids.size() > MAX_IDS) return Reply.errors(400, "At most " + MAX_IDS + " oppId values are allowed per request");
-        List<Json> out = new ArrayList<>();
-        for (String id : new LinkedHashSet<>(ids)) {
-            Opportunity o = org.opportunity(id);
-            if (o != null) out.add(render(o));
+        // [spec]: the 4XX example is exactly this one.
+        if (ids.isEmpty()) return error(400, "Bad Request", "invalid query parameter", "oppId is required");
+        if (ids.size() > MAX_IDS) {
+            return error(400, "Bad Request", "invalid query parameter", "at most " + MAX_IDS + " oppId values are allowed"); // [guess] wording
         }
-        return Reply.json(200, new Json.Arr(out));
+        Map<String, Opportunity> byId = new LinkedHashMap<>();
+        for (String id : ids) {
+            Opportunity o = find(id);
+            if (o != null) byId.putIfAbsent(o.id(), o);
+        }
+        List<Json> out = new ArrayList<>();
+        for (Opportunity o : byId.values()) out.add(render(o));
+        Json list = new Json.Arr(out);
+        return Reply.json(200, knobs.wrapOpportunities() ? Json.Obj.builder().put("opportunities", list).build() : list);
+    }
+
+    /** The deal an id names: exact, a 15-character Salesforce id's 18 form, or (knob) another CRM's id. */
+    private Opportunity find(String id) {
+        Opportunity o = org.opportunity(id);
+        if (o == null && SALESFORCE_15.matcher(id).matches()) o = org.opportunity(OrgSeed.salesforce18(id));
+        if (o != null || !knobs.otherCrmIds()) return o;
+        for (Opportunity other : org.otherCrmOpportunities()) {
+            // [guess] GUIDs are case-insensitive in Dynamics; answered in the stored (lower) case.
+            if (other.id().equals(id) || GUID.matcher(id).matches() && other.id().equalsIgnoreCase(id)) return other;
+        }
+        return null;
+    }
+
+    /** [spec] the opportunity error body: an array of {statusCode, reaspnPhrase (sic), description, details}. */
+    static Reply error(int status, String phrase, String description, String details) {
+        return Reply.json(status, Json.Arr.of(Json.Obj.builder().put("statusCode", status).put("reaspnPhrase", phrase)
+                .put("description", description).put("details", details).build()));
     }
 
     private Json render(Opportunity o) {
@@ -72,7 +113,7 @@ final class Opportunities {
     }
 
     private static Json field(String id, String alias, Json value, Json original, String trend, Json.Arr history) {
-        return Json.Obj.builder().put("id", id).put("alias", alias).put("value", value).put("originalValue", original)
+        return Json.Obj.builder().put("id", id).put("alias", alias).put("imageUrl", IMAGE_URL).put("value", value).put("originalValue", original)
                 .put("trend", trend).put("trendHistory", history).build();
     }
 

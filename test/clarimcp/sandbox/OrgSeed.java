@@ -126,7 +126,8 @@ final class OrgSeed {
                 }
                 long amount = round500(MIN_AMOUNT[s] + (long) (r.nextDouble() * (MAX_AMOUNT[s] - MIN_AMOUNT[s])));
                 String name = uniqueName(r, usedNames);
-                out.add(opportunity(r, salesforceId("006", r), name, amount, stage, close, category(r, stage), rep, peers, today));
+                salesforceId("006", r); // the draws a random id took, so the rest of the seeded org is unchanged
+                out.add(opportunity(r, opportunityId(out.size()), name, amount, stage, close, category(r, stage), rep, peers, today));
             }
         }
         return List.copyOf(out);
@@ -228,13 +229,48 @@ final class OrgSeed {
         }
     }
 
-    /** An 18-character Salesforce-style id: key prefix, 12 base-62 characters, 3-letter checksum-like suffix. */
+    /**
+     * An 18-character Salesforce id: key prefix, 12 base-62 characters, and the real checksum suffix
+     * ({@link #salesforce18}). Three draws are still taken where the suffix used to be random, so the
+     * rest of the seeded org stays as it was.
+     */
     static String salesforceId(String prefix, Random r) {
         String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         StringBuilder id = new StringBuilder(prefix).append("5e");
         while (id.length() < 15) id.append(alphabet.charAt(r.nextInt(alphabet.length())));
-        for (int i = 0; i < 3; i++) id.append((char) ('A' + r.nextInt(26)));
-        return id.toString();
+        for (int i = 0; i < 3; i++) r.nextInt(26);
+        return salesforce18(id.toString());
+    }
+
+    /**
+     * The n-th seeded deal's id, the same every day (the demo names some literally, as pasted from a CRM
+     * report): as Salesforce builds ids, key prefix 006, a 2-character pod, a reserved 0 and a 9-character
+     * base-62 record number counting up, then the checksum.
+     */
+    static String opportunityId(int n) {
+        String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        char[] number = "00Bq7Xk00".toCharArray();
+        for (int i = number.length - 1, carry = n; carry > 0; i--) {
+            int d = alphabet.indexOf(number[i]) + carry;
+            number[i] = alphabet.charAt(d % 62);
+            carry = d / 62;
+        }
+        return salesforce18("0065e0" + new String(number));
+    }
+
+    /**
+     * Salesforce's 15 to 18 rule: character i of the 15 sets bit (i mod 5) of suffix character i / 5 when
+     * it is an upper-case letter; each 5-bit value is written as one of A-Z0-5. Written here apart from
+     * the tool's copy, so that a bug in one is caught by the other.
+     */
+    static String salesforce18(String id15) {
+        int[] bits = new int[3];
+        for (int i = 0; i < 15; i++) {
+            if (Character.isUpperCase(id15.charAt(i))) bits[i / 5] += 1 << (i % 5);
+        }
+        StringBuilder out = new StringBuilder(id15);
+        for (int b : bits) out.append("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345".charAt(b));
+        return out.toString();
     }
 
     private static long round500(long v) {

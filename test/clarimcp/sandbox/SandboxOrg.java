@@ -109,6 +109,26 @@ public final class SandboxOrg {
     public List<Opportunity> opportunities() { return opportunities; }
     public Opportunity opportunity(String id) { return oppsById.get(id); }
 
+    /**
+     * Ids in other CRMs' styles (a Dynamics GUID, a numeric HubSpot id, the scaffold's {@code opp_001}),
+     * served only behind {@link Knobs#otherCrmIds}: no source confirms Clari answers such ids; they let tests
+     * check that the tool passes them through. Each names a copy of a seeded deal, kept out of
+     * {@link #opportunities()} so that forecast totals do not count it twice.
+     */
+    public static final List<String> OTHER_CRM_IDS = List.of("3f2504e0-4f89-41d3-9a0c-0305e82c3301", "13500012345",
+            "opp_001", "opp_002");
+
+    /** The other-CRM deals: OTHER_CRM_IDS.get(i) names a copy of opportunities().get(i). */
+    public List<Opportunity> otherCrmOpportunities() {
+        List<Opportunity> out = new ArrayList<>();
+        for (int i = 0; i < OTHER_CRM_IDS.size(); i++) {
+            Opportunity o = opportunities.get(i);
+            out.add(new Opportunity(OTHER_CRM_IDS.get(i), o.name(), o.amount(), o.stage(), o.closeDate(), o.forecastCategory(),
+                    o.ownerId(), o.crmScore(), o.crmScoreMessage(), o.history()));
+        }
+        return out;
+    }
+
     /** Ids of the opportunities in a forecast category (e.g. "Commit"), any quarter. */
     public List<String> oppIds(String forecastCategory) {
         return opportunities.stream().filter(o -> o.forecastCategory().equals(forecastCategory)).map(Opportunity::id).toList();

@@ -66,11 +66,12 @@ class ArgsTest {
                 Arguments.of("get_deal_risk", "{\"opp_ids\":[]}", "'opp_ids' must hold 1 to 1000 items (got 0)"),
                 Arguments.of("get_deal_risk", "{\"opp_ids\":" + ids(1001) + "}", "'opp_ids' must hold 1 to 1000 items (got 1001)"),
                 Arguments.of("get_deal_risk", "{\"opp_ids\":[\"006A\",\"006B&x=1\"]}",
-                        "'opp_ids'[1] must be an opportunity id (1-40 letters or digits)"),
-                Arguments.of("get_deal_risk", "{\"opp_ids\":[\"006A\",7]}",
-                        "'opp_ids'[1] must be an opportunity id (1-40 letters or digits)"),
-                Arguments.of("get_deal_risk", "{\"opp_ids\":[\"" + "A".repeat(41) + "\"]}",
-                        "'opp_ids'[0] must be an opportunity id (1-40 letters or digits)"),
+                        "'opp_ids'[1] \"006B&x=1\" is not an opportunity id: use 1-64 letters, digits or - _ . : as in the CRM "
+                                + "(e.g. 006Z000000EPuiyIAD)"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":[\"006A\",7]}", "'opp_ids'[1] must be a string"),
+                Arguments.of("get_deal_risk", "{\"opp_ids\":[\"" + "A".repeat(65) + "\"]}",
+                        "'opp_ids'[0] \"" + "A".repeat(40) + "…\" is not an opportunity id: use 1-64 letters, digits or - _ . : "
+                                + "as in the CRM (e.g. 006Z000000EPuiyIAD)"),
                 Arguments.of("get_deal_risk", "{\"opp_ids\":[\"006A\"],\"ids\":[]}",
                         "unknown argument 'ids'; expected one of: opp_ids"));
     }

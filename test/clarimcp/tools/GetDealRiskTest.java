@@ -2,12 +2,16 @@ package clarimcp.tools;
 
 import static clarimcp.tools.Fixtures.assertConforms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.mcp.ToolContext;
+import clarimcp.mcp.ToolException;
 import clarimcp.mcp.ToolResult;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
@@ -28,6 +32,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GetDealRiskTest {
     private static final Map<String, String> LABELS = Map.of("amount", "amount", "stage", "stage", "closeDate", "closeDate",
@@ -62,6 +68,7 @@ class GetDealRiskTest {
             assertEquals(known, got, "caller's order, duplicates once");
             assertEquals(List.of("006UNKNOWN00000001", "006UNKNOWN00000002"),
                     r.structured().arr("notFound").items().stream().map(j -> ((Json.Str) j).value()).toList());
+            assertEquals(2, ((Json.Num) r.structured().get("notFoundCount")).longValueExact());
             assertTrue(r.text().contains("\nNot found in Clari (2): 006UNKNOWN00000001, 006UNKNOWN00000002\n"), r.text());
             assertTrue(r.text().startsWith("250 deal(s), sorted by Clari CRM score (deal health; low = at risk), lowest first; "
                     + "showing the 100 lowest, structuredContent has all\n"), r.text());
@@ -145,6 +152,103 @@ class GetDealRiskTest {
             assertTrue(t.join(Duration.ofSeconds(5)), "the call ends soon after the interrupt, not after the 20 s delay");
             assertInstanceOf(InterruptedException.class, outcome.get());
         }
+    }
+
+    @ParameterizedTest(name = "wrapped answer: {0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(30)
+    void salesforce15And18_sameDeal_askedOnce_reportedUnderTheCallersId(boolean wrapped) throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().wrapOpportunities(wrapped);
+            List<Opportunity> opps = s.sb().org().opportunities().subList(20, 24);
+            String short0 = opps.get(0).id().substring(0, 15);
+            String short2 = opps.get(2).id().substring(0, 15);
+            List<String> asked = List.of(short0, opps.get(1).id(), "  " + short2 + "\t", opps.get(0).id(), short0,
+                    short2 + "  ", opps.get(3).id().substring(0, 15), opps.get(3).id());
+            GetDealRisk tool = new GetDealRisk(s);
+            ToolResult r = tool.call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), ToolContext.NONE);
+            assertConforms(tool.outputSchema(), r.structured());
+
+            List<RecordedRequest> calls = s.sb().requests();
+            assertEquals(1, calls.size());
+            assertEquals(List.of(short0, opps.get(1).id(), short2, opps.get(3).id().substring(0, 15)), oppIds(calls.get(0).query()),
+                    "each deal asked once, in the first form given, trimmed");
+            List<Json> deals = r.structured().arr("deals").items();
+            assertEquals(List.of(short0, opps.get(1).id(), short2, opps.get(3).id().substring(0, 15)),
+                    deals.stream().map(j -> ((Json.Obj) j).str("id")).toList(), "Clari's 18-character answers matched to the 15s");
+            for (int i = 0; i < 4; i++) {
+                assertEquals(opps.get(i).name(), ((Json.Obj) deals.get(i)).str("name"));
+                assertEquals(opps.get(i).amount(), ((Json.Num) ((Json.Obj) deals.get(i)).get("amount")).longValueExact());
+            }
+            assertEquals(0, r.structured().arr("notFound").size());
+            assertTrue(r.text().startsWith("4 deal(s)"), r.text());
+            assertTrue(r.text().contains(short0 + " ") && !r.text().contains(opps.get(0).id()), "text names the caller's form");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void otherCrmIds_guidNumericAndOpp001_arePassedThrough_andMatched() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().otherCrmIds(true);
+            List<String> ids = SandboxOrg.OTHER_CRM_IDS;
+            String guidUpper = ids.get(0).toUpperCase(java.util.Locale.ROOT);
+            List<String> asked = List.of(guidUpper, ids.get(1), " " + ids.get(2), ids.get(3), ids.get(0), "opp:9.x-1");
+            ToolResult r = new GetDealRisk(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), ToolContext.NONE);
+            assertEquals(List.of(guidUpper, ids.get(1), ids.get(2), ids.get(3), "opp:9.x-1"), oppIds(s.sb().requests().get(0).query())
+                    .stream().map(q -> java.net.URLDecoder.decode(q, java.nio.charset.StandardCharsets.UTF_8)).toList());
+            List<Json> deals = r.structured().arr("deals").items();
+            assertEquals(List.of(guidUpper, ids.get(1), ids.get(2), ids.get(3)), deals.stream().map(j -> ((Json.Obj) j).str("id")).toList(),
+                    "the GUID answered in lower case is the caller's upper-case one");
+            List<Opportunity> copies = s.sb().org().otherCrmOpportunities();
+            for (int i = 0; i < deals.size(); i++) {
+                assertEquals(copies.get(i).name(), ((Json.Obj) deals.get(i)).str("name"));
+                assertEquals(BigDecimal.valueOf(copies.get(i).crmScore()), ((Json.Num) ((Json.Obj) deals.get(i)).get("score")).decimal());
+            }
+            assertEquals(List.of(new Json.Str("opp:9.x-1")), r.structured().arr("notFound").items());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void unknownIds_counted_firstTenListed_inTextAndStructuredAlike() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            List<String> asked = new ArrayList<>(List.of(s.sb().org().opportunities().get(0).id()));
+            for (int i = 0; i < 25; i++) asked.add(String.format("006Unknown%05d", i));
+            ToolResult r = new GetDealRisk(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), ToolContext.NONE);
+            assertEquals(25, ((Json.Num) r.structured().get("notFoundCount")).longValueExact());
+            List<String> listed = r.structured().arr("notFound").items().stream().map(j -> ((Json.Str) j).value()).toList();
+            assertEquals(asked.subList(1, 11), listed);
+            assertTrue(r.text().contains("\nNot found in Clari (25): " + String.join(", ", listed) + ", … (first 10 listed)\n"), r.text());
+            assertFalse(r.text().contains(asked.get(11)), "the 11th unknown id is counted, not listed");
+        }
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"../admin/limits", "006&oppId=x", "two words", "", "   ", "é1234",
+            "0123456789012345678901234567890123456789012345678901234567890123X"})
+    void notAnId_isRefusedNamingIt_beforeAnyRequest(String bad) {
+        GetDealRisk tool = new GetDealRisk(Fixtures.NO_CLARI); // touching Clari would throw AssertionError
+        Json.Obj args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of("006Z000000EPuiy", bad))).build();
+        ToolException e = assertThrows(ToolException.class, () -> tool.call(args, ToolContext.NONE));
+        String quoted = bad.strip().length() > 40 ? bad.strip().substring(0, 40) + "…" : bad.strip();
+        assertEquals("'opp_ids'[1] \"" + quoted + "\" is not an opportunity id: use 1-64 letters, digits or - _ . : as in the CRM "
+                + "(e.g. 006Z000000EPuiyIAD)", e.getMessage());
+    }
+
+    @Test
+    void key_salesforce15And18Meet_otherIdsStayThemselves() {
+        assertEquals("006Z000000EPuiyIAD", GetDealRisk.salesforce18("006Z000000EPuiy"), "the spec's example id");
+        assertEquals("aaaaaaaaaaaaaaaAAA", GetDealRisk.salesforce18("aaaaaaaaaaaaaaa"));
+        assertEquals("AAAAAAAAAAAAAAA555", GetDealRisk.salesforce18("AAAAAAAAAAAAAAA"));
+        assertEquals("zZzzzzzzzzzzzzzCAA", GetDealRisk.salesforce18("zZzzzzzzzzzzzzz"), "second character: bit 1");
+        assertEquals(GetDealRisk.key("006Z000000EPuiyIAD"), GetDealRisk.key("006Z000000EPuiy"));
+        assertEquals(GetDealRisk.key("006Z000000EPuiyIAD"), GetDealRisk.key("006Z000000EPuiyiad"), "the suffix ignores case");
+        assertNotEquals(GetDealRisk.key("006Z000000EPuiyIAD"), GetDealRisk.key("006z000000EPuiy"), "15s are case-sensitive");
+        assertNotEquals(GetDealRisk.key("006Z000000EPuiy"), GetDealRisk.key("006Z000000EPuiyAAA"), "a wrong checksum is another id");
+        assertEquals("opp_001", GetDealRisk.key("opp_001"));
+        assertEquals("13500012345", GetDealRisk.key("13500012345"));
+        assertEquals(GetDealRisk.key("3f2504e0-4f89-41d3-9a0c-0305e82c3301"), GetDealRisk.key("3F2504E0-4F89-41D3-9A0C-0305E82C3301"));
     }
 
     private static Json.Obj idsArg(List<Opportunity> opps) {
