@@ -3,6 +3,7 @@ package clarimcp;
 import clarimcp.jsonrpc.MessageWriter;
 import clarimcp.mcp.CallLog;
 import clarimcp.mcp.McpServer;
+import clarimcp.tools.Prompts;
 import clarimcp.tools.Tools;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -12,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
 
@@ -76,7 +78,8 @@ public final class Main {
         clari.startupProblem().ifPresent(p -> err.println(NAME + ": configuration problem: " + p));
         if (dryRun) err.println(NAME + ": dry run: tools answer with the HTTP requests they would send; nothing is sent to Clari");
         CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
-        McpServer server = new McpServer(Tools.all(clari, dryRun), info(), new MessageWriter(out), err, log);
+        McpServer server = new McpServer(Tools.all(clari, dryRun), Prompts.all(Clock.systemUTC()), info(),
+                new MessageWriter(out), err, log);
         try {
             server.serve(in);
             return EXIT_OK;
@@ -104,7 +107,8 @@ public final class Main {
 
     static McpServer.ServerInfo info() {
         return new McpServer.ServerInfo(NAME, "Clari RevOps (read-only)", VERSION,
-                "Read-only access to Clari forecasts, pipeline changes (audit events) and deal risk. "
+                "Read-only access to Clari forecasts, pipeline changes (audit events) and deal risk; "
+                        + "prompts forecast_call_prep, commit_inspection and pipeline_review chain them for a forecast call. "
                         + "Periods look like 2026_Q2; dates are ISO (YYYY-MM-DD).");
     }
 }

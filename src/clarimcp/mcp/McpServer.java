@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of
- * ping, logging/setLevel, tools/list and tools/call, cancellation and progress. The reader
+ * ping, logging/setLevel, tools/list and tools/call, prompts/list and prompts/get (server/prompts),
+ * cancellation and progress. The reader
  * thread answers cheap requests itself; each tools/call (and each batch) runs on its own
  * virtual thread, so ping and notifications/cancelled are handled while a call runs.
  */
@@ -27,6 +28,7 @@ public final class McpServer {
     public record ServerInfo(String name, String title, String version, String instructions) {}
 
     private final Map<String, Tool> tools = new LinkedHashMap<>();
+    private final Map<String, Prompt> prompts = new LinkedHashMap<>();
     private final ServerInfo info;
     private final MessageWriter out;
     private final PrintStream diagnostics;
@@ -42,8 +44,17 @@ public final class McpServer {
 
     /** callLog receives one record per tools/call, refused ones included. */
     public McpServer(List<Tool> tools, ServerInfo info, MessageWriter out, PrintStream diagnostics, CallLog callLog) {
+        this(tools, List.of(), info, out, diagnostics, callLog);
+    }
+
+    /** prompts: offered through prompts/list and prompts/get; none means no prompts capability. */
+    public McpServer(List<Tool> tools, List<Prompt> prompts, ServerInfo info, MessageWriter out, PrintStream diagnostics,
+            CallLog callLog) {
         for (Tool t : tools) {
             if (this.tools.putIfAbsent(t.name(), t) != null) throw new IllegalArgumentException("duplicate tool " + t.name());
+        }
+        for (Prompt p : prompts) {
+            if (this.prompts.putIfAbsent(p.name(), p) != null) throw new IllegalArgumentException("duplicate prompt " + p.name());
         }
         this.info = info;
         this.out = out;
@@ -188,6 +199,9 @@ public final class McpServer {
         return switch (q.method()) {
             case "tools/list" -> Message.result(q.id(), listTools(v));
             case "logging/setLevel" -> setLevel(q);
+            case "prompts/list" -> prompts.isEmpty() ? Message.error(q.id(), RpcError.methodNotFound(q.method()))
+                    : Message.result(q.id(), listPrompts(v));
+            case "prompts/get" -> prompts.isEmpty() ? Message.error(q.id(), RpcError.methodNotFound(q.method())) : getPrompt(q);
             default -> Message.error(q.id(), RpcError.methodNotFound(q.method()));
         };
     }
@@ -204,13 +218,13 @@ public final class McpServer {
         Json.Builder server = Json.Obj.builder().put("name", info.name());
         if (v.hasTitles()) server.put("title", info.title());
         server.put("version", info.version());
-        Json.Obj capabilities = Json.Obj.builder()
+        Json.Builder capabilities = Json.Obj.builder()
                 .put("logging", Json.Obj.EMPTY)
-                .put("tools", Json.Obj.builder().put("listChanged", false).build())
-                .build();
+                .put("tools", Json.Obj.builder().put("listChanged", false).build());
+        if (!prompts.isEmpty()) capabilities.put("prompts", Json.Obj.builder().put("listChanged", false).build());
         return Message.result(q.id(), Json.Obj.builder()
                 .put("protocolVersion", v.wire())
-                .put("capabilities", capabilities)
+                .put("capabilities", capabilities.build())
                 .put("serverInfo", server.build())
                 .put("instructions", info.instructions())
                 .build());
@@ -220,6 +234,49 @@ public final class McpServer {
         List<Json> list = new ArrayList<>(tools.size());
         for (Tool t : tools.values()) list.add(ToolDescriptor.of(t, v));
         return Json.Obj.builder().put("tools", new Json.Arr(list)).build();
+    }
+
+    private Json.Obj listPrompts(ProtocolVersion v) {
+        List<Json> list = new ArrayList<>(prompts.size());
+        for (Prompt p : prompts.values()) list.add(p.descriptor(v));
+        return Json.Obj.builder().put("prompts", new Json.Arr(list)).build();
+    }
+
+    /** prompts/get: an unknown prompt, a missing or undeclared argument, or a bad value is -32602 (server/prompts). */
+    private Json getPrompt(Message.Request q) {
+        if (!(q.params() instanceof Json.Obj p) || !(p.get("name") instanceof Json.Str name)) {
+            return Message.error(q.id(), RpcError.invalidParams("name must be a string"));
+        }
+        Prompt prompt = prompts.get(name.value());
+        if (prompt == null) {
+            return Message.error(q.id(), RpcError.invalidParams("unknown prompt; prompts/list names " + String.join(", ", prompts.keySet())));
+        }
+        Json given = p.get("arguments");
+        if (given != null && !(given instanceof Json.Obj) && !(given instanceof Json.Null)) {
+            return Message.error(q.id(), RpcError.invalidParams("arguments must be an object of strings"));
+        }
+        Map<String, String> args = new LinkedHashMap<>();
+        Map<String, Json> raw = given instanceof Json.Obj o ? o.members() : Map.of();
+        for (Prompt.Argument a : prompt.arguments()) {
+            Json v = raw.get(a.name());
+            if (v == null || v instanceof Json.Null || (v instanceof Json.Str s && s.value().isBlank())) {
+                if (a.required()) return Message.error(q.id(), RpcError.invalidParams("missing argument " + a.name()));
+            } else if (v instanceof Json.Str s) {
+                args.put(a.name(), s.value().strip());
+            } else {
+                return Message.error(q.id(), RpcError.invalidParams("argument " + a.name() + " must be a string"));
+            }
+        }
+        for (String k : raw.keySet()) {
+            if (prompt.arguments().stream().noneMatch(a -> a.name().equals(k))) {
+                return Message.error(q.id(), RpcError.invalidParams("unknown argument " + Ascii.clip(k) + " for " + prompt.name()));
+            }
+        }
+        try {
+            return Message.result(q.id(), prompt.get(args));
+        } catch (IllegalArgumentException e) {
+            return Message.error(q.id(), RpcError.invalidParams(e.getMessage()));
+        }
     }
 
     private Json setLevel(Message.Request q) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +31,12 @@ class StdioEndToEndTest {
                 assertTrue(tool.str("name").matches("[a-zA-Z0-9_-]{1,64}"), tool.str("name"));
                 assertEquals(Json.Bool.TRUE, tool.obj("annotations").get("readOnlyHint"), tool.str("name") + " must be read-only");
             }
+            Json.Obj prompts = l.request("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/list\"}", Json.of(3), 10_000, null);
+            assertEquals(List.of("forecast_call_prep", "commit_inspection", "pipeline_review"), prompts.obj("result").arr("prompts").items()
+                    .stream().map(p -> ((Json.Obj) p).str("name")).toList());
+            Json.Obj prep = l.request("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"prompts/get\",\"params\":{\"name\":\"commit_inspection\","
+                    + "\"arguments\":{\"opp_ids\":\"006A000000Abc12 006A000000Abc13\"}}}", Json.of(4), 10_000, null);
+            assertTrue(prep.obj("result").toString().contains("006A000000Abc13"), prep.toString());
             Json.Obj pong = l.request("{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\"}", Json.of("p"), 10_000, null);
             assertEquals(Json.Obj.EMPTY, pong.get("result"));
             assertEquals(0, l.closeAndWait(10_000));
