@@ -186,7 +186,8 @@ class CliTest {
         }
         Run r = run(Map.of("CLARI_API_TOKEN", "t", "CLARI_BASE_URL", "http://127.0.0.1:" + port + "/v4"), "--check");
         assertEquals(1, r.exit());
-        assertTrue(r.out().contains("FAIL  base URL reachable: cannot reach 127.0.0.1: check CLARI_BASE_URL and your network/proxy"), r.out());
+        assertTrue(r.out().contains("FAIL  base URL reachable: cannot connect to 127.0.0.1:" + port + ": connection refused "
+                + "(nothing listens on port " + port + "): check CLARI_BASE_URL and your network/proxy"), r.out());
     }
 
     @Test
