@@ -3,7 +3,7 @@
 # Later targets (demo, sandbox, bench, audit, dist) go below `clean`.
 
 .POSIX:
-.PHONY: all test clean demo sandbox audit fuzz bench dist
+.PHONY: all test clean demo sandbox audit fuzz bench dist clients
 
 all:
 	bash build.sh
@@ -44,3 +44,8 @@ bench: all
 # Bundle (.mcpb) Claude Desktop installs in one click, each with a .sha256 (see packaging/dist.sh).
 dist: all
 	bash packaging/dist.sh
+
+# README's Claude Code command run by the real `claude` CLI (npm, kept in build/clients) in a throw-away
+# HOME against the sandbox; `claude mcp list` must show Connected. Skipped, saying why, without npm.
+clients: all
+	bash test/clients.sh

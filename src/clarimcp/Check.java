@@ -38,6 +38,7 @@ final class Check {
             return;
         }
         line("ok", "configuration", (config.tokenFile() != null ? "token file set" : "token set") + ", base URL " + config.baseUrl());
+        if (config.pollProblem() != null) fail("forecast export settings", config.pollProblem());
         ClariClient client = network(config);
         if (client == null || (config.tokenFile() != null && !tokenFile(client))) return;
         if (dryRun) {

@@ -30,6 +30,7 @@ final class LazyClari implements ClariAccess {
         } catch (IllegalArgumentException e) {
             p = e.getMessage();
         }
+        if (c != null && c.pollProblem() != null) err.println(Main.NAME + ": configuration problem: " + c.pollProblem());
         this.config = c;
         this.problem = p;
         this.dryRun = dryRun;

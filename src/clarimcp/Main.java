@@ -1,5 +1,6 @@
 package clarimcp;
 
+import clarimcp.clari.ClariConfig;
 import clarimcp.jsonrpc.MessageWriter;
 import clarimcp.mcp.CallLog;
 import clarimcp.mcp.McpServer;
@@ -14,8 +15,10 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Entry point. The only class that touches the real environment and standard streams: it takes
@@ -53,6 +56,7 @@ public final class Main {
             return EXIT_USAGE;
         }
         PrintStream text = new PrintStream(out, true, StandardCharsets.UTF_8);
+        if (command.mode() != Command.Mode.VERSION && command.mode() != Command.Mode.HELP) env = filledIn(env, err);
         return switch (command.mode()) {
             case VERSION -> {
                 text.println(NAME + " " + VERSION);
@@ -87,6 +91,20 @@ public final class Main {
             err.println(NAME + ": cannot read stdin: " + e.getMessage());
             return EXIT_FAILURE;
         }
+    }
+
+    /**
+     * env without our variables that hold only a ${user_config...} placeholder, which a client passes for a
+     * bundle setting left empty: they count as unset, like empty ones, with one warning naming them.
+     */
+    private static Map<String, String> filledIn(Map<String, String> env, PrintStream err) {
+        Set<String> unfilled = ClariConfig.placeholders(env);
+        if (unfilled.isEmpty()) return env;
+        err.println(NAME + ": warning: " + String.join(", ", unfilled) + (unfilled.size() == 1 ? " holds" : " hold")
+                + " an unfilled ${...} placeholder; treated as unset");
+        Map<String, String> filled = new HashMap<>(env);
+        filled.keySet().removeAll(unfilled);
+        return filled;
     }
 
     /**

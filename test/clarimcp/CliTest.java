@@ -74,6 +74,58 @@ class CliTest {
         for (String option : List.of("--help", "--version", "--check", "call", "--dry-run")) assertTrue(readme.contains(option), option + " in README");
     }
 
+    /**
+     * README's Claude Code command, parsed as `claude mcp add <name> <commandOrUrl> [args...]` parses it
+     * (commander.js: --env and --header take several values, up to the next option; --scope and --transport
+     * one; after -- only positionals). The name must come before --env, or --env swallows it. The real CLI
+     * runs the command in `make clients` (test/clients.sh), which needs npm.
+     */
+    @Test
+    void readme_claudeCodeCommand_givesNameAndCommand_asClaudeParsesIt() throws IOException {
+        String readme = Files.readString(root().resolve("README.md"), StandardCharsets.UTF_8);
+        String section = readme.substring(readme.indexOf("### Register with Claude Code"));
+        String block = section.substring(section.indexOf("```sh\n") + 6, section.indexOf("\n```", section.indexOf("```sh")));
+        List<String> words = List.of(block.replace("\\\n", " ").strip().split("\\s+"));
+        assertEquals(List.of("claude", "mcp", "add"), words.subList(0, 3), block);
+        ClaudeMcpAdd parsed = ClaudeMcpAdd.parse(words.subList(3, words.size()));
+        assertEquals(List.of("clari", "/absolute/path/to/clari-revops-mcp-0.1.0/bin/clari-revops-mcp"), parsed.positionals(), block);
+        assertEquals(List.of("CLARI_API_TOKEN=your-token", "CLARI_FORECAST_ID=net_arr"), parsed.env(), block);
+        assertEquals("user", parsed.scope(), block);
+        // The order README used to show: --env swallows the name, leaving no command (claude: "missing required argument").
+        ClaudeMcpAdd old = ClaudeMcpAdd.parse(List.of("--scope", "user", "--env", "A=x", "--env", "B=y", "clari", "--", "/abs/bin/x"));
+        assertEquals(List.of("/abs/bin/x"), old.positionals());
+    }
+
+    /** What `claude mcp add` reads from its arguments (only the options README uses or could use). */
+    record ClaudeMcpAdd(List<String> positionals, List<String> env, String scope) {
+        static ClaudeMcpAdd parse(List<String> args) {
+            List<String> positionals = new java.util.ArrayList<>();
+            List<String> env = new java.util.ArrayList<>();
+            String scope = null;
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--" -> {
+                        positionals.addAll(args.subList(i + 1, args.size()));
+                        i = args.size();
+                    }
+                    case "-e", "--env", "-H", "--header" -> { // variadic: every value up to the next option
+                        while (i + 1 < args.size() && !args.get(i + 1).startsWith("-")) {
+                            String v = args.get(++i);
+                            if (a.equals("-e") || a.equals("--env")) env.add(v);
+                        }
+                    }
+                    case "-s", "--scope", "-t", "--transport" -> {
+                        String v = args.get(++i);
+                        if (a.equals("-s") || a.equals("--scope")) scope = v;
+                    }
+                    default -> positionals.add(a);
+                }
+            }
+            return new ClaudeMcpAdd(positionals, env, scope);
+        }
+    }
+
     @Test
     void badCommandLines_exitTwo_saySo_printNothingOnStdout() {
         for (String[] args : List.of(new String[] {"--bogus"}, new String[] {"--version", "x"}, new String[] {"call"},
@@ -186,7 +238,8 @@ class CliTest {
         }
         Run r = run(Map.of("CLARI_API_TOKEN", "t", "CLARI_BASE_URL", "http://127.0.0.1:" + port + "/v4"), "--check");
         assertEquals(1, r.exit());
-        assertTrue(r.out().contains("FAIL  base URL reachable: cannot reach 127.0.0.1: check CLARI_BASE_URL and your network/proxy"), r.out());
+        assertTrue(r.out().contains("FAIL  base URL reachable: cannot connect to 127.0.0.1:" + port + ": connection refused "
+                + "(nothing listens on port " + port + "): check CLARI_BASE_URL and your network/proxy"), r.out());
     }
 
     @Test

@@ -7,9 +7,11 @@ import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -40,6 +42,8 @@ public final class ClariClient {
     public static final int MAX_OPPORTUNITY_IDS = 100;
     /** TCP and TLS setup: far above a healthy handshake, short enough to report a dead network quickly. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The probe after a failed connection: a reachable port opens in milliseconds; the failure already waited. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** Whole exchange, body included: a 64 MB export result over a slow link still fits. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
     /** Keep in step with Main.VERSION (clari may not depend on Main). */
@@ -55,6 +59,8 @@ public final class ClariClient {
     /** Basic credentials for the HTTPS proxy, or null (see {@link Transport#proxyAuthorization}). */
     private final Secret proxyAuthorization;
     private final URI base;
+    /** The proxy settings, to say where a failed connection went. */
+    private final Network network;
     private final ReadOnlyPolicy policy;
     private final HttpClient http;
     private final Duration requestTimeout;
@@ -73,6 +79,7 @@ public final class ClariClient {
         this.tokens = TokenSource.of(config);
         this.proxyAuthorization = Transport.proxyAuthorization(config.network(), config.baseUrl());
         this.base = URI.create(config.baseUrl().toString().replaceAll("/+$", ""));
+        this.network = config.network();
         this.policy = new ReadOnlyPolicy(base);
         this.http = http;
         this.requestTimeout = requestTimeout;
@@ -86,6 +93,7 @@ public final class ClariClient {
         this.tokens = c.tokens;
         this.proxyAuthorization = c.proxyAuthorization;
         this.base = c.base;
+        this.network = c.network;
         this.policy = c.policy;
         this.http = c.http;
         this.requestTimeout = c.requestTimeout;
@@ -216,13 +224,25 @@ public final class ClariClient {
                 if (!again) throw ClariErrors.forStatus(status, response.body(), what, byId, retryAfter, token, tokens.variable());
                 wait = retryAfter != null ? retryAfter : RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
             } catch (IOException e) {
-                if (attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method)) {
-                    throw ClariErrors.forFailure(e, base.getHost(), requestTimeout);
-                }
+                if (attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method, e)) throw failure(e);
                 wait = RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
             }
             sleeper.sleep(wait);
         }
+    }
+
+    /** The failure named with host, port and cause; a direct connection that failed is probed to say why. */
+    private ClariException failure(IOException e) {
+        String host = base.getHost();
+        int port = base.getPort() != -1 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
+        Network.Proxy proxy = network.proxy();
+        boolean direct = proxy == null || network.bypasses(host); // -Dhttps.proxyHost users get a probe of the target; rare
+        String where = host + ":" + port + (direct ? "" : " through the proxy " + proxy.host() + ":" + proxy.port());
+        String tcp = null;
+        if (direct && (e instanceof ConnectException || e instanceof HttpConnectTimeoutException)) {
+            tcp = Transport.probe(host, port, PROBE_TIMEOUT);
+        }
+        return ClariErrors.forFailure(e, where, http.connectTimeout().orElse(CONNECT_TIMEOUT), requestTimeout, tcp);
     }
 
     private HttpRequest request(String method, URI uri, Json.Obj body, Secret token) {

@@ -13,12 +13,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * Configuration from the environment (only Main reads the real environment and passes it in).
  * Every bad value is an IllegalArgumentException naming the variable and what is expected; no message
- * ever repeats the token.
+ * ever repeats the token. The exception: a bad poll setting only concerns forecast exports, so it is kept
+ * in pollProblem (which PollBudget reports) rather than disabling every tool.
  */
 public record ClariConfig(
         Secret token,               // CLARI_API_TOKEN (required unless tokenFile is set)
@@ -28,7 +30,8 @@ public record ClariConfig(
         Duration pollInterval,      // CLARI_POLL_INTERVAL_SECONDS, default 5
         Set<String> pipelineEvents, // CLARI_PIPELINE_EVENTS (comma-separated), null = built-in default
         Path tokenFile,             // CLARI_API_TOKEN_FILE: absolute path of a file holding the token, read per use; null = none
-        Network network             // HTTPS_PROXY, NO_PROXY, CLARI_CA_BUNDLE
+        Network network,            // HTTPS_PROXY, NO_PROXY, CLARI_CA_BUNDLE
+        String pollProblem          // what is wrong with the two poll settings (defaults used meanwhile), or null
 ) {
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.clari.com/v4");
     public static final int DEFAULT_POLL_MAX_ATTEMPTS = 12;
@@ -44,6 +47,8 @@ public record ClariConfig(
     /** What a header value may hold (RFC 9110 field-vchar, no spaces): anything else cannot be sent as apikey. */
     private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]+");
     private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+    /** A value that is only an unsubstituted variable, e.g. ${user_config.forecast_id}. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[^{}]*\\}");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     public ClariConfig {
@@ -57,7 +62,7 @@ public record ClariConfig(
     /** A configuration with a fixed token. */
     public ClariConfig(Secret token, URI baseUrl, String forecastId, int pollMaxAttempts, Duration pollInterval,
             Set<String> pipelineEvents) {
-        this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null, Network.DEFAULT);
+        this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null, Network.DEFAULT, null);
     }
 
     /** Parses the environment; throws IllegalArgumentException naming the bad variable. No file is read here. */
@@ -67,15 +72,39 @@ public record ClariConfig(
             throw new IllegalArgumentException("both CLARI_API_TOKEN and CLARI_API_TOKEN_FILE are set: keep only one "
                     + "(CLARI_API_TOKEN_FILE lets a secrets manager rotate the token without a restart)");
         }
+        int attempts = DEFAULT_POLL_MAX_ATTEMPTS;
+        Duration interval = DEFAULT_POLL_INTERVAL;
+        String pollProblem = null;
+        try {
+            attempts = pollAttempts(value(env, "CLARI_POLL_MAX_ATTEMPTS"));
+            interval = pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS"));
+        } catch (IllegalArgumentException e) {
+            pollProblem = e.getMessage() + "; until then get_forecast is off (the other tools work)";
+        }
         return new ClariConfig(
                 tokenFile != null ? null : token(value(env, "CLARI_API_TOKEN")),
                 baseUrl(value(env, "CLARI_BASE_URL")),
                 forecastId(value(env, "CLARI_FORECAST_ID")),
-                pollAttempts(value(env, "CLARI_POLL_MAX_ATTEMPTS")),
-                pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS")),
+                attempts,
+                interval,
                 pipelineEvents(value(env, "CLARI_PIPELINE_EVENTS")),
                 tokenFile,
-                Network.fromEnv(env));
+                Network.fromEnv(env),
+                pollProblem);
+    }
+
+    /**
+     * The variables of ours (CLARI_*, the proxy ones) whose value is a whole ${...} placeholder: what an MCP
+     * client such as Claude Desktop passes for a bundle setting it did not fill in. They mean "unset".
+     */
+    public static Set<String> placeholders(Map<String, String> env) {
+        Set<String> names = new TreeSet<>();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String n = e.getKey();
+            boolean ours = n.startsWith("CLARI_") || n.equalsIgnoreCase("HTTPS_PROXY") || n.equalsIgnoreCase("NO_PROXY");
+            if (ours && PLACEHOLDER.matcher(e.getValue().strip()).matches()) names.add(n);
+        }
+        return names;
     }
 
     /** The trimmed value, or null when unset or blank (an empty variable in a compose file means "unset"). */
@@ -178,12 +207,13 @@ public record ClariConfig(
     private static int pollAttempts(String v) {
         if (v == null) return DEFAULT_POLL_MAX_ATTEMPTS;
         try {
-            int n = Integer.parseInt(v);
+            int n = Integer.parseInt(v.replaceFirst("\\.0+$", "")); // 12.0: how a client may send a number setting
             if (n >= 1 && n <= MAX_POLL_ATTEMPTS) return n;
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("CLARI_POLL_MAX_ATTEMPTS must be a whole number from 1 to " + MAX_POLL_ATTEMPTS);
+        throw new IllegalArgumentException("CLARI_POLL_MAX_ATTEMPTS must be a whole number from 1 to " + MAX_POLL_ATTEMPTS
+                + ", e.g. " + DEFAULT_POLL_MAX_ATTEMPTS);
     }
 
     private static Duration pollInterval(String v) {

@@ -8,6 +8,8 @@ import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
 
@@ -53,22 +55,43 @@ final class ClariErrors {
         return new ClariException(status, message);
     }
 
-    /** A call that got no HTTP answer. */
-    static ClariException forFailure(IOException e, String host, Duration timeout) {
+    /**
+     * A call that got no HTTP answer. where: "host:port" (and the proxy, when one is used); tcp: what a plain TCP
+     * connection to host:port did after the failure ("" when it opened, else why not: "connection refused",
+     * "timed out", ...), or null when not probed. The JDK says neither the port nor why a connection failed
+     * (a refusal arrives as a bare ConnectException), and a TLS handshake that gets no answer, as from a plain
+     * http port, ends as a connect timeout: the probe tells these apart.
+     */
+    static ClariException forFailure(IOException e, String where, Duration connectTimeout, Duration requestTimeout, String tcp) {
+        String fix = ": check CLARI_BASE_URL and your network/proxy";
         String message;
-        if (e instanceof HttpConnectTimeoutException) {
-            message = "cannot reach " + host + " within " + seconds(timeout) + " s: check CLARI_BASE_URL and your network/proxy";
+        if (e instanceof HttpConnectTimeoutException && "".equals(tcp)) {
+            message = "TLS handshake with " + where + " failed: no TLS answer within " + seconds(connectTimeout)
+                    + " s, though the port accepts connections: is it http, not https? Check CLARI_BASE_URL";
+        } else if (e instanceof HttpConnectTimeoutException) {
+            message = "cannot connect to " + where + ": timed out connecting after " + seconds(connectTimeout) + " s"
+                    + (tcp == null || tcp.equals("timed out") ? "" : " (" + tcp + ")") + fix;
         } else if (e instanceof HttpTimeoutException) {
-            message = "Clari did not answer within " + seconds(timeout) + " s; try again later";
+            message = "Clari did not answer within " + seconds(requestTimeout) + " s; try again later";
         } else if (e instanceof ConnectException) {
-            message = "cannot reach " + host + ": check CLARI_BASE_URL and your network/proxy";
-        } else if (e instanceof SSLException) {
-            message = "secure connection to " + host + " failed (TLS): check CLARI_BASE_URL; behind a TLS-inspecting proxy, "
+            message = "cannot connect to " + where + ": " + (tcp == null || tcp.isEmpty() ? "connection failed" : tcp) + fix;
+        } else if (e instanceof SSLException && untrusted(e)) {
+            message = "the TLS certificate of " + where + " is not trusted: behind a TLS-inspecting proxy, "
                     + "set CLARI_CA_BUNDLE to its CA certificate (PEM)";
+        } else if (e instanceof SSLException) {
+            message = "TLS handshake with " + where + " failed: is it http, not https? Check CLARI_BASE_URL";
         } else {
-            message = "connection to " + host + " failed (" + e.getClass().getSimpleName() + "); try again later";
+            message = "connection to " + where + " failed (" + e.getClass().getSimpleName() + "); try again later";
         }
         return new ClariException(0, message);
+    }
+
+    /** Whether a TLS failure is a certificate no trusted CA signed (PKIX path building), not a protocol mismatch. */
+    private static boolean untrusted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException || t instanceof CertPathBuilderException) return true;
+        }
+        return false;
     }
 
     /** A 2xx answer that is not JSON: an HTML page from a proxy or login wall, or a broken body. */

@@ -1,11 +1,15 @@
 package clarimcp.clari;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLException;
 
 /**
  * When a failed Clari call is tried again, and after how long. Only answers that say "later" (429, 5xx)
@@ -31,11 +35,14 @@ final class RetryPolicy {
     }
 
     /**
-     * Whether a call that got no answer may be repeated: GETs always (they change nothing); the POST never,
-     * since Clari may have queued the job before the connection broke or the timeout struck.
+     * Whether a call that got no answer may be repeated: GETs whose connection was lost (they change nothing);
+     * never the POST, since Clari may have queued the job before the connection broke or the timeout struck;
+     * never a connection that could not be made (refused, timed out connecting, TLS handshake failed), which a
+     * retry would only repeat, and the first of whose several 10 s waits already says where to look.
      */
-    static boolean retryableFailure(String method) {
-        return method.equals("GET");
+    static boolean retryableFailure(String method, IOException e) {
+        boolean notConnected = e instanceof ConnectException || e instanceof HttpConnectTimeoutException || e instanceof SSLException;
+        return method.equals("GET") && !notConnected;
     }
 
     /** Backoff before retry number attempt (0-based): INITIAL_BACKOFF * 2^attempt, capped, times a jitter in [0.5, 1). */

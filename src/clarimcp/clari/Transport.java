@@ -3,10 +3,15 @@ package clarimcp.clari;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.Proxy;
 import java.net.ProxySelector;
+import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +74,27 @@ final class Transport {
                 // nothing to fall back to: the request fails with its own message
             }
         };
+    }
+
+    /**
+     * What a plain TCP connection to host:port does, for an error message: "" when it opens (closed at once,
+     * nothing sent), else why not. Run only after a connection failed, so a working setup never pays for it.
+     */
+    static String probe(String host, int port, Duration timeout) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            return "";
+        } catch (SocketTimeoutException e) {
+            return "timed out";
+        } catch (UnknownHostException e) {
+            return "unknown host " + host + " (DNS)";
+        } catch (NoRouteToHostException e) {
+            return "no route to host";
+        } catch (ConnectException e) {
+            return "connection refused (nothing listens on port " + port + ")";
+        } catch (IOException | IllegalArgumentException e) {
+            return "connection failed (" + e.getClass().getSimpleName() + ")";
+        }
     }
 
     /**

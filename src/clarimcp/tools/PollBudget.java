@@ -1,6 +1,7 @@
 package clarimcp.tools;
 
 import clarimcp.clari.ClariConfig;
+import clarimcp.mcp.ToolException;
 
 /**
  * The checks one get_forecast call may make while it waits (for a free export slot, then for its
@@ -19,7 +20,9 @@ final class PollBudget {
     private int used;
     private long waited;
 
-    PollBudget(ClariConfig config) {
+    /** Throws, naming the fix, when a poll setting is bad: only forecast exports wait, so only they stop. */
+    PollBudget(ClariConfig config) throws ToolException {
+        if (config.pollProblem() != null) throw new ToolException("Server configuration problem: " + config.pollProblem());
         this.max = config.pollMaxAttempts();
         this.ceiling = Math.max(1, config.pollInterval().toMillis());
         restart();

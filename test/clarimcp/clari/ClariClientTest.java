@@ -348,14 +348,15 @@ class ClariClientTest {
     }
 
     @Test
-    void connectionRefused_namesTheHost() throws Exception {
+    void connectionRefused_namesHostPortAndCause_withoutRetrying() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort(); // closed again: nothing listens there
         }
         ClariClient c = client(URI.create("http://127.0.0.1:" + port + "/v4"), Duration.ofSeconds(5), 1000);
-        fails(0, "cannot reach 127.0.0.1: check CLARI_BASE_URL and your network/proxy", c::adminLimits);
-        assertEquals(RetryPolicy.MAX_RETRIES, sleeps.size());
+        fails(0, "cannot connect to 127.0.0.1:" + port + ": connection refused (nothing listens on port " + port
+                + "): check CLARI_BASE_URL and your network/proxy", c::adminLimits);
+        assertEquals(0, sleeps.size(), "a connection that cannot be made is not retried");
     }
 
     @Test

@@ -57,9 +57,12 @@ class RetryAndErrorsTest {
     }
 
     @Test
-    void noAnswer_retriedForGetOnly() {
-        assertTrue(RetryPolicy.retryableFailure("GET"));
-        assertEquals(false, RetryPolicy.retryableFailure("POST"));
+    void noAnswer_retriedForGetOnly_andNeverWhenNoConnectionWasMade() {
+        assertTrue(RetryPolicy.retryableFailure("GET", new java.io.EOFException("lost")));
+        assertEquals(false, RetryPolicy.retryableFailure("POST", new java.io.EOFException("lost")));
+        assertEquals(false, RetryPolicy.retryableFailure("GET", new ConnectException()));
+        assertEquals(false, RetryPolicy.retryableFailure("GET", new HttpConnectTimeoutException("x")));
+        assertEquals(false, RetryPolicy.retryableFailure("GET", new javax.net.ssl.SSLHandshakeException("x")));
     }
 
     @Test
@@ -85,11 +88,28 @@ class RetryAndErrorsTest {
 
     @Test
     void failureMessages() {
-        assertEquals("cannot reach api.clari.com: check CLARI_BASE_URL and your network/proxy",
-                ClariErrors.forFailure(new ConnectException("Connection refused"), "api.clari.com", Duration.ofSeconds(120)).getMessage());
-        assertEquals("cannot reach api.clari.com within 120 s: check CLARI_BASE_URL and your network/proxy",
-                ClariErrors.forFailure(new HttpConnectTimeoutException("x"), "api.clari.com", Duration.ofSeconds(120)).getMessage());
-        assertEquals("connection to api.clari.com failed (EOFException); try again later",
-                ClariErrors.forFailure(new java.io.EOFException("x"), "api.clari.com", Duration.ofSeconds(1)).getMessage());
+        Duration connect = Duration.ofSeconds(10);
+        Duration request = Duration.ofSeconds(120);
+        assertEquals("cannot connect to api.clari.com:443: connection refused (nothing listens on port 443): check "
+                + "CLARI_BASE_URL and your network/proxy", ClariErrors.forFailure(new ConnectException(), "api.clari.com:443",
+                        connect, request, "connection refused (nothing listens on port 443)").getMessage());
+        assertEquals("cannot connect to api.clari.com:443: timed out connecting after 10 s: check CLARI_BASE_URL and your "
+                + "network/proxy", ClariErrors.forFailure(new HttpConnectTimeoutException("x"), "api.clari.com:443", connect,
+                        request, "timed out").getMessage());
+        assertEquals("TLS handshake with api.clari.com:443 failed: no TLS answer within 10 s, though the port accepts "
+                + "connections: is it http, not https? Check CLARI_BASE_URL", ClariErrors.forFailure(
+                        new HttpConnectTimeoutException("x"), "api.clari.com:443", connect, request, "").getMessage());
+        assertEquals("Clari did not answer within 120 s; try again later", ClariErrors.forFailure(
+                new java.net.http.HttpTimeoutException("x"), "api.clari.com:443", connect, request, null).getMessage());
+        assertEquals("TLS handshake with api.clari.com:443 failed: is it http, not https? Check CLARI_BASE_URL",
+                ClariErrors.forFailure(new javax.net.ssl.SSLException("Unsupported or unrecognized SSL message"),
+                        "api.clari.com:443", connect, request, null).getMessage());
+        javax.net.ssl.SSLHandshakeException untrusted = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
+        untrusted.initCause(new java.security.cert.CertificateException(new java.security.cert.CertPathBuilderException("x")));
+        assertEquals("the TLS certificate of api.clari.com:443 is not trusted: behind a TLS-inspecting proxy, set "
+                + "CLARI_CA_BUNDLE to its CA certificate (PEM)", ClariErrors.forFailure(untrusted, "api.clari.com:443",
+                        connect, request, null).getMessage());
+        assertEquals("connection to api.clari.com:443 failed (EOFException); try again later",
+                ClariErrors.forFailure(new java.io.EOFException("x"), "api.clari.com:443", connect, request, null).getMessage());
     }
 }

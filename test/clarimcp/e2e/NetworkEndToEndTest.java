@@ -77,8 +77,8 @@ class NetworkEndToEndTest {
     void noBundle_tlsFailsWithTheFix() throws Exception {
         Cli r = SetupEndToEndTest.cli(env(ENCODED_PASSWORD, false), "call", "get_admin_limits", "{}");
         assertEquals(1, r.exit());
-        assertEquals("secure connection to 127.0.0.1 failed (TLS): check CLARI_BASE_URL; behind a TLS-inspecting proxy, "
-                + "set CLARI_CA_BUNDLE to its CA certificate (PEM)\n", r.out());
+        assertEquals("the TLS certificate of 127.0.0.1:" + sandbox.baseUrl().getPort() + " through the proxy 127.0.0.1:"
+                + proxy.port() + " is not trusted: behind a TLS-inspecting proxy, set CLARI_CA_BUNDLE to its CA certificate (PEM)\n", r.out());
         assertSecretsAbsent(r);
     }
 
