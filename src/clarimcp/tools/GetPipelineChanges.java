@@ -181,10 +181,9 @@ public final class GetPipelineChanges implements Tool {
                     String name = Sanitize.text(Lenient.id(e.get("event")));
                     String actorId = Sanitize.text(Lenient.id(e.get("actorId")));
                     String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
-                    boolean shown = (wanted != null ? wanted.contains(key) : event != null || !HIDDEN_BY_DEFAULT.contains(key))
-                            && (actorName == null || seen.isActor(actorId, actorName));
-                    if (shown) matches.add(Change.of(e, name, actorId, seen));
-                    else seen.other(name == null ? "(unnamed)" : name);
+                    boolean typeShown = wanted != null ? wanted.contains(key) : event != null || !HIDDEN_BY_DEFAULT.contains(key);
+                    if (!typeShown) seen.other(name == null ? "(unnamed)" : name);
+                    else if (actorName == null || seen.isActor(actorId, actorName)) matches.add(Change.of(e, name, actorId, seen));
                 }
                 next = p.str("nextLink");
                 if (next != null && next.isBlank()) next = null;

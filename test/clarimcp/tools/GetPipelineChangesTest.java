@@ -191,6 +191,9 @@ class GetPipelineChangesTest {
                 List<Json> changes = r.structured().arr("changes").items();
                 assertEquals(expected.size(), changes.size(), who);
                 for (Json j : changes) assertEquals(manager.userId(), ((Json.Obj) j).str("actorId"));
+                for (Json j : r.structured().arr("otherEventTypes").items()) {
+                    assertEquals("api.accessed", ((Json.Obj) j).str("event"), "other actors' events are not other event types");
+                }
                 assertEquals(Json.Bool.TRUE, r.structured().get("complete"));
             }
         }
