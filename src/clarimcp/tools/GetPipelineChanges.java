@@ -33,8 +33,8 @@ import java.util.stream.Collectors;
  * API access); CRM deal changes are not in it (their source is each opportunity field's trendHistory).
  * Only {@code api.accessed} is a published event name [spec], so by default every event is shown but that
  * one (API calls, this server's own among them: they would crowd out what people did); the {@code event}
- * argument asks for any name, CLARI_PIPELINE_EVENTS replaces the default with a list of names, and every
- * event type left out is counted in the answer.
+ * argument asks Clari for any name (overriding both), CLARI_PIPELINE_EVENTS replaces the default with a list
+ * of names, and every event type left out is counted in the answer.
  */
 public final class GetPipelineChanges implements Tool {
     /** A date (a whole UTC day) or an ISO date-time, with or without offset (none means UTC). */
@@ -154,7 +154,8 @@ public final class GetPipelineChanges implements Tool {
         boolean actorById = actor != null && ACTOR_ID.matcher(actor).matches();
         String actorName = actor == null || actorById ? null : actor.strip();
         // Filtering here means reading whole pages; otherwise Clari's page of `limit` events is the answer.
-        boolean local = wanted != null || actorName != null || event == null;
+        // An explicit event is Clari's to match (it may also match categories, per the spec's wording).
+        boolean local = actorName != null || event == null;
         ClariClient client = clari.client(ctx);
 
         Map<String, String> query = new HashMap<>(Map.of("dateFrom", from.toString(), "dateTo", to.toString(),
@@ -181,7 +182,7 @@ public final class GetPipelineChanges implements Tool {
                     String name = Sanitize.text(Lenient.id(e.get("event")));
                     String actorId = Sanitize.text(Lenient.id(e.get("actorId")));
                     String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
-                    boolean typeShown = wanted != null ? wanted.contains(key) : event != null || !HIDDEN_BY_DEFAULT.contains(key);
+                    boolean typeShown = event != null || (wanted != null ? wanted.contains(key) : !HIDDEN_BY_DEFAULT.contains(key));
                     if (!typeShown) seen.other(name == null ? "(unnamed)" : name);
                     else if (actorName == null || seen.isActor(actorId, actorName)) matches.add(Change.of(e, name, actorId, seen));
                 }

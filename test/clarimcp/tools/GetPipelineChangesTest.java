@@ -173,6 +173,18 @@ class GetPipelineChangesTest {
 
     @Test
     @Timeout(30)
+    void anExplicitEvent_overridesConfiguredNames() throws Exception {
+        try (Sandboxed s = Sandboxed.start("CLARI_PIPELINE_EVENTS", "forecast.submitted")) {
+            ToolResult r = new GetPipelineChanges(s).call(obj("{\"event\":\"user.login\",\"limit\":20}"), ToolContext.NONE);
+            assertEquals("user.login", query(audit(s).get(0)).get("event"));
+            List<Json> changes = r.structured().arr("changes").items();
+            assertEquals(20, changes.size());
+            for (Json j : changes) assertEquals("user.login", ((Json.Obj) j).str("event"));
+        }
+    }
+
+    @Test
+    @Timeout(30)
     void actorByNameOrEmail_isMatchedOnTheActorsClariNames() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
