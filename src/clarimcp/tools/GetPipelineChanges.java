@@ -9,8 +9,10 @@ import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -18,7 +20,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,30 +28,45 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * get_pipeline_changes: the pipeline-relevant events of Clari's audit log in a date window,
- * newest first. The real names of those events are not documented, so the matched set accepts
- * both naming styles seen so far, can be replaced with CLARI_PIPELINE_EVENTS, and every answer
- * counts the other event types it saw so a wrong set is visible.
+ * get_pipeline_changes: what was done in Clari, from its audit log ({@code GET /audit/events} [spec]),
+ * newest first. The log records actions taken in Clari itself (forecast submissions and edits, logins,
+ * API access); CRM deal changes are not in it (their source is each opportunity field's trendHistory).
+ * Only {@code api.accessed} is a published event name [spec], so by default every event is shown but that
+ * one (API calls, this server's own among them: they would crowd out what people did); the {@code event}
+ * argument asks Clari for any name (overriding both), CLARI_PIPELINE_EVENTS replaces the default with a list
+ * of names, and every event type left out is counted in the answer.
  */
 public final class GetPipelineChanges implements Tool {
-    private static final Pattern DATE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");
-    /** A year and a day: enough for year-over-year questions, small enough to page through. */
+    /** A date (a whole UTC day) or an ISO date-time, with or without offset (none means UTC). */
+    private static final Pattern DATE_OR_TIME =
+            Pattern.compile("^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})?)?$");
+    /** Event names seen so far are dotted lower-case words; anything else cannot be a name. */
+    private static final Pattern EVENT = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
+    /** Clari's actorId filter is an integer [spec]; anything else is matched locally on name or email. */
+    private static final Pattern ACTOR_ID = Pattern.compile("^\\d{1,19}$");
+    private static final Pattern ACTOR = Pattern.compile("^[^\\x00-\\x1f\\x7f]{1,200}$");
+    /** Machine traffic hidden unless asked for by name: every call of an integration (this server too) logs one. */
+    static final Set<String> HIDDEN_BY_DEFAULT = Set.of("api.accessed");
+    /** A year and a day: enough for any question, though Clari keeps only about RETENTION. */
     static final int MAX_WINDOW_DAYS = 366;
+    /** Clari keeps its audit log about 30 days [PostHog, Fivetran docs]: older windows are mostly empty. */
+    static final Duration RETENTION = Duration.ofDays(30);
+    /** The default window: a week ending now, so a model needs no calendar. */
+    static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
     static final int MAX_LIMIT = 200;
     private static final int DEFAULT_LIMIT = 100;
-    /** Events per page: the API's maximum, so a window costs as few calls as possible. */
-    private static final String PAGE_SIZE = "1000";
+    /** Events per page when filtering here: the API's maximum [spec], so a window costs as few calls as possible. */
+    private static final int PAGE_SIZE = 1000;
     /** Pages read per call (up to 20,000 events): bounds the time and calls one answer may take. */
     static final int MAX_PAGES = 20;
     /** Other event types listed in the answer, most frequent first. */
-    private static final int MAX_OTHER_TYPES = 10;
-    /** Both styles: the reference's dotted lower-case names and the scaffold's upper-case ones. */
-    static final Set<String> DEFAULT_EVENTS = Set.of(
-            "opportunity.stage.changed", "opportunity.amount.changed", "opportunity.close_date.changed",
-            "opportunity.owner.changed", "opportunity.forecast_category.changed",
-            "forecast.adjustment.created", "forecast.adjustment.updated",
-            "OPPORTUNITY_STAGE_CHANGED", "OPPORTUNITY_AMOUNT_CHANGED", "OPPORTUNITY_CLOSE_DATE_CHANGED",
-            "OPPORTUNITY_OWNER_CHANGED", "OPPORTUNITY_FORECAST_CATEGORY_CHANGED", "ADJUSTMENT_CREATED", "ADJUSTMENT_UPDATED");
+    static final int MAX_OTHER_TYPES = 20;
+    /** Distinct event types and actors remembered: a hostile answer with millions of names stays small. */
+    static final int MAX_KEYS = 1000;
+    /** Event parameters shown per event: the spec caps eventParameters at 10 members. */
+    private static final int MAX_PARAMS = 10;
+    /** Longest details text per event: a row stays one readable line. */
+    private static final int MAX_DETAILS_CHARS = 400;
 
     private final ClariAccess clari;
 
@@ -65,23 +81,29 @@ public final class GetPipelineChanges implements Tool {
 
     @Override
     public String title() {
-        return "Clari pipeline changes";
+        return "Clari activity (audit log)";
     }
 
     @Override
     public String description() {
-        return "Pipeline changes (opportunity stage, amount, close date, owner; forecast adjustments) from Clari's "
-                + "audit log between two dates (UTC days, inclusive), newest first, with who changed what from old to new.";
+        return "What people did in Clari, from its audit log (kept ~30 days), newest first: forecast submissions "
+                + "and adjustments, logins; API calls only with event=api.accessed. Default: the last 7 days ending now. "
+                + "Not CRM deal changes (stage, amount, close date): get_deal_risk's trendHistory has those.";
     }
 
     @Override
     public Json.Obj inputSchema() {
+        String shape = "YYYY-MM-DD (a whole UTC day) or an ISO date-time like 2026-05-01T09:00:00Z";
         return Schema.object(true, Schema.props()
-                .put("start_date", Schema.string("First day, YYYY-MM-DD", DATE.pattern()))
-                .put("end_date", Schema.string("Last day, YYYY-MM-DD; at most 366 days after start_date", DATE.pattern()))
+                .put("start_date", Schema.string("Window start, " + shape + "; default 7 days before end_date", DATE_OR_TIME.pattern()))
+                .put("end_date", Schema.string("Window end (inclusive), " + shape + "; default now; at most 366 days after start_date",
+                        DATE_OR_TIME.pattern()))
+                .put("event", Schema.string("Only this event name, e.g. api.accessed (hidden unless named); filtered by Clari", EVENT.pattern()))
+                .put("actor", Schema.string("Only this actor: a Clari user id (filtered by Clari), or an exact name or email",
+                        ACTOR.pattern()))
                 .put("limit", Json.Obj.builder().put("type", "integer").put("minimum", 1).put("maximum", MAX_LIMIT)
-                        .put("description", "Most changes to return (default 100)").build())
-                .build(), "start_date", "end_date");
+                        .put("description", "Most events to return (default 100)").build())
+                .build());
     }
 
     @Override
@@ -89,19 +111,23 @@ public final class GetPipelineChanges implements Tool {
         Json.Obj str = Schema.type("string");
         Json.Obj change = Schema.object(false, Schema.props()
                 .put("time", str).put("event", str).put("actor", str).put("actorId", str)
-                .put("opportunityId", str).put("opportunityName", str)
-                .put("targetUser", Schema.type("string", "whose forecast call a forecast adjustment changed"))
-                .put("field", str).put("oldValue", str).put("newValue", str)
+                .put("actorType", Schema.type("string", "USER, SYSTEM or JOB"))
+                .put("sessionType", Schema.type("string", "WEB, IOS or ANDROID"))
+                .put("details", Schema.type("string", "the event's parameters as Clari sent them, key: value"))
                 .build(), "event");
         Json.Obj other = Schema.object(false, Schema.props().put("event", str).put("count", Schema.type("integer")).build(),
                 "event", "count");
         return Schema.object(false, Schema.props()
-                .put("startDate", str).put("endDate", str)
+                .put("startDate", Schema.type("string", "window start, ISO instant (UTC)"))
+                .put("endDate", Schema.type("string", "window end, ISO instant (UTC)"))
                 .put("changes", Schema.array(change))
                 .put("eventsScanned", Schema.type("integer"))
                 .put("pagesRead", Schema.type("integer"))
                 .put("complete", Schema.type("boolean", "false when more events may exist (limit or page cap reached)"))
                 .put("otherEventTypes", Schema.array(other))
+                .put("moreEventTypes", Schema.type("integer", "other event types not listed (a lower bound past "
+                        + MAX_KEYS + " types)"))
+                .put("note", Schema.type("string", "when the window reaches past the ~30 days Clari keeps"))
                 .build(), "startDate", "endDate", "changes", "eventsScanned", "pagesRead", "complete", "otherEventTypes");
     }
 
@@ -112,144 +138,195 @@ public final class GetPipelineChanges implements Tool {
 
     @Override
     public ToolResult call(Json.Obj arguments, ToolContext ctx) throws ToolException, InterruptedException {
-        Args args = new Args(arguments, Set.of("start_date", "end_date", "limit"));
-        LocalDate start = date(args, "start_date");
-        LocalDate end = date(args, "end_date");
+        Args args = new Args(arguments, Set.of("start_date", "end_date", "event", "actor", "limit"));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant to = time(args, "end_date", true, now);
+        Instant from = time(args, "start_date", false, to.minus(DEFAULT_WINDOW));
+        String event = args.optionalString("event", EVENT, "an event name like api.accessed");
+        String actor = args.optionalString("actor", ACTOR, "a Clari user id, name or email");
         int limit = args.optionalInt("limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
-        if (end.isBefore(start)) throw new ToolException("'end_date' must not be before 'start_date'");
-        if (ChronoUnit.DAYS.between(start, end) > MAX_WINDOW_DAYS) {
+        if (to.isBefore(from)) throw new ToolException("'end_date' must not be before 'start_date'");
+        if (Duration.between(from, to).compareTo(Duration.ofDays(MAX_WINDOW_DAYS + 1)) >= 0) {
             throw new ToolException("'start_date' to 'end_date' spans more than " + MAX_WINDOW_DAYS + " days; split the window");
         }
         ClariConfig config = clari.config();
-        Set<String> wanted = lowerCase(config.pipelineEvents() != null ? config.pipelineEvents() : DEFAULT_EVENTS);
+        Set<String> wanted = config.pipelineEvents() == null ? null : lowerCase(config.pipelineEvents());
+        boolean actorById = actor != null && ACTOR_ID.matcher(actor).matches();
+        String actorName = actor == null || actorById ? null : actor.strip();
+        // Filtering here means reading whole pages; otherwise Clari's page of `limit` events is the answer.
+        // An explicit event is Clari's to match (it may also match categories, per the spec's wording).
+        boolean local = actorName != null || event == null;
         ClariClient client = clari.client(ctx);
 
-        // Whole UTC days as explicit instants, so the end day is included however Clari reads a bare date.
-        String from = start.atStartOfDay(ZoneOffset.UTC).toInstant().toString();
-        String to = end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1).toString();
-        Map<String, String> actors = new HashMap<>();
-        Map<String, Integer> others = new LinkedHashMap<>();
-        List<Json.Obj> matches = new ArrayList<>();
+        Map<String, String> query = new HashMap<>(Map.of("dateFrom", from.toString(), "dateTo", to.toString(),
+                "limit", Integer.toString(local ? PAGE_SIZE : limit)));
+        if (event != null) query.put("event", event);
+        if (actorById) query.put("actorId", actor);
+        Seen seen = new Seen();
+        List<Change> matches = new ArrayList<>();
         int scanned = 0;
         int pages = 0;
         String next = null;
         try {
             do {
-                Json page = pages == 0
-                        ? client.auditEvents(Map.of("dateFrom", from, "dateTo", to, "limit", PAGE_SIZE))
-                        : client.auditEventsPage(next);
+                Json page = pages == 0 ? client.auditEvents(query) : client.auditEventsPage(next);
                 pages++;
                 Json.Obj p = page instanceof Json.Obj o ? o : Json.Obj.EMPTY;
                 for (Json.Obj a : Lenient.objects(p.get("actors"))) {
-                    String id = Lenient.id(a.get("actorId"));
-                    String name = Lenient.text(Lenient.first(a, "name", "email"));
-                    if (id != null && name != null) actors.putIfAbsent(id, name);
+                    if (Thread.interrupted()) throw new InterruptedException("cancelled");
+                    seen.actor(a);
                 }
-                for (Json.Obj e : Lenient.objects(page, "items", "activities")) {
+                for (Json.Obj e : Lenient.objects(page, "items")) {
+                    if (Thread.interrupted()) throw new InterruptedException("cancelled");
                     scanned++;
-                    String event = Lenient.id(e.get("event"));
-                    if (event != null && wanted.contains(event.toLowerCase(Locale.ROOT))) {
-                        matches.add(e);
-                    } else {
-                        others.merge(event == null ? "(unnamed)" : event, 1, Integer::sum);
-                    }
+                    String name = Sanitize.text(Lenient.id(e.get("event")));
+                    String actorId = Sanitize.text(Lenient.id(e.get("actorId")));
+                    String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
+                    boolean typeShown = event != null || (wanted != null ? wanted.contains(key) : !HIDDEN_BY_DEFAULT.contains(key));
+                    if (!typeShown) seen.other(name == null ? "(unnamed)" : name);
+                    else if (actorName == null || seen.isActor(actorId, actorName)) matches.add(Change.of(e, name, actorId, seen));
                 }
                 next = p.str("nextLink");
                 if (next != null && next.isBlank()) next = null;
-                ctx.progress(pages, null, "Read " + pages + " audit page(s), " + matches.size() + " changes");
+                ctx.progress(pages, null, "Read " + pages + " audit page(s), " + matches.size() + " events");
             } while (next != null && matches.size() < limit && pages < MAX_PAGES);
         } catch (ClariException e) {
             throw new ToolException(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new ToolException("Clari refused the request: " + e.getMessage());
         }
-        boolean complete = next == null;
-        matches.sort(Comparator.comparing((Json.Obj e) -> instant(e.get("eventTimestamp")),
-                Comparator.nullsLast(Comparator.reverseOrder())));
-        List<Change> changes = matches.stream().limit(limit).map(e -> Change.of(e, actors)).toList();
-        return render(start, end, changes, matches.size(), scanned, pages, complete, others);
+        // Newest first whatever order Clari sends (the spec does not say); unreadable times last.
+        matches.sort(Comparator.comparing(Change::instant, Comparator.nullsLast(Comparator.reverseOrder())));
+        String note = from.isBefore(now.minus(RETENTION))
+                ? "Clari keeps its audit log about 30 days: events before " + now.minus(RETENTION).truncatedTo(ChronoUnit.DAYS)
+                        .toString().substring(0, 10) + " are probably gone, so this window may look emptier than it was"
+                : null;
+        return render(from, to, event, actor, matches.subList(0, Math.min(limit, matches.size())), matches.size(),
+                scanned, pages, next == null, seen, note);
     }
 
-    /** One change as shown: every part sanitized text, absent parts null. */
-    record Change(String time, String event, String actor, String actorId, String oppId, String oppName,
-            String targetUser, String field, String oldValue, String newValue) {
-        static Change of(Json.Obj e, Map<String, String> actors) {
-            Json.Obj p = e.obj("eventParameters") != null ? e.obj("eventParameters") : Json.Obj.EMPTY;
-            String actorId = Lenient.id(e.get("actorId"));
-            Instant t = instant(e.get("eventTimestamp"));
-            return new Change(t != null ? t.toString() : Lenient.text(e.get("eventTimestamp")),
-                    Lenient.text(e.get("event")),
-                    actorId == null ? null : actors.getOrDefault(actorId, Sanitize.text(actorId)),
-                    actorId == null ? null : Sanitize.text(actorId),
-                    Lenient.text(Lenient.first(p, "opportunityId", "oppId", "objectId")),
-                    Lenient.text(Lenient.first(p, "opportunityName", "oppName", "name")),
-                    Lenient.text(Lenient.first(p, "targetUserName", "targetUserId")),
-                    Lenient.text(Lenient.first(p, "field", "fieldName")),
-                    value(Lenient.first(p, "oldValue", "previousValue", "old", "from")),
-                    value(Lenient.first(p, "newValue", "value", "new", "to")));
+    /** Actors and other event types seen, each capped at MAX_KEYS so a hostile answer cannot grow them. */
+    private static final class Seen {
+        final Map<String, String[]> actors = new HashMap<>();   // id -> {name, email}
+        final Map<String, Integer> others = new HashMap<>();
+        int uncountedTypes;   // events whose type arrived after MAX_KEYS types were counted
+
+        void actor(Json.Obj a) {
+            String id = Sanitize.text(Lenient.id(a.get("actorId")));
+            if (id == null || actors.size() >= MAX_KEYS) return;
+            actors.putIfAbsent(id, new String[] {Lenient.text(a.get("name")), Lenient.text(a.get("email"))});
         }
 
-        /** Numbers (amounts, forecast calls) with thousands separators; anything else as text. */
-        private static String value(Json v) {
-            BigDecimal d = v instanceof Json.Num n ? Lenient.bounded(n) : null;
-            return d != null ? Text.money(d) : Lenient.text(v);
+        String name(String id) {
+            String[] a = id == null ? null : actors.get(id);
+            if (a == null) return id;
+            return a[0] != null ? a[0] : a[1] != null ? a[1] : id;
+        }
+
+        boolean isActor(String id, String nameOrEmail) {
+            String[] a = id == null ? null : actors.get(id);
+            return a != null && (nameOrEmail.equalsIgnoreCase(a[0]) || nameOrEmail.equalsIgnoreCase(a[1]));
+        }
+
+        void other(String type) {
+            if (others.containsKey(type) || others.size() < MAX_KEYS) others.merge(type, 1, Integer::sum);
+            else uncountedTypes++;
         }
     }
 
-    private static ToolResult render(LocalDate start, LocalDate end, List<Change> changes, int matched, int scanned,
-            int pages, boolean complete, Map<String, Integer> others) {
+    /** One event as shown: every part sanitized text, absent parts null. */
+    record Change(Instant instant, String time, String event, String actor, String actorId, String actorType,
+            String sessionType, String details) {
+        static Change of(Json.Obj e, String event, String actorId, Seen seen) {
+            Instant t = GetPipelineChanges.instant(e.get("eventTimestamp"));
+            return new Change(t, t != null ? t.toString() : Lenient.text(e.get("eventTimestamp")), event,
+                    seen.name(actorId), actorId, Lenient.text(e.get("actorType")), Lenient.text(e.get("sessionType")),
+                    details(e.obj("eventParameters")));
+        }
+
+        /** "key: value; ..." from eventParameters, whose keys are not published: shown as sent, capped. */
+        private static String details(Json.Obj p) {
+            if (p == null || p.members().isEmpty()) return null;
+            StringBuilder out = new StringBuilder();
+            int n = 0;
+            for (Map.Entry<String, Json> m : p.members().entrySet()) {
+                if (n++ == MAX_PARAMS || out.length() > MAX_DETAILS_CHARS) break;
+                String v = m.getValue() instanceof Json.Num num && Lenient.bounded(num) != null
+                        ? Lenient.bounded(num).toPlainString() : Lenient.text(m.getValue());
+                if (v == null) continue;
+                if (!out.isEmpty()) out.append("; ");
+                out.append(Sanitize.text(m.getKey())).append(": ").append(v);
+            }
+            if (out.isEmpty()) return null;
+            return out.length() <= MAX_DETAILS_CHARS ? out.toString() : out.substring(0, MAX_DETAILS_CHARS - 1) + "…";
+        }
+    }
+
+    private static ToolResult render(Instant from, Instant to, String event, String actor, List<Change> changes,
+            int matched, int scanned, int pages, boolean complete, Seen seen, String note) {
         StringBuilder out = new StringBuilder();
-        out.append("Pipeline changes ").append(start).append(" to ").append(end).append(", newest first: ")
-                .append(changes.size()).append(matched > changes.size() ? " shown of " + matched + " found" : " found")
-                .append(" in ").append(scanned).append(" events over ").append(pages).append(" page(s)\n");
+        out.append("Clari audit log ").append(from).append(" to ").append(to)
+                .append(event != null ? ", event " + event : "").append(actor != null ? ", actor " + Sanitize.text(actor) : "")
+                .append(", newest first: ").append(changes.size()).append(" shown")
+                .append(matched > changes.size() ? " of " + matched + " found" : "")
+                .append(" from ").append(scanned).append(" events read over ").append(pages).append(" page(s)\n");
+        if (note != null) out.append("Note: ").append(note).append('\n');
         if (!changes.isEmpty()) {
             List<List<String>> rows = new ArrayList<>();
             for (Change c : changes) {
-                String subject = c.oppName() != null ? c.oppName() + (c.oppId() != null ? " (" + c.oppId() + ")" : "")
-                        : c.oppId() != null ? c.oppId() : c.targetUser() != null ? "user " + c.targetUser() : "-";
-                String change = c.oldValue() == null && c.newValue() == null ? "" : or(c.oldValue()) + " -> " + or(c.newValue());
-                rows.add(List.of(or(c.time()), or(c.event()), or(c.actor()), subject, or(c.field()), change));
+                rows.add(List.of(or(c.time()), or(c.event()), or(c.actor()), or(c.sessionType()), or(c.details())));
             }
-            out.append(Text.table(List.of("Time (UTC)", "Event", "Actor", "Opportunity or user", "Field", "Change"), rows));
+            out.append(Text.table(List.of("Time (UTC)", "Event", "Actor", "Session", "Details"), rows));
         }
         if (!complete) {
             out.append(pages >= MAX_PAGES
                     ? "Stopped at the " + MAX_PAGES + "-page cap; more events exist: narrow the dates\n"
-                    : "Stopped after " + matched + " changes; older pages not read: narrow the dates for more\n");
+                    : "More events exist than shown: narrow the dates, or filter by event or actor\n");
         }
-        List<Map.Entry<String, Integer>> top = others.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).toList();
+        List<Map.Entry<String, Integer>> top = seen.others.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(MAX_OTHER_TYPES).toList();
+        int more = seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0);
         if (!top.isEmpty()) {
-            out.append("Other event types seen: ").append(top.stream().limit(MAX_OTHER_TYPES)
-                    .map(x -> Sanitize.text(x.getKey()) + " " + x.getValue()).collect(Collectors.joining(", ")));
-            if (top.size() > MAX_OTHER_TYPES) out.append(", and ").append(top.size() - MAX_OTHER_TYPES).append(" more");
-            out.append(" — set CLARI_PIPELINE_EVENTS if pipeline changes use other names\n");
+            out.append("Other event types seen, not shown: ").append(top.stream().map(x -> x.getKey() + " " + x.getValue())
+                    .collect(Collectors.joining(", ")));
+            if (more > 0) out.append(", and ").append(seen.uncountedTypes > 0 ? "at least " : "").append(more).append(" more types");
+            out.append(" (ask for one with event; api.accessed is hidden by default; CLARI_PIPELINE_EVENTS sets the names shown)\n");
         }
+        out.append("CRM deal changes (stage, amount, close date) are not in this log: see get_deal_risk's trendHistory\n");
         List<Json> list = new ArrayList<>();
         for (Change c : changes) {
             list.add(Json.Obj.builder().putIfPresent("time", c.time()).put("event", or(c.event()))
                     .putIfPresent("actor", c.actor()).putIfPresent("actorId", c.actorId())
-                    .putIfPresent("opportunityId", c.oppId()).putIfPresent("opportunityName", c.oppName())
-                    .putIfPresent("targetUser", c.targetUser())
-                    .putIfPresent("field", c.field()).putIfPresent("oldValue", c.oldValue())
-                    .putIfPresent("newValue", c.newValue()).build());
+                    .putIfPresent("actorType", c.actorType()).putIfPresent("sessionType", c.sessionType())
+                    .putIfPresent("details", c.details()).build());
         }
         List<Json> other = new ArrayList<>();
         for (Map.Entry<String, Integer> x : top) {
-            other.add(Json.Obj.builder().put("event", Sanitize.text(x.getKey())).put("count", x.getValue()).build());
+            other.add(Json.Obj.builder().put("event", x.getKey()).put("count", x.getValue()).build());
         }
-        Json.Obj structured = Json.Obj.builder().put("startDate", start.toString()).put("endDate", end.toString())
+        Json.Obj.Builder structured = Json.Obj.builder().put("startDate", from.toString()).put("endDate", to.toString())
                 .put("changes", new Json.Arr(list)).put("eventsScanned", scanned).put("pagesRead", pages)
-                .put("complete", complete && matched <= changes.size()).put("otherEventTypes", new Json.Arr(other)).build();
-        return ToolResult.ok(Text.cap(out.toString(), "narrow the dates or lower limit"), structured);
+                .put("complete", complete && matched <= changes.size()).put("otherEventTypes", new Json.Arr(other));
+        if (more > 0) structured.put("moreEventTypes", more);
+        if (note != null) structured.put("note", note);
+        return ToolResult.ok(Text.cap(out.toString(), "narrow the dates or lower limit"), structured.build());
     }
 
-    private static LocalDate date(Args args, String name) throws ToolException {
-        String s = args.requiredString(name, DATE, "a date like 2026-05-01");
+    /** The argument as an instant: a date is the start of that UTC day, or its last millisecond for the end. */
+    private static Instant time(Args args, String name, boolean end, Instant dflt) throws ToolException {
+        String s = args.optionalString(name, DATE_OR_TIME, "a date like 2026-05-01 or a date-time like 2026-05-01T09:00:00Z");
+        if (s == null) return dflt;
         try {
-            return LocalDate.parse(s);
+            if (s.length() == 10) {
+                LocalDate d = LocalDate.parse(s);
+                return end ? d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1)
+                        : d.atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+            return s.endsWith("Z") || s.matches(".*[+-]\\d{2}:\\d{2}$") ? OffsetDateTime.parse(s).toInstant()
+                    : LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new ToolException("'" + name + "' is not a real date: " + s);
+            throw new ToolException("'" + name + "' is not a real date or time: " + s);
         }
     }
 
@@ -264,7 +341,7 @@ public final class GetPipelineChanges implements Tool {
             }
         }
         String s = Lenient.id(v);
-        if (s == null) return null;
+        if (s == null || s.length() > 64) return null;
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {

@@ -6,7 +6,6 @@ import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.ClariSandbox;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 
@@ -48,13 +47,11 @@ public final class Demo {
                 server.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 
                 String quarter = sandbox.org().currentQuarter();
-                LocalDate today = sandbox.org().today();
-
                 ask(out, server, 1, "What does " + quarter.replace('_', ' ') + " look like by segment?", "get_forecast",
                         Json.Obj.builder().put("time_period", quarter).build());
-                ask(out, server, 2, "Which deals moved stages in the last 7 days?", "get_pipeline_changes",
-                        Json.Obj.builder().put("start_date", today.minusDays(7).toString())
-                                .put("end_date", today.toString()).put("limit", 25).build());
+                // The tool's default window (the last 7 days ending now): no dates computed from the sandbox.
+                ask(out, server, 2, "What changed in Clari in the last 7 days?", "get_pipeline_changes",
+                        Json.Obj.builder().put("limit", 25).build());
                 ask(out, server, 3, "Which of these deals from my CRM report does Clari think are at risk?", "get_deal_risk",
                         Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(PASTED_FROM_CRM_REPORT)).build());
                 int exit = server.closeAndWait(10_000);

@@ -28,10 +28,10 @@ class AllowlistEndToEndTest {
 
     @Test
     void sessionCallingEveryToolAndFaultPath_sendsOnlyAllowlistedRequests_andNeverShowsTheToken() throws Exception {
-        // A rare pipeline event set, so every page of the audit window is read (nextLink followed).
+        // A rare audit event set, so every page of the audit window is read (nextLink followed).
         try (ClariSandbox sandbox = ClariSandbox.start();
              McpSession s = McpSession.start(McpSession.env(sandbox, "CLARI_POLL_INTERVAL_SECONDS", "0.5",
-                     "CLARI_PIPELINE_EVENTS", "opportunity.owner.changed"))) {
+                     "CLARI_PIPELINE_EVENTS", "forecast.adjustment.updated"))) {
             sandbox.knobs().jobDuration(Duration.ofMillis(300));
             LocalDate today = sandbox.org().today();
             List<String> ids = new ArrayList<>(sandbox.org().opportunities().stream().map(Opportunity::id).limit(250).toList());
@@ -42,7 +42,7 @@ class AllowlistEndToEndTest {
             ok.add(s.call("get_forecast", Json.Obj.builder().put("time_period", sandbox.org().currentQuarter()).build(), "f"));
             ok.add(s.call("get_forecast", Json.Obj.builder().put("forecast_id", "net_arr").put("scope_id", "1905::MGR")
                     .put("currency", "EUR").build()));
-            ok.add(s.call("get_pipeline_changes", Json.Obj.builder().put("start_date", today.minusDays(56).toString())
+            ok.add(s.call("get_pipeline_changes", Json.Obj.builder().put("start_date", today.minusDays(29).toString())
                     .put("end_date", today.toString()).put("limit", 200).build(), "p"));
             ok.add(s.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).build(), "d"));
             ok.add(s.call("get_admin_limits", Json.Obj.EMPTY));

@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /audit/events}: filters the seeded log (newest first) by date window, event, actorId and
- * sessionType, and pages it. The cursor is the position in the whole log of the next event to consider,
+ * {@code GET /audit/events} [spec]: filters the seeded log (newest first) by date window, event, actorId,
+ * sessionId and sessionType, and pages it. Nothing older than {@link #RETENTION} is served, whatever the
+ * window (Clari keeps about 30 days [PostHog, Fivetran docs]). Errors use the audit shape
+ * {@code {"errors":[{status,message,code,target,details}]}} [spec]; the code values are guesses. The cursor is the position in the whole log of the next event to consider,
  * and {@code nextLink} repeats the filters with the window made absolute, so later pages see the same
  * window even as the clock moves. The last page has no {@code nextLink}.
  */
@@ -30,7 +32,9 @@ final class AuditEndpoint {
     static final int MAX_LIMIT = 1000;
     /** Default window start: 30 days before now, as Clari documents. */
     static final Duration DEFAULT_WINDOW = Duration.ofDays(30);
-    private static final List<String> FILTERS = List.of("event", "actorId", "sessionType");
+    /** How long Clari keeps audit events [PostHog, Fivetran docs]. */
+    static final Duration RETENTION = Duration.ofDays(30);
+    private static final List<String> FILTERS = List.of("event", "actorId", "sessionId", "sessionType");
 
     private final SandboxOrg org;
     private final String basePath;
@@ -46,6 +50,7 @@ final class AuditEndpoint {
         Instant from;
         Instant to;
         int cursor;
+        Instant retained;
         try {
             limit = intParam(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
             cursor = intParam(params, "cursor", 0, 0, Integer.MAX_VALUE);
@@ -54,12 +59,19 @@ final class AuditEndpoint {
             Instant now = org.now().truncatedTo(ChronoUnit.MILLIS);   // event times have millisecond precision
             to = toText == null ? now : instant(toText, true);
             from = fromText == null ? now.minus(DEFAULT_WINDOW) : instant(fromText, false);
+            retained = now.minus(RETENTION);
+            // actorId is an int64 in the spec's query parameters (a string in the answers).
+            for (String id : params.getOrDefault("actorId", List.of())) {
+                if (!id.matches("\\d{1,18}")) throw new IllegalArgumentException("actorId must be an integer");
+            }
         } catch (DateTimeParseException e) {
-            return Reply.errors(400, "Invalid query parameter: dateFrom and dateTo must be ISO 8601 dates or date-times");
+            return error("dateFrom", "dateFrom and dateTo must be ISO 8601 dates or date-times");
         } catch (IllegalArgumentException e) {
-            return Reply.errors(400, "Invalid query parameter: " + e.getMessage());
+            return error(e.getMessage().substring(0, e.getMessage().indexOf(' ')), e.getMessage());
         }
-        if (from.isAfter(to)) return Reply.errors(400, "Invalid query parameter: dateFrom is after dateTo");
+        if (from.isAfter(to)) return error("dateFrom", "dateFrom is after dateTo");
+        if (from.isBefore(retained)) from = retained;   // older events are gone; a window wholly before is empty
+        if (to.isAfter(retained.plus(RETENTION))) to = retained.plus(RETENTION);   // seeded events after now do not exist yet
 
         List<AuditEvent> all = org.auditEvents();
         List<Json> items = new ArrayList<>();
@@ -85,10 +97,17 @@ final class AuditEndpoint {
         return Reply.json(200, body.put("items", new Json.Arr(items)).put("actors", new Json.Arr(actorList)).build());
     }
 
+    /** The audit error shape [spec]; "bad_request" is the code the export API uses for bad input [spec], a guess here. */
+    private static Reply error(String target, String details) {
+        Json error = Json.Obj.builder().put("status", "400").put("message", "Invalid query parameter")
+                .put("code", "bad_request").put("target", target).put("details", details).build();
+        return Reply.json(400, Json.Obj.builder().put("errors", Json.Arr.of(error)).build());
+    }
+
     private static boolean matches(AuditEvent e, Map<String, List<String>> params, Instant from, Instant to) {
         if (e.timestamp().isBefore(from) || e.timestamp().isAfter(to)) return false;
         return allowed(params, "event", e.event()) && allowed(params, "actorId", e.actorId())
-                && allowed(params, "sessionType", e.sessionType());
+                && allowed(params, "sessionId", e.sessionId()) && allowed(params, "sessionType", e.sessionType());
     }
 
     /** A filter given (possibly repeated) allows any of its values; absent, it allows everything. */

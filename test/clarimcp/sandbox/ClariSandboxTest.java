@@ -350,10 +350,49 @@ class ClariSandboxTest {
 
         Set<String> names = new HashSet<>();
         for (AuditEvent e : sandbox.org().auditEvents()) names.add(e.event());
-        assertTrue(names.containsAll(List.of("opportunity.stage.changed", "opportunity.amount.changed",
-                "opportunity.close_date.changed", "opportunity.owner.changed", "forecast.adjustment.created",
-                "forecast.adjustment.updated", "api.accessed", "user.login", "report.viewed", "export.created")), names.toString());
-        assertTrue(sandbox.org().auditEvents().getLast().timestamp().isBefore(NOW.minus(Duration.ofDays(42))), "six weeks seeded");
+        assertEquals(Set.copyOf(AuditSeed.EVENTS), names, "actions in Clari only: no CRM deal changes");
+        for (AuditEvent e : sandbox.org().auditEvents()) {
+            assertTrue(Set.of("WEB", "IOS", "ANDROID").contains(e.sessionType()), "spec enum: " + e.sessionType());
+            assertTrue(Set.of("USER", "SYSTEM", "JOB").contains(e.actorType()), "spec enum: " + e.actorType());
+            assertEquals(e.sessionId(), java.util.UUID.fromString(e.sessionId()).toString(), "sessionId is a UUID [spec]");
+        }
+        assertFalse(sandbox.org().auditEvents().getLast().timestamp().isBefore(NOW.minus(Duration.ofDays(31))), "30 days seeded");
+    }
+
+    @Test
+    void audit_servesNothingOlderThanThirtyDays_norAfterNow() throws Exception {
+        Json.Obj page = (Json.Obj) parse(get("/audit/events?limit=1000&dateFrom=2026-03-01&dateTo=2026-04-20"));
+        Instant cutoff = NOW.minus(Duration.ofDays(30));
+        assertFalse(page.arr("items").items().isEmpty());
+        for (Json j : page.arr("items").items()) {
+            assertFalse(Instant.parse(((Json.Obj) j).str("eventTimestamp")).isBefore(cutoff), j.toString());
+        }
+        assertEquals(0, ((Json.Obj) parse(get("/audit/events?dateFrom=2026-03-01&dateTo=2026-04-01"))).arr("items").size());
+        Json.Obj today = (Json.Obj) parse(get("/audit/events?limit=1000&dateFrom=2026-05-13&dateTo=2026-05-13"));
+        for (Json j : today.arr("items").items()) {
+            assertFalse(Instant.parse(((Json.Obj) j).str("eventTimestamp")).isAfter(NOW), "no event after now");
+        }
+    }
+
+    @Test
+    void audit_actorIdAndSessionFilters_areHonoured_andANonIntegerActorIdIsThe400Shape() throws Exception {
+        AuditEvent sample = sandbox.org().auditEvents().stream().filter(e -> !e.timestamp().isAfter(NOW)
+                && e.event().equals("forecast.submitted")).findFirst().orElseThrow();
+        Json.Obj byActor = (Json.Obj) parse(get("/audit/events?limit=1000&actorId=" + sample.actorId()));
+        assertFalse(byActor.arr("items").items().isEmpty());
+        for (Json j : byActor.arr("items").items()) assertEquals(sample.actorId(), ((Json.Obj) j).str("actorId"));
+        assertEquals(Set.of(sample.actorId()), ids(byActor.arr("actors"), "actorId"));
+        Json.Obj bySession = (Json.Obj) parse(get("/audit/events?limit=1000&sessionId=" + sample.sessionId()));
+        for (Json j : bySession.arr("items").items()) assertEquals(sample.sessionId(), ((Json.Obj) j).str("sessionId"));
+        assertTrue(bySession.arr("items").size() >= 2, "login and submission share a session");
+
+        HttpResponse<String> r = get("/audit/events?actorId=Jordan");
+        assertEquals(400, r.statusCode());
+        Json.Obj error = (Json.Obj) ((Json.Obj) parse(r)).arr("errors").items().getFirst();
+        assertEquals("400", error.str("status"));
+        assertEquals("actorId", error.str("target"));
+        assertNotNull(error.str("message"));
+        assertNotNull(error.str("code"));
     }
 
     @ParameterizedTest
