@@ -151,7 +151,7 @@ final class Check {
                         + e.status() + "), so the first get_forecast checks it with an export (to check now, spending one: "
                         + Main.NAME + " call get_forecast '{}')");
             } else {
-                fail("forecast id", e.getMessage());
+                fail("forecast id", e.getMessage() + ("no_such_forecast_config".equals(e.code()) ? "; set CLARI_FORECAST_ID to it" : ""));
             }
         } catch (IllegalArgumentException e) {
             fail("forecast id", "CLARI_FORECAST_ID must be a forecast tab id like net_arr (letters, digits, _ . : -)");

@@ -207,7 +207,8 @@ class CliTest {
         try (ClariSandbox sb = ClariSandbox.start()) {
             Run bad = run(env(sb, "CLARI_FORECAST_ID", "no_such_tab"), "--check");
             assertEquals(1, bad.exit(), bad.out());
-            assertTrue(bad.out().contains("FAIL  forecast id: Clari has no forecast 'no_such_tab' (HTTP 400 no_such_forecast_config)"), bad.out());
+            assertTrue(bad.out().contains("FAIL  forecast id: Clari has no forecast 'no_such_tab' (HTTP 400 no_such_forecast_config): "
+                    + "use the forecast tab id from the Clari URL (e.g. net_arr); set CLARI_FORECAST_ID to it\n"), bad.out());
             sb.knobs().syncStatus(405);
             Run note = run(env(sb), "--check");
             assertEquals(0, note.exit(), note.out());
