@@ -6,12 +6,14 @@ import clarimcp.clari.ClariException;
 import clarimcp.clari.Network;
 import clarimcp.json.Json;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * `clari-revops-mcp --check`: the configuration against the org, one line per check, each failure
  * with its fix; exit 1 when any check fails. One cheap read (GET /admin/limits) proves the base URL,
- * the token and the limits; no export is started, so no quota is spent.
+ * the token and the limits, and a second (GET /forecast) the forecast id; no export is started, so no quota is spent.
  */
 final class Check {
     private final PrintStream out;
@@ -75,7 +77,7 @@ final class Check {
         } else if (status != 0 && status != 401 && status != 404) {
             fail("limits readable", problem);
         }
-        forecastId(config);
+        forecastId(config, client, status == 200 || status == 403);
     }
 
     /** Reports the proxy and CA bundle in use; the client for them, or null (after a FAIL) when the bundle is unusable. */
@@ -123,15 +125,40 @@ final class Check {
         }
     }
 
-    /** There is no cheap read that proves a forecast id, and an export spends quota: the first export checks it. */
-    private void forecastId(ClariConfig config) {
-        if (config.forecastId() == null) {
+    /**
+     * Proves CLARI_FORECAST_ID with the synchronous read of its latest week [tap][gitlab]: no export, no quota.
+     * Where that read is missing (404/405/501) only an export could prove it, so the first get_forecast does.
+     */
+    private void forecastId(ClariConfig config, ClariClient client, boolean reached) {
+        String id = config.forecastId();
+        if (id == null) {
             line("warn", "forecast id", "CLARI_FORECAST_ID is not set: every get_forecast call must pass forecast_id; "
                     + "set it to the forecast tab id in the Clari URL, e.g. net_arr");
-        } else {
-            line("note", "forecast id", "'" + config.forecastId() + "' is well-formed; Clari has no read that proves it without "
-                    + "an export, so the first get_forecast checks it (to check now, spending one export: "
-                    + Main.NAME + " call get_forecast '{}')");
+            return;
+        }
+        if (!reached) {
+            line("skip", "forecast id", "needs an answer from the Clari API first");
+            return;
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        query.put("typesToExport", List.of("forecast"));
+        query.put("exportFormat", List.of("JSON"));
+        try {
+            client.forecast(id, query);
+            line("ok", "forecast id", "'" + id + "' answered GET /forecast (its latest week; no export, no quota spent)");
+        } catch (ClariException e) {
+            if (e.status() == 404 || e.status() == 405 || e.status() == 501) {
+                line("note", "forecast id", "'" + id + "' is well-formed; Clari has no synchronous forecast read here (HTTP "
+                        + e.status() + "), so the first get_forecast checks it with an export (to check now, spending one: "
+                        + Main.NAME + " call get_forecast '{}')");
+            } else {
+                fail("forecast id", e.getMessage() + ("no_such_forecast_config".equals(e.code()) ? "; set CLARI_FORECAST_ID to it" : ""));
+            }
+        } catch (IllegalArgumentException e) {
+            fail("forecast id", "CLARI_FORECAST_ID must be a forecast tab id like net_arr (letters, digits, _ . : -)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("forecast id", "interrupted");
         }
     }
 

@@ -189,9 +189,10 @@ class CliTest {
             assertEquals("ok    base URL reachable: " + sb.baseUrl() + " answered", lines.get(1));
             assertEquals("ok    token accepted", lines.get(2));
             assertEquals("ok    limits readable: export slots free 3 of 3; exports left this month 1000 of 1000", lines.get(3));
-            assertTrue(lines.get(4).startsWith("note  forecast id: 'forecast' is well-formed;"), lines.get(4));
+            assertEquals("ok    forecast id: 'forecast' answered GET /forecast (its latest week; no export, no quota spent)", lines.get(4));
             assertEquals("all checks passed", lines.getLast());
-            assertEquals(1, sb.requests().size(), "one cheap read");
+            assertEquals(List.of("/v4/admin/limits", "/v4/forecast/forecast"), sb.requests().stream().map(q -> q.path()).toList(),
+                    "two cheap reads");
             assertTrue(sb.requests().stream().noneMatch(q -> q.method().equals("POST")), "no export, no quota spent");
             assertFalse(r.out().contains(sb.token()));
         }
@@ -251,6 +252,22 @@ class CliTest {
             assertTrue(r.out().contains("ok    token accepted: authenticated, though not allowed to read the limits"), r.out());
             assertTrue(r.out().contains("warn  limits readable: no (403)"), r.out());
             assertTrue(r.out().contains("warn  forecast id: CLARI_FORECAST_ID is not set"), r.out());
+        }
+    }
+
+    @Test
+    void check_forecastId_unknownFails_aMissingSyncReadIsANote_noExportEither() throws Exception {
+        try (ClariSandbox sb = ClariSandbox.start()) {
+            Run bad = run(env(sb, "CLARI_FORECAST_ID", "no_such_tab"), "--check");
+            assertEquals(1, bad.exit(), bad.out());
+            assertTrue(bad.out().contains("FAIL  forecast id: Clari has no forecast 'no_such_tab' (HTTP 400 no_such_forecast_config): "
+                    + "use the forecast tab id from the Clari URL (e.g. net_arr); set CLARI_FORECAST_ID to it\n"), bad.out());
+            sb.knobs().syncStatus(405);
+            Run note = run(env(sb), "--check");
+            assertEquals(0, note.exit(), note.out());
+            assertTrue(note.out().contains("note  forecast id: 'forecast' is well-formed; Clari has no synchronous forecast read here "
+                    + "(HTTP 405)"), note.out());
+            assertTrue(sb.requests().stream().noneMatch(q -> q.method().equals("POST")), "no export, no quota spent");
         }
     }
 

@@ -139,6 +139,19 @@ public final class ClariClient {
         return Transport.client(Network.DEFAULT, CONNECT_TIMEOUT);
     }
 
+    /**
+     * GET /forecast/{forecastId} with query parameters (a list value is repeated, as typesToExport is [tap]);
+     * the latest week of the forecast in the five lists of an export, without a job [tap][gitlab].
+     */
+    public Json forecast(String forecastId, Map<String, List<String>> query) throws ClariException, InterruptedException {
+        String id = segment("forecastId", forecastId);
+        StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
+        query.forEach((k, values) -> {
+            for (String v : values) q.add(encode(k) + "=" + encode(v));
+        });
+        return send("GET", uri("/forecast/" + id + q), "/forecast/{forecastId}", null, "forecast '" + id + "'", true);
+    }
+
     /** POST /export/forecast/{forecastId} with a JSON body; returns the parsed answer ({"jobId":...}). */
     public Json submitForecastExport(String forecastId, Json.Obj body) throws ClariException, InterruptedException {
         String id = segment("forecastId", forecastId);
@@ -210,7 +223,8 @@ public final class ClariClient {
                 HttpResponse<byte[]> response = observed(method, template, request);
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) return parse(response, what);
-                if (status == 401 && !refreshed && tokens.refreshAfterRejection(token)) {
+                // A 401 with a code (no_optin) refuses the user, not the token [spec]: no token re-read for it.
+                if (status == 401 && !refreshed && ClariErrors.code(response.body()) == null && tokens.refreshAfterRejection(token)) {
                     refreshed = true; // the token file was rotated under us: one more try with the new token, at once
                     token = tokens.current();
                     request = request(method, uri, body, token);

@@ -23,6 +23,8 @@ final class ClariErrors {
     static final int MAX_DETAIL_CHARS = 200;
     /** Error bodies are parsed only up to this size; a bigger one is not a JSON error message. */
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
+    /** What we pass on as an error code: Clari's are snake_case words; anything else is not shown. */
+    private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private ClariErrors() {}
 
@@ -33,7 +35,22 @@ final class ClariErrors {
      */
     static ClariException forStatus(int status, byte[] body, String what, boolean byId, Duration retryAfter, Secret token,
             String tokenVariable) {
-        String message = switch (status) {
+        String code = code(body);
+        String message = switch (code == null ? "" : code) {
+            case "no_optin" -> "Clari says the token's user is not opted into " + what + " (or the scope asked for) "
+                    + "(HTTP " + status + " no_optin): ask a Clari admin to give that user access; the token itself is valid";
+            case "no_such_forecast_config" -> "Clari has no " + what + " (HTTP " + status + " no_such_forecast_config): "
+                    + "use the forecast tab id from the Clari URL (e.g. net_arr)";
+            case "" -> byStatus(status, body, what, byId, retryAfter, token, tokenVariable);
+            default -> status >= 500 || status == 429 ? byStatus(status, body, what, byId, retryAfter, token, tokenVariable) + " (" + code + ")"
+                    : refused(status, code, body, what, token);
+        };
+        return new ClariException(status, code, message);
+    }
+
+    private static String byStatus(int status, byte[] body, String what, boolean byId, Duration retryAfter, Secret token,
+            String tokenVariable) {
+        return switch (status) {
             case 401 -> "Clari rejected the API token (401): check " + tokenVariable + "; tokens are created under "
                     + "Account Settings → API Token in Clari and stop working when the user who made them is deactivated";
             case 403 -> "Clari denied access (403): the token's user lacks permission for " + what;
@@ -48,11 +65,36 @@ final class ClariErrors {
                 if (status >= 300 && status < 400) {
                     yield "Clari answered with a redirect (HTTP " + status + "), which is never followed: check CLARI_BASE_URL";
                 }
-                String detail = detail(body, token);
-                yield "Clari refused the request for " + what + " (HTTP " + status + ")" + (detail == null ? "" : ": " + detail);
+                yield refused(status, null, body, what, token);
             }
         };
-        return new ClariException(status, message);
+    }
+
+    /** "Clari refused the request for what (HTTP 400 bad_request): Clari's own message". */
+    private static String refused(int status, String code, byte[] body, String what, Secret token) {
+        String detail = detail(body, token);
+        return "Clari refused the request for " + what + " (HTTP " + status + (code == null ? "" : " " + code) + ")"
+                + (detail == null ? "" : ": " + detail);
+    }
+
+    /**
+     * The code of Clari's error body ({"code":"no_optin",...} [spec], or the first of {"errors":[{"code"}]}),
+     * when it looks like one (letters, digits, _ . -; at most 64); else null.
+     */
+    static String code(byte[] body) {
+        if (body == null || body.length == 0 || body.length > MAX_ERROR_BODY_BYTES) return null;
+        Json json;
+        try {
+            json = JsonParser.parse(body, MAX_ERROR_BODY_BYTES);
+        } catch (JsonException e) {
+            return null;
+        }
+        String code = switch (json) {
+            case Json.Obj o when o.str("code") != null -> o.str("code");
+            case Json.Obj o when o.arr("errors") != null -> first(o.arr("errors"), "code");
+            default -> null;
+        };
+        return code != null && CODE.matcher(code).matches() ? code : null;
     }
 
     /**

@@ -17,8 +17,12 @@ final class ReadOnlyPolicy {
 
     private record Rule(String method, Pattern path) {}
 
-    /** Paths are relative to the base URL's path. The single POST queues a forecast export (it writes nothing). */
+    /**
+     * Paths are relative to the base URL's path. The single POST queues a forecast export (it writes nothing);
+     * GET /forecast/{id} reads the latest week of a forecast synchronously [tap][gitlab].
+     */
     private static final List<Rule> ALLOWED = List.of(
+            rule("GET", "/forecast/" + SEGMENT),
             rule("POST", "/export/forecast/" + SEGMENT),
             rule("GET", "/export/jobs/" + SEGMENT),
             rule("GET", "/export/jobs/" + SEGMENT + "/results"),

@@ -99,7 +99,8 @@ final class DryRun implements Tool {
             if (r.body() != null) out.append("   ").append(r.body()).append('\n');
         }
         if (stopped) {
-            out.append("\nRequests that depend on Clari's answers (polling a job, a next page, waiting for a free export slot) "
+            out.append("\nRequests that depend on Clari's answers (an export job where the synchronous forecast read is missing, "
+                    + "polling a job, a next page, waiting for a free export slot) "
                     + "are not shown; of requests made in parallel, only the first may be.\n");
         }
         return out.toString();

@@ -10,27 +10,17 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One forecast export, start to finish: wait for a free export slot (GET /admin/limits), submit,
+ * One forecast export, start to finish [spec]: wait for a free export slot (GET /admin/limits), submit,
  * poll the job until DONE, fetch the results. Clari allows a few concurrent exports per org and a
- * monthly quota; a full slot is waited out within the {@link PollBudget}, a spent quota stops at once.
+ * monthly quota, and refuses a submit beyond either with one code (400 export_monthly_quota_reached);
+ * the limits tell which: a full slot is waited out within the {@link PollBudget}, a spent quota stops at once.
  */
 final class ForecastExport {
     /** Job ids go into a URL path; Clari's are hex strings, so anything else is refused. */
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     private static final Set<String> FAILED = Set.of("FAILED", "CANCELLED", "CANCELED", "ABORTED");
-    /** What a 400 on submit says when the concurrent-job limit is the cause (the limits are re-read first). */
-    private static final Pattern SLOT_REFUSAL = Pattern.compile("(?i).*\\b(concurren\\w*|limit)\\b.*");
-
-    /** Clari refused the submit for the forecast itself: 404 (no such forecast) or 403 (hidden from the token's user). */
-    static final class Refused extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int status;
-
-        Refused(ClariException e) {
-            super(e.getMessage(), null, false, false);
-            this.status = e.status();
-        }
-    }
+    /** Clari's one code for both a spent monthly quota and a full concurrent limit [spec]: /admin/limits tells which. */
+    static final String LIMIT_REACHED = "export_monthly_quota_reached";
 
     private final ClariClient client;
     private final PollBudget budget;
@@ -43,7 +33,7 @@ final class ForecastExport {
     }
 
     /** The results of a finished export of forecastId with body. */
-    Json run(String forecastId, Json.Obj body) throws ClariException, Refused, ToolException, InterruptedException {
+    Json run(String forecastId, Json.Obj body) throws ClariException, ToolException, InterruptedException {
         String jobId = submitWhenFree(forecastId, body);
         budget.restart();
         awaitJob(jobId);
@@ -52,7 +42,7 @@ final class ForecastExport {
 
     /** Submits once a slot is free; waits (with progress) while none is, stops when the quota is spent. */
     private String submitWhenFree(String forecastId, Json.Obj body)
-            throws ClariException, Refused, ToolException, InterruptedException {
+            throws ClariException, ToolException, InterruptedException {
         while (true) {
             ExportLimits limits = limits();
             if (limits != null && limits.quotaExhausted()) throw quotaSpent(limits);
@@ -60,14 +50,15 @@ final class ForecastExport {
                 try {
                     return jobId(client.submitForecastExport(forecastId, body));
                 } catch (ClariException e) {
-                    if (e.status() == 403 || e.status() == 404) throw new Refused(e);
-                    if (e.status() != 400) throw e;
-                    ExportLimits after = limits(); // a 400 may mean "no slot" or "no quota": the limits tell which
-                    if (after != null && after.quotaExhausted()) throw quotaSpent(after);
-                    boolean slotTaken = after != null ? after.noFreeSlot() : SLOT_REFUSAL.matcher(e.getMessage()).matches()
-                            && !e.getMessage().toLowerCase(Locale.ROOT).contains("quota");
-                    if (!slotTaken) throw e;
-                    limits = after;
+                    if (!LIMIT_REACHED.equals(e.code())) throw e;
+                    ExportLimits after = limits(); // "no slot" or "no quota": the limits tell which
+                    if (after == null) {
+                        throw new ToolException("Clari refused the export: the org's monthly export quota or all its concurrent export "
+                                + "slots are used (400 " + LIMIT_REACHED + "); this token cannot read /admin/limits to tell which "
+                                + "(a Clari admin's can). Retry in a few minutes; if it persists, the monthly quota is spent");
+                    }
+                    if (after.quotaExhausted()) throw quotaSpent(after);
+                    limits = after; // a slot is taken (or was freed since): wait and submit again
                 }
             }
             if (!budget.next()) {

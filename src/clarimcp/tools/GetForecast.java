@@ -4,7 +4,6 @@ import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.clari.ClariException;
 import clarimcp.json.Json;
-import clarimcp.json.JsonWriter;
 import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
@@ -12,12 +11,19 @@ import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
- * get_forecast: runs Clari's forecast export (submit, poll, fetch) and answers one row per user
- * with the latest value of each forecast field. Table semantics are in {@link ForecastTable}.
+ * get_forecast: one row per user with the latest value of each forecast field. The current week comes from
+ * the synchronous GET /forecast/{id} [tap][gitlab] (one request, no job, no export quota); an export job
+ * (submit, poll, fetch [spec]) is the fallback when that read is missing (404/405/501, remembered for the
+ * session) and the way to history (a later feature: see {@link #read}). Table semantics are in {@link ForecastTable}.
  */
 public final class GetForecast implements Tool {
     /** As CLARI_FORECAST_ID accepts; never starting with '.', so never the path segments "." or "..". */
@@ -25,14 +31,25 @@ public final class GetForecast implements Tool {
     static final Pattern TIME_PERIOD = Pattern.compile("^\\d{4}_Q[1-4]$");
     static final Pattern SCOPE_ID = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
     static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
-    /** Every type Clari exports for a forecast: the calls, quota, adjustments and CRM totals. */
-    private static final List<String> TYPES = List.of("forecast", "quota", "forecast_updated", "adjustment", "crm_total", "crm_closed");
+    /** The types an export accepts [spec][tap]: never crm_total or crm_closed, which it refuses (400 type_not_supported). */
+    static final List<String> EXPORT_TYPES = List.of("forecast", "quota", "forecast_updated", "adjustment");
+    /** CRM totals: asked of the synchronous read only (a guess from the spec's "available from the Forecast API"). */
+    static final List<String> CRM_TYPES = List.of("crm_total", "crm_closed");
+    /** Statuses that say the synchronous read does not exist for this org (no source documents them: a guess). */
+    private static final Set<Integer> NO_SYNC_READ = Set.of(404, 405, 501);
     /** Rows shown; the hierarchy of a large org beyond this belongs in Clari itself. */
     static final int MAX_ROWS = 200;
+    /** Adjustments listed in the text; the structured result has them all. */
+    static final int MAX_ADJUSTMENT_LINES = 20;
+
+    /** A forecast read: the five lists, how they were read, and whether Clari refused the CRM totals. */
+    record Read(Json results, boolean sync, boolean crmRefused) {}
 
     private final ClariAccess clari;
-    /** Identical calls in flight share one export job (this tool object lives as long as the process). */
-    private final SharedExports exports = new SharedExports();
+    /** Identical calls in flight share one read (this tool object lives as long as the process). */
+    private final SharedExports<Read> reads = new SharedExports<>();
+    /** Set once GET /forecast/{id} answered 404/405/501: later calls of this session go straight to an export. */
+    private final AtomicBoolean syncUnavailable = new AtomicBoolean();
 
     public GetForecast(ClariAccess clari) {
         this.clari = clari;
@@ -50,9 +67,9 @@ public final class GetForecast implements Tool {
 
     @Override
     public String description() {
-        return "Clari forecast for one period: each user's latest Commit, Best Case, Pipeline, Closed, Quota... "
-                + "in reporting order, with totals over the top-level rows. Runs a Clari export job (usually seconds; "
-                + "counts against the monthly export quota).";
+        return "Clari forecast for one period: each user's latest forecast calls, manager adjustments, CRM totals and quota, "
+                + "by hierarchy, with totals over the top-level rows. Current week via one synchronous read (no export quota); "
+                + "an export job (counts against the monthly export quota) only as fallback.";
     }
 
     @Override
@@ -81,13 +98,25 @@ public final class GetForecast implements Tool {
                 .put("timePeriod", Schema.type("string", "the period Clari returned"))
                 .put("requestedTimePeriod", Schema.type("string"))
                 .put("currency", Schema.type("string"))
+                .put("source", Schema.type("string", "sync: one GET /forecast request, no export quota; export: an export job"))
                 .put("fields", Schema.array(Schema.type("string")))
+                .put("columns", Schema.array(Schema.object(false, Schema.props()
+                        .put("name", Schema.type("string"))
+                        .put("kind", Schema.type("string", "forecast call, manager adjustment, CRM total or quota"))
+                        .build(), "name", "kind")))
+                .put("adjustments", Schema.array(Schema.object(false, Schema.props()
+                        .put("user", Schema.type("string"))
+                        .put("column", Schema.type("string"))
+                        .put("value", Schema.type("number"))
+                        .put("adjustedBy", Schema.type("string"))
+                        .put("adjustedOn", Schema.type("string"))
+                        .build(), "user", "column", "value")))
                 .put("rows", Schema.array(row))
                 .put("rowCount", Schema.type("integer"))
                 .put("totals", numbers)
                 .put("totalsOver", Schema.type("string"))
                 .put("notes", Schema.array(Schema.type("string")))
-                .build(), "forecastId", "fields", "rows", "rowCount", "totals", "totalsOver", "notes");
+                .build(), "forecastId", "source", "fields", "columns", "rows", "rowCount", "totals", "totalsOver", "notes");
     }
 
     @Override
@@ -111,42 +140,73 @@ public final class GetForecast implements Tool {
         if (!FORECAST_ID.matcher(forecastId).matches()) {
             throw new ToolException("CLARI_FORECAST_ID must be a forecast tab id like net_arr (letters, digits, _ . : -)");
         }
-        Json.Obj body = Json.Obj.builder()
-                .putIfPresent("timePeriod", period)
-                .put("typesToExport", Json.Arr.ofStrings(TYPES))
-                .putIfPresent("scopeId", scope)
-                .putIfPresent("currency", currency)
-                .put("schedule", "NONE")
-                .put("includeHistorical", false)
-                .put("exportFormat", "JSON")
-                .build();
         String id = forecastId;
-        Json results = exports.run(id + "\n" + JsonWriter.writeCanonical(body), ctx,
-                waiters -> export(id, configured, body, config, waiters));
-        return render(forecastId, period, ForecastTable.from(results));
+        Map<String, String> ask = new TreeMap<>();
+        if (period != null) ask.put("timePeriod", period);
+        if (scope != null) ask.put("scopeId", scope);
+        if (currency != null) ask.put("currency", currency);
+        Read read = reads.run(id + "\n" + ask, ctx, waiters -> read(id, configured, ask, false, config, waiters));
+        return render(forecastId, period, read, ForecastTable.from(read.results()));
     }
 
-    /** Runs the export (once for all identical calls in flight); Clari's refusals become tool errors. */
-    private Json export(String forecastId, boolean configured, Json.Obj body, ClariConfig config, ToolContext ctx)
-            throws ToolException, InterruptedException {
+    /**
+     * Reads the forecast once for all identical calls in flight: the latest week from GET /forecast/{id},
+     * else (or when history is asked for) an export job. Clari's refusals become tool errors.
+     */
+    private Read read(String forecastId, boolean configured, Map<String, String> ask, boolean history, ClariConfig config,
+            ToolContext ctx) throws ToolException, InterruptedException {
         ClariClient client = clari.client(ctx);
         try {
-            return new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body);
-        } catch (ForecastExport.Refused e) {
-            if (!configured) throw new ToolException(e.getMessage());
-            String problem = "CLARI_FORECAST_ID '" + forecastId + "' was rejected by Clari ("
-                    + (e.status == 404 ? "404: no such forecast" : "403: not visible to the token's user")
-                    + "): set it to the forecast tab id from the Clari URL (e.g. net_arr) of a forecast the token's user can open";
-            clari.reportConfigProblem(problem);
-            throw new ToolException(problem);
+            if (!history && !syncUnavailable.get()) {
+                try {
+                    return latestWeek(client, forecastId, ask);
+                } catch (ClariException e) {
+                    if (!NO_SYNC_READ.contains(e.status())) throw e;
+                    syncUnavailable.set(true);
+                    ctx.log("info", "GET /forecast answered " + e.status() + ": using export jobs for this session");
+                }
+            }
+            Json.Builder body = Json.Obj.builder();
+            ask.forEach(body::put);
+            body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
+                    .put("includeHistorical", history).put("exportFormat", "JSON");
+            return new Read(new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body.build()), false, false);
         } catch (ClariException e) {
+            if ("no_such_forecast_config".equals(e.code())) {
+                if (!configured) {
+                    throw new ToolException("Clari has no forecast '" + forecastId + "' (400 no_such_forecast_config): pass as forecast_id "
+                            + "the forecast tab id from the Clari URL (e.g. net_arr), or leave it out to use CLARI_FORECAST_ID");
+                }
+                String problem = "CLARI_FORECAST_ID '" + forecastId + "' is not a forecast Clari knows (400 no_such_forecast_config): "
+                        + "set it to the forecast tab id from the Clari URL (e.g. net_arr)";
+                clari.reportConfigProblem(problem);
+                throw new ToolException(problem);
+            }
             throw new ToolException(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new ToolException("Clari refused the request: " + e.getMessage());
         }
     }
 
-    private static ToolResult render(String forecastId, String requested, ForecastTable t) {
+    /** GET /forecast/{id} with CRM totals; a type_not_supported refusal is retried once without them. */
+    private static Read latestWeek(ClariClient client, String forecastId, Map<String, String> ask)
+            throws ClariException, InterruptedException {
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        ask.forEach((k, v) -> query.put(k, List.of(v)));
+        List<String> types = new ArrayList<>(EXPORT_TYPES);
+        types.addAll(CRM_TYPES);
+        query.put("typesToExport", types);
+        query.put("exportFormat", List.of("JSON"));
+        try {
+            return new Read(client.forecast(forecastId, query), true, false);
+        } catch (ClariException e) {
+            if (e.status() != 400 || !"type_not_supported".equals(e.code())) throw e;
+        }
+        query.put("typesToExport", EXPORT_TYPES);
+        return new Read(client.forecast(forecastId, query), true, true);
+    }
+
+    private static ToolResult render(String forecastId, String requested, Read read, ForecastTable t) {
         List<String> warnings = new ArrayList<>(); // shown above the table: they change how it reads
         if (requested != null && t.period() != null && !requested.equals(t.period())) {
             warnings.add("Clari returned " + Sanitize.text(t.period()) + ", not the requested " + requested
@@ -155,13 +215,20 @@ public final class GetForecast implements Tool {
         if (requested != null && t.period() == null) {
             warnings.add("Clari did not say which period it returned; it may not be " + requested);
         }
+        if (read.crmRefused()) {
+            warnings.add("CRM totals are missing: Clari refused crm_total and crm_closed for this forecast (400 type_not_supported)");
+        }
         int shown = Math.min(MAX_ROWS, t.rows().size());
         if (shown < t.rows().size()) warnings.add("showing " + shown + " of " + t.rows().size() + " rows; Total still covers all of them");
         if (t.mixedCurrency()) warnings.add("values are in several currencies (" + t.currency() + "); totals mix them");
+        String source = read.sync()
+                ? "Read with one synchronous request (GET /forecast): the latest week, no export job, no export quota spent"
+                : "Read with a Clari export job (counts against the monthly export quota; the synchronous read is not available here)"
+                        + "; CRM totals are not available from exports";
         String totalsOver = t.hierarchyKnown() ? "top-level rows" : "all rows";
         String totalsNote = t.hierarchyKnown()
                 ? "Total adds only top-level rows: a manager's row already covers the team indented below it"
-                : "Clari sent no reporting lines, so Total adds every row; it double-counts if some rows are managers' roll-ups";
+                : "Clari sent no hierarchy (hierarchyId/parentHierarchyId), so Total adds every row; it double-counts if some rows are managers' roll-ups";
 
         StringBuilder out = new StringBuilder();
         out.append("Forecast '").append(forecastId).append("', ").append(t.period() == null ? "period not stated" : Sanitize.text(t.period()));
@@ -169,7 +236,7 @@ public final class GetForecast implements Tool {
         out.append(" (latest weekly snapshot per user and field)\n");
         for (String w : warnings) out.append("NOTE: ").append(w).append('\n');
         if (t.rows().isEmpty()) {
-            out.append("No forecast values in this export.\n");
+            out.append("No forecast values in this answer.\n");
         } else {
             List<String> headers = new ArrayList<>(List.of("User", "Role"));
             headers.addAll(t.fields());
@@ -178,16 +245,35 @@ public final class GetForecast implements Tool {
                 lines.add(cells("  ".repeat(Math.min(r.level(), 10)) + r.name(), r.role(), t.fields(), r.values()));
             }
             lines.add(cells("Total (" + totalsOver + ")", "", t.fields(), t.totals()));
-            out.append(Text.table(headers, lines)).append(totalsNote).append('\n');
+            out.append(Text.table(headers, lines)).append(legend(t.columns())).append('\n').append(totalsNote).append('\n');
+            int n = 0;
+            for (ForecastTable.Adjusted a : t.adjustments()) {
+                if (n++ == MAX_ADJUSTMENT_LINES) {
+                    out.append("... and ").append(t.adjustments().size() - MAX_ADJUSTMENT_LINES).append(" more adjustments\n");
+                    break;
+                }
+                out.append("Adjusted: ").append(a.user()).append(' ').append(a.column()).append(" = ").append(Text.money(a.value()))
+                        .append(a.by() == null ? "" : " by " + a.by()).append(a.on() == null ? "" : " on " + a.on()).append('\n');
+            }
         }
+        out.append(source).append('\n');
         List<String> notes = new ArrayList<>(warnings);
         notes.add(totalsNote);
+        notes.add(source);
 
         Json.Builder s = Json.Obj.builder().put("forecastId", forecastId)
                 .putIfPresent("timePeriod", t.period() == null ? null : Sanitize.text(t.period()))
                 .putIfPresent("requestedTimePeriod", requested)
                 .putIfPresent("currency", t.currency())
+                .put("source", read.sync() ? "sync" : "export")
                 .put("fields", Json.Arr.ofStrings(t.fields()));
+        List<Json> columns = new ArrayList<>();
+        for (ForecastTable.Column c : t.columns()) columns.add(Json.Obj.builder().put("name", c.name()).put("kind", c.kind().label).build());
+        List<Json> adjustments = new ArrayList<>();
+        for (ForecastTable.Adjusted a : t.adjustments()) {
+            adjustments.add(Json.Obj.builder().put("user", a.user()).put("column", a.column()).put("value", new Json.Num(a.value().toPlainString()))
+                    .putIfPresent("adjustedBy", a.by()).putIfPresent("adjustedOn", a.on()).build());
+        }
         List<Json> rows = new ArrayList<>();
         for (ForecastTable.Row r : t.rows().subList(0, shown)) {
             rows.add(Json.Obj.builder().put("userId", Sanitize.text(r.userId())).put("name", r.name())
@@ -195,18 +281,29 @@ public final class GetForecast implements Tool {
                     .putIfPresent("parentUserId", r.parentId() == null ? null : Sanitize.text(r.parentId()))
                     .put("level", r.level()).put("values", numbers(r.values())).build());
         }
-        s.put("rows", new Json.Arr(rows)).put("rowCount", t.rows().size()).put("totals", numbers(t.totals()))
+        s.put("columns", new Json.Arr(columns)).put("adjustments", new Json.Arr(adjustments))
+                .put("rows", new Json.Arr(rows)).put("rowCount", t.rows().size()).put("totals", numbers(t.totals()))
                 .put("totalsOver", totalsOver).put("notes", Json.Arr.ofStrings(notes));
         return ToolResult.ok(Text.cap(out.toString(), "pass scope_id to narrow the hierarchy"), s.build());
     }
 
-    private static List<String> cells(String name, String role, List<String> fields, java.util.Map<String, BigDecimal> values) {
+    /** "Columns: Commit, Best Case = forecast calls; Commit (adj.) = manager adjustments; Quota = quota". */
+    private static String legend(List<ForecastTable.Column> columns) {
+        StringJoiner out = new StringJoiner("; ", "Columns: ", "");
+        for (ForecastTable.Kind k : ForecastTable.Kind.values()) {
+            List<String> names = columns.stream().filter(c -> c.kind() == k).map(ForecastTable.Column::name).toList();
+            if (!names.isEmpty()) out.add(String.join(", ", names) + " = " + (k == ForecastTable.Kind.QUOTA ? k.label : k.label + "s"));
+        }
+        return out.toString();
+    }
+
+    private static List<String> cells(String name, String role, List<String> fields, Map<String, BigDecimal> values) {
         List<String> row = new ArrayList<>(List.of(name, role == null ? "" : role));
         for (String f : fields) row.add(values.containsKey(f) ? Text.money(values.get(f)) : "-");
         return row;
     }
 
-    private static Json.Obj numbers(java.util.Map<String, BigDecimal> values) {
+    private static Json.Obj numbers(Map<String, BigDecimal> values) {
         Json.Builder b = Json.Obj.builder();
         values.forEach((k, v) -> b.put(k, new Json.Num(v.toPlainString())));
         return b.build();

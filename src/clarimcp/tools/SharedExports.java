@@ -1,6 +1,5 @@
 package clarimcp.tools;
 
-import clarimcp.json.Json;
 import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 import java.util.HashMap;
@@ -16,15 +15,15 @@ import java.util.concurrent.ExecutionException;
  * cancelled caller only stops waiting; the work is stopped when its last waiter is gone. Progress,
  * logs and HTTP exchanges of the work reach every caller still waiting.
  */
-final class SharedExports {
+final class SharedExports<T> {
     /** The export itself, given a context that reports to every waiting caller. */
     @FunctionalInterface
-    interface Work {
-        Json run(ToolContext waiters) throws ToolException, InterruptedException;
+    interface Work<T> {
+        T run(ToolContext waiters) throws ToolException, InterruptedException;
     }
 
     private final class Entry implements ToolContext {
-        final CompletableFuture<Json> result = new CompletableFuture<>();
+        final CompletableFuture<T> result = new CompletableFuture<>();
         final List<ToolContext> waiters = new CopyOnWriteArrayList<>();
         Thread worker;
 
@@ -47,7 +46,7 @@ final class SharedExports {
     private final Map<String, Entry> inFlight = new HashMap<>(); // guarded by this
 
     /** The result of the work for key, run once however many identical calls wait for it. */
-    Json run(String key, ToolContext ctx, Work work) throws ToolException, InterruptedException {
+    T run(String key, ToolContext ctx, Work<T> work) throws ToolException, InterruptedException {
         Entry entry;
         synchronized (this) {
             entry = inFlight.get(key);
@@ -78,9 +77,9 @@ final class SharedExports {
         }
     }
 
-    private Runnable work(String key, Entry entry, Work work) {
+    private Runnable work(String key, Entry entry, Work<T> work) {
         return () -> {
-            Json json = null;
+            T json = null;
             Throwable failure = null;
             try {
                 json = work.run(entry);

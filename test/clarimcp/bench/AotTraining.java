@@ -79,6 +79,9 @@ public final class AotTraining {
                     err.printf("training: %s %s%n", name, failed ? "answered an error" : "ok");
                     if (failed) problems++;
                 }
+                sandbox.knobs().syncStatus(501); // the export fallback too: submit, poll, results
+                Json.Obj exported = s.tool("get_forecast", arguments("get_forecast", sandbox.org()));
+                err.printf("training: get_forecast by export %s%n", Json.Bool.TRUE.equals(exported.get("isError")) ? "answered an error" : "ok");
                 s.tool("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.EMPTY).build()); // bad argument
                 s.call("no/such/method", null);
                 server.send("{not json");

@@ -229,9 +229,15 @@ class ClariClientTest {
             403 | {}  | export | Clari denied access (403): the token's user lacks permission for forecast 'net_arr'
             404 | {}  | export | forecast 'net_arr' not found (404): check the id
             404 | {}  | limits | admin limits not found (404): check CLARI_BASE_URL (it should end with the API version, e.g. /v4)
-            400 | `{"errors":[{"status":400,"message":"Monthly quota reached","code":"Q"}]}` | export | Clari refused the request for forecast 'net_arr' (HTTP 400): Monthly quota reached
+            401 | `{"message":"Invalid authentication credentials"}` | limits | Clari rejected the API token (401): check CLARI_API_TOKEN; tokens are created under Account Settings → API Token in Clari and stop working when the user who made them is deactivated
+            401 | `{"code":"no_optin","namespace":"fcw","errorId":"e1","message":"not opted in","orgId":"101"}` | export | Clari says the token's user is not opted into forecast 'net_arr' (or the scope asked for) (HTTP 401 no_optin): ask a Clari admin to give that user access; the token itself is valid
+            400 | `{"code":"no_such_forecast_config","namespace":"fcw","errorId":"e1","message":"Forecast net_arr does not exist in the ForecastTemplate."}` | export | Clari has no forecast 'net_arr' (HTTP 400 no_such_forecast_config): use the forecast tab id from the Clari URL (e.g. net_arr)
+            400 | `{"code":"type_not_supported","namespace":"fcw","errorId":"e1","message":"crm_total is not supported"}` | export | Clari refused the request for forecast 'net_arr' (HTTP 400 type_not_supported): crm_total is not supported
+            500 | `{"code":"internal_server_error","namespace":"fcw","errorId":"e1","message":"oops"}` | export | Clari is unavailable (HTTP 500); try again later (internal_server_error)
+            400 | `{"errors":[{"status":400,"message":"Monthly quota reached","code":"Q"}]}` | export | Clari refused the request for forecast 'net_arr' (HTTP 400 Q): Monthly quota reached
             400 | `[{"statusCode":400,"reaspnPhrase":"Bad Request","description":"timePeriod is invalid"}]` | export | Clari refused the request for forecast 'net_arr' (HTTP 400): timePeriod is invalid
-            400 | `{"code":"SWW","namespace":"exports","errorId":"e1","message":"Concurrent job limit"}` | export | Clari refused the request for forecast 'net_arr' (HTTP 400): Concurrent job limit
+            400 | `{"code":"export_monthly_quota_reached","namespace":"exports","errorId":"e1","message":"The monthly quota limit of 30 or concurrent limit of 1 has been reached."}` | export | Clari refused the request for forecast 'net_arr' (HTTP 400 export_monthly_quota_reached): The monthly quota limit of 30 or concurrent limit of 1 has been reached.
+            400 | `{"code":"not a code!","message":"Concurrent job limit"}` | export | Clari refused the request for forecast 'net_arr' (HTTP 400): Concurrent job limit
             400 | `{"message":"bad key CANARY-tok-5f1e9a\\n\\u202Eevil"}` | export | Clari refused the request for forecast 'net_arr' (HTTP 400): bad key *** evil
             400 | `<html><body>Bad Request</body></html>` | export | Clari refused the request for forecast 'net_arr' (HTTP 400)
             400 | {} | export | Clari refused the request for forecast 'net_arr' (HTTP 400)

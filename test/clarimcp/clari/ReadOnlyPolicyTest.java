@@ -21,6 +21,7 @@ class ReadOnlyPolicyTest {
     @ParameterizedTest
     @CsvSource({
             "POST, https://api.clari.com/v4/export/forecast/net_arr",
+            "GET, https://api.clari.com/v4/forecast/net_arr?timePeriod=2026_Q2&typesToExport=forecast&typesToExport=quota",
             "GET, https://api.clari.com/v4/export/jobs/6073683781a6da229df71e00",
             "GET, https://api.clari.com/v4/export/jobs/a.b:c-d_e/results",
             "GET, https://api.clari.com/v4/opportunity?oppId=1&oppId=2",
@@ -39,6 +40,10 @@ class ReadOnlyPolicyTest {
             "POST, https://api.clari.com/v4/export/audit/events",
             "POST, https://api.clari.com/v4/ingest/opportunity",
             "GET, https://api.clari.com/v4/export/forecast/f",
+            "POST, https://api.clari.com/v4/forecast/f",
+            "GET, https://api.clari.com/v4/forecast",
+            "GET, https://api.clari.com/v4/forecast/..",
+            "GET, https://api.clari.com/v4/forecast/f/export",
             "get, https://api.clari.com/v4/admin/limits",
             "GET, https://api.clari.com/v4/export/jobs/../admin/limits",
             "GET, https://api.clari.com/v4/export/jobs/./results",

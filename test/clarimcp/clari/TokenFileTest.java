@@ -70,6 +70,24 @@ class TokenFileTest {
     }
 
     @Test
+    void noOptin_isNotATokenRejection_theFileIsNotReRead(@TempDir Path dir) throws Exception {
+        try (ClariSandbox sb = ClariSandbox.start()) {
+            Path file = write(dir.resolve("token"), sb.token());
+            List<Integer> seen = new ArrayList<>();
+            ClariClient client = new ClariClient(config(sb, file)).observedBy((m, p, status) -> seen.add(status));
+            client.adminLimits();
+            FileTime before = Files.getLastModifiedTime(file);
+            write(file, "x".repeat(sb.token().length())); // a re-read would send this, and Clari would refuse it
+            Files.setLastModifiedTime(file, before);
+            sb.knobs().noOptin(true);
+            ClariException e = assertThrows(ClariException.class, () -> client.forecast("forecast", Map.of()));
+            assertEquals("no_optin", e.code());
+            assertTrue(e.getMessage().startsWith("Clari says the token's user is not opted into forecast 'forecast'"), e.getMessage());
+            assertEquals(List.of(200, 401), seen, "a 401 no_optin refuses the user, not the token: no re-read, no second try");
+        }
+    }
+
+    @Test
     void badFiles_failWithAFix_neverShowingTheContent(@TempDir Path dir) throws Exception {
         try (ClariSandbox sb = ClariSandbox.start()) {
             Path missing = dir.resolve("nope");

@@ -42,6 +42,8 @@ class AllowlistEndToEndTest {
             ok.add(s.call("get_forecast", Json.Obj.builder().put("time_period", sandbox.org().currentQuarter()).build(), "f"));
             ok.add(s.call("get_forecast", Json.Obj.builder().put("forecast_id", "net_arr").put("scope_id", "1905::MGR")
                     .put("currency", "EUR").build()));
+            sandbox.knobs().syncStatus(501); // from here on the session exports (and remembers it)
+            ok.add(s.call("get_forecast", Json.Obj.builder().put("time_period", sandbox.org().currentQuarter()).build(), "fx"));
             ok.add(s.call("get_pipeline_changes", Json.Obj.builder().put("start_date", today.minusDays(29).toString())
                     .put("end_date", today.toString()).put("limit", 200).build(), "p"));
             ok.add(s.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).build(), "d"));
@@ -74,12 +76,14 @@ class AllowlistEndToEndTest {
 
             List<RecordedRequest> all = sandbox.requests();
             Set<String> routes = new TreeSet<>();
-            for (RecordedRequest r : all) routes.add(r.method() + " " + r.path().replaceAll("/export/(forecast|jobs)/[^/]+", "/export/$1/{id}"));
+            for (RecordedRequest r : all) routes.add(r.method() + " " + r.path().replaceAll("/(export/forecast|export/jobs|forecast)/[^/]+", "/$1/{id}"));
             System.out.println("e2e: allowlist session: " + all.size() + " requests, routes " + routes);
             // The session did exercise every route it uses, pagination included, so the check below means something.
-            assertEquals(Set.of("POST /v4/export/forecast/{id}", "GET /v4/export/jobs/{id}", "GET /v4/export/jobs/{id}/results",
+            assertEquals(Set.of("GET /v4/forecast/{id}", "POST /v4/export/forecast/{id}", "GET /v4/export/jobs/{id}", "GET /v4/export/jobs/{id}/results",
                     "GET /v4/opportunity", "GET /v4/audit/events", "GET /v4/admin/limits"), routes);
             assertTrue(all.stream().anyMatch(r -> r.query().contains("cursor=")), "an audit nextLink was followed");
+            assertTrue(all.stream().filter(r -> r.method().equals("POST")).noneMatch(r -> r.body().contains("crm_")),
+                    "no export ever asks for CRM totals");
             McpSession.assertOnlyAllowlisted(sandbox);
             s.assertNeverShows(sandbox.token());
         }

@@ -28,8 +28,8 @@ class DryRunEndToEndTest {
         try (ClariSandbox sb = ClariSandbox.start()) {
             Cli r = SetupEndToEndTest.cli(env(sb), "--dry-run", "call", "get_forecast", "{\"time_period\":\"2026_Q2\"}");
             assertEquals(0, r.exit(), r.err());
-            assertTrue(r.out().startsWith("DRY RUN: nothing was sent to Clari. get_forecast would send these requests:\n"), r.out());
-            assertTrue(r.out().contains("2. POST " + sb.baseUrl() + "/export/forecast/forecast\n"), r.out());
+            assertTrue(r.out().startsWith("DRY RUN: nothing was sent to Clari. get_forecast would send this request:\n"), r.out());
+            assertTrue(r.out().contains("1. GET " + sb.baseUrl() + "/forecast/forecast?timePeriod=2026_Q2&typesToExport=forecast&"), r.out());
             assertFalse(r.out().contains(sb.token()) || r.err().contains(sb.token()), "token shown");
             assertEquals(List.of(), sb.requests());
         }

@@ -88,17 +88,36 @@ class FaultsEndToEndTest extends SandboxSessionTest {
 
     @Test
     @Timeout(30)
-    void serverErrors_limitsReadRetriedThenSkipped_exportSubmitNotRetried_soNoSecondJobIsQueued() throws Exception {
-        // Five 500s: the GET /admin/limits before the submit takes four (first try and three retries) and is
-        // then treated as unreadable; the POST meets the fifth and must not be repeated (a job may be queued).
-        sandbox.knobs().failNext(5, 500);
+    void serverErrors_syncReadRetried_thenReported_notTakenForAMissingEndpoint() throws Exception {
+        sandbox.knobs().failNext(4, 500);
         McpSession.Reply r = session.call("get_forecast", Json.Obj.EMPTY);
         assertTrue(r.isError(), r.text());
         assertTrue(r.text().contains("Clari is unavailable (HTTP 500)"), r.text());
         assertFalse(r.text().contains("<") || r.text().contains("upstream server"), "raw HTML page passed on: " + r.text());
-        assertEquals(4, McpSession.requestsTo(sandbox, "GET", "/admin/limits").size());
-        assertEquals(1, McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast").size());
-        assertEquals(List.of(), McpSession.requestsTo(sandbox, "GET", "/export/jobs/.*"));
+        assertEquals(4, McpSession.requestsTo(sandbox, "GET", "/forecast/forecast").size(), "the first try and three retries");
+        assertEquals(List.of(), McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast"), "a 500 is no reason to export");
+    }
+
+    @Test
+    @Timeout(30)
+    void serverErrors_limitsReadRetriedThenSkipped_exportSubmitNotRetried_soNoSecondJobIsQueued() throws Exception {
+        try (McpSession s = McpSession.start(McpSession.env(sandbox))) {
+            sandbox.knobs().syncStatus(405).jobDuration(Duration.ZERO);
+            assertFalse(s.call("get_forecast", Json.Obj.EMPTY).isError()); // this session now exports
+            sandbox.clearRequests();
+            // Five 500s: the GET /admin/limits before the submit takes four (first try and three retries) and is
+            // then treated as unreadable; the POST meets the fifth and must not be repeated (a job may be queued).
+            sandbox.knobs().failNext(5, 500);
+            McpSession.Reply r = s.call("get_forecast", Json.Obj.EMPTY);
+            assertTrue(r.isError(), r.text());
+            assertTrue(r.text().contains("Clari is unavailable (HTTP 500)"), r.text());
+            assertEquals(4, McpSession.requestsTo(sandbox, "GET", "/admin/limits").size());
+            assertEquals(1, McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast").size());
+            assertEquals(List.of(), McpSession.requestsTo(sandbox, "GET", "/export/jobs/.*"));
+            assertEquals(List.of(), McpSession.requestsTo(sandbox, "GET", "/forecast/.*"), "the missing sync read is remembered");
+            s.closeAndCollect();
+            s.assertNeverShows(sandbox.token());
+        }
     }
 
     @Test
@@ -173,7 +192,7 @@ class FaultsEndToEndTest extends SandboxSessionTest {
             }
             List<String> sent = sandbox.requests().stream().map(q -> q.method() + " " + q.path()).toList();
             assertEquals(sent.stream().distinct().toList(), sent, "a 401 is not retried");
-            assertEquals(4, sent.size(), "opportunity, audit events, and the export's limits read and submit: " + sent);
+            assertEquals(3, sent.size(), "opportunity, audit events, the forecast read: " + sent);
             s.closeAndCollect();
             s.assertNeverShows(canary);
         }

@@ -20,15 +20,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * get_forecast through the built launcher over stdio against the Clari sandbox: the table against the
- * seeded org, a 2-second export job, progress, the silent period fallback, nested job status, failed and
- * never-ending jobs, and cancellation stopping the polling. One sandbox and one server for the class;
- * tests that need other settings (poll limits) or must end the process (cancellation) start their own.
+ * seeded org (quota, adjustments, hierarchy, totals) through the synchronous read and through the export,
+ * a 2-second export job, progress, the silent period fallback, nested job status, failed and never-ending
+ * jobs, and cancellation stopping the polling. One sandbox for the class and two servers: {@code session}
+ * reads synchronously, {@code exports} met a sandbox without the synchronous read (404/405/501) on its first
+ * call and remembers it, so it exports. Tests that need other settings start their own.
  */
 @Timeout(60)
 class ForecastEndToEndTest extends SandboxSessionTest {
@@ -37,11 +40,26 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     private static final String RESULTS = "/export/jobs/[A-Za-z0-9_-]+/results";
 
     private static SandboxOrg org;
+    /** A server that exports: its first call (here) met GET /forecast answering 501. */
+    private static McpSession exports;
 
     @BeforeAll
     static void start() throws Exception {
         startSession(); // CLARI_POLL_INTERVAL_SECONDS unset: the default 5
         org = sandbox.org();
+        exports = McpSession.start(McpSession.env(sandbox));
+        sandbox.knobs().syncStatus(501).jobDuration(Duration.ZERO);
+        McpSession.Reply r = exports.call("get_forecast", Json.Obj.EMPTY);
+        assertFalse(r.isError(), r.text());
+        assertEquals("export", r.structured().str("source"));
+    }
+
+    @AfterAll
+    static void stopExports() throws Exception {
+        try (McpSession m = exports) {
+            m.closeAndCollect();
+            m.assertNeverShows(sandbox.token());
+        }
     }
 
     @Override
@@ -52,48 +70,79 @@ class ForecastEndToEndTest extends SandboxSessionTest {
 
     @Test
     @Timeout(30)
-    void currentQuarter_rowsAndTotalsMatchTheOrg_structuredMatchesText_progressPerPoll() throws Exception {
+    void syncRead_currentWeek_oneGet_noExport_quotaAdjustmentsHierarchyTotals_structuredMatchesText() throws Exception {
         String quarter = org.currentQuarter();
-        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("time_period", quarter).build(), "fc-1");
+        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("time_period", quarter).build(), "fc-sync");
         assertFalse(r.isError(), r.text());
+        assertEquals(1, sandbox.requests().size(), "one request: " + sandbox.requests());
+        RecordedRequest get = sandbox.requests().getFirst();
+        assertEquals("GET", get.method());
+        assertEquals("/v4/forecast/forecast", get.path());
+        assertTrue(get.query().contains("typesToExport=crm_total&typesToExport=crm_closed"), get.query());
 
         Json.Obj s = r.structured();
-        assertNotNull(s, "structuredContent is sent for " + McpSession.PROTOCOL);
-        assertEquals("forecast", s.str("forecastId"));
-        assertEquals(quarter, s.str("timePeriod"));
-        assertEquals(List.of("Commit", "Best Case", "Pipeline", "Closed", "Quota"), strings(s.arr("fields")));
-        List<Json.Obj> rows = objects(s.arr("rows"));
-        assertEquals(org.users().size(), rows.size());
-        assertEquals(Json.of(org.users().size()), s.get("rowCount"));
-        for (Json.Obj row : rows) {
-            User u = org.user(row.str("userId"));
-            assertNotNull(u, row.str("userId"));
-            assertEquals(u.name(), row.str("name"));
-            assertEquals(u.role(), row.str("role"));
-            assertEquals(u.parentUserId() == null ? 0 : org.cro().userId().equals(u.parentUserId()) ? 1 : 2,
-                    row.get("level") instanceof Json.Num n ? (int) n.longValueExact() : -1, u.name());
-            Json.Obj v = row.obj("values");
-            assertEquals(org.categoryTotal(u.userId(), quarter, "Commit"), whole(v, "Commit"), u.name() + " Commit");
-            assertEquals(org.categoryTotal(u.userId(), quarter, "Best Case"), whole(v, "Best Case"), u.name() + " Best Case");
-            assertEquals(org.categoryTotal(u.userId(), quarter, "Pipeline"), whole(v, "Pipeline"), u.name() + " Pipeline");
-            assertEquals(u.quota(), whole(v, "Quota"), u.name() + " Quota");
-        }
-        // The four segments: each manager's row rolls up their team.
-        for (User m : org.managers()) {
-            Json.Obj row = rows.stream().filter(x -> m.userId().equals(x.str("userId"))).findFirst().orElseThrow();
-            assertEquals(org.cro().userId(), row.str("parentUserId"));
-            assertEquals(org.categoryTotal(m.userId(), quarter, "Commit"), whole(row.obj("values"), "Commit"));
-        }
-        assertEquals("top-level rows", s.str("totalsOver"));
-        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(s.obj("totals"), "Commit"));
+        assertEquals("sync", s.str("source"));
+        assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Pipeline", "Closed", "Quota"), strings(s.arr("fields")));
+        checkRows(s, quarter, true);
+        assertEquals(org.cro().quota(), whole(s.obj("totals"), "Quota"));
+        assertTrue(r.text().contains("no export job, no export quota spent"), r.text());
+        assertTrue(r.text().contains("Adjusted: " + org.managers().get(0).name() + " Commit (adj.) = "), r.text());
+        assertTrue(r.progress().isEmpty(), "no job, so no progress");
+        textMatches(r);
+    }
 
-        // The text shows the same table: one line per structured row, cells in field order.
-        List<String> lines = Arrays.asList(r.text().split("\n"));
-        for (Json.Obj row : rows) {
-            List<String> expected = new ArrayList<>(List.of(row.str("name"), row.str("role")));
-            for (String f : strings(s.arr("fields"))) expected.add(money(row.obj("values").get(f)));
-            assertTrue(lines.stream().anyMatch(l -> cells(l).equals(expected)), () -> "no text line " + expected + " in\n" + r.text());
-        }
+    @Test
+    @Timeout(30)
+    void syncReadRefusingCrmTotals_isRetriedOnceWithout_andTheAnswerSaysSo() throws Exception {
+        sandbox.knobs().syncRefusesCrm(true);
+        McpSession.Reply r = session.call("get_forecast", Json.Obj.EMPTY);
+        assertFalse(r.isError(), r.text());
+        List<RecordedRequest> gets = McpSession.requestsTo(sandbox, "GET", "/forecast/forecast");
+        assertEquals(2, gets.size());
+        assertFalse(gets.get(1).query().contains("crm_"), gets.get(1).query());
+        assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Quota"), strings(r.structured().arr("fields")));
+        assertTrue(r.text().contains("NOTE: CRM totals are missing"), r.text());
+        assertEquals(List.of(), McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast"));
+    }
+
+    @Test
+    @Timeout(30)
+    void documentedErrors_areReportedTruthfully() throws Exception {
+        sandbox.knobs().noOptin(true);
+        McpSession.Reply optin = session.call("get_forecast", Json.Obj.EMPTY);
+        assertTrue(optin.isError());
+        assertTrue(optin.text().contains("not opted into forecast 'forecast'") && optin.text().contains("ask a Clari admin"), optin.text());
+        assertFalse(optin.text().contains("rejected the API token"), optin.text());
+        sandbox.knobs().noOptin(false);
+        McpSession.Reply unknown = session.call("get_forecast", Json.Obj.builder().put("forecast_id", "no_such_tab").build());
+        assertTrue(unknown.isError());
+        assertTrue(unknown.text().contains("'no_such_tab'") && unknown.text().contains("no_such_forecast_config")
+                && unknown.text().contains("CLARI_FORECAST_ID"), unknown.text());
+        sandbox.clearRequests();
+        McpSession.Reply viaExport = exports.call("get_forecast", Json.Obj.builder().put("forecast_id", "no_such_tab").build());
+        assertTrue(viaExport.text().contains("no_such_forecast_config"), viaExport.text());
+        sandbox.knobs().monthlyQuota(0);
+        McpSession.Reply quota = exports.call("get_forecast", Json.Obj.EMPTY);
+        assertTrue(quota.isError());
+        assertTrue(quota.text().startsWith("Clari's monthly export quota is used up"), quota.text());
+        assertEquals(List.of(), McpSession.requestsTo(sandbox, "GET", "/forecast/[^/]+"), "the exports server never retries the sync read");
+    }
+
+    @Test
+    @Timeout(30)
+    void export_currentQuarter_rowsAndTotalsMatchTheOrg_structuredMatchesText_progressPerPoll() throws Exception {
+        String quarter = org.currentQuarter();
+        sandbox.knobs().jobDuration(Duration.ofSeconds(1));
+        McpSession.Reply r = exports.call("get_forecast", Json.Obj.builder().put("time_period", quarter).build(), "fc-1");
+        assertFalse(r.isError(), r.text());
+        Json.Obj s = r.structured();
+        assertEquals("export", s.str("source"));
+        assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Quota"), strings(s.arr("fields")), "no CRM totals from exports");
+        checkRows(s, quarter, false);
+        textMatches(r);
+        RecordedRequest submit = McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast").getFirst();
+        Json.Obj body = (Json.Obj) JsonParser.parse(submit.body().getBytes(StandardCharsets.UTF_8));
+        assertEquals(Json.Arr.ofStrings(List.of("forecast", "quota", "forecast_updated", "adjustment")), body.get("typesToExport"));
 
         // One progress notification per status poll, increasing, ending with the poll that saw DONE.
         int polls = McpSession.requestsTo(sandbox, "GET", STATUS).size();
@@ -112,11 +161,59 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         assertEquals(1, McpSession.requestsTo(sandbox, "GET", RESULTS).size());
     }
 
+    /** Rows, values, hierarchy, adjustments and totals against the seeded org; the text shows the same table. */
+    private static void checkRows(Json.Obj s, String quarter, boolean crm) {
+        assertNotNull(s, "structuredContent is sent for " + McpSession.PROTOCOL);
+        assertEquals("forecast", s.str("forecastId"));
+        assertEquals(quarter, s.str("timePeriod"));
+        List<Json.Obj> rows = objects(s.arr("rows"));
+        assertEquals(org.users().size(), rows.size());
+        assertEquals(Json.of(org.users().size()), s.get("rowCount"));
+        for (Json.Obj row : rows) {
+            User u = org.user(row.str("userId"));
+            assertNotNull(u, row.str("userId"));
+            assertEquals(u.name(), row.str("name"));
+            assertEquals(u.hierarchyName(), row.str("role"));
+            assertEquals(u.parentUserId() == null ? 0 : org.cro().userId().equals(u.parentUserId()) ? 1 : 2,
+                    row.get("level") instanceof Json.Num n ? (int) n.longValueExact() : -1, u.name());
+            Json.Obj v = row.obj("values");
+            assertEquals(org.categoryTotal(u.userId(), quarter, "Commit"), whole(v, "Commit"), u.name() + " Commit");
+            assertEquals(org.categoryTotal(u.userId(), quarter, "Best Case"), whole(v, "Best Case"), u.name() + " Best Case");
+            if (crm) assertEquals(org.categoryTotal(u.userId(), quarter, "Pipeline"), whole(v, "Pipeline"), u.name() + " Pipeline");
+            assertEquals(u.quota(), whole(v, "Quota"), u.name() + " Quota");
+            SandboxOrg.Adjustment adj = org.commitAdjustment(u.userId(), quarter);
+            if (adj != null) assertEquals(adj.value(), whole(v, "Commit (adj.)"), u.name() + " adjusted Commit");
+            else assertFalse(v.has("Commit (adj.)"), u.name());
+        }
+        // The four segments: each manager's row rolls up their team.
+        for (User m : org.managers()) {
+            Json.Obj row = rows.stream().filter(x -> m.userId().equals(x.str("userId"))).findFirst().orElseThrow();
+            assertEquals(org.cro().userId(), row.str("parentUserId"));
+            assertEquals(org.categoryTotal(m.userId(), quarter, "Commit"), whole(row.obj("values"), "Commit"));
+        }
+        assertEquals("top-level rows", s.str("totalsOver"));
+        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(s.obj("totals"), "Commit"));
+
+        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(s.obj("totals"), "Commit (adj.)"),
+                "the CRO is not adjusted: the adjusted total is the CRO's call");
+    }
+
+    /** The text shows the same table: one line per structured row, cells in field order. */
+    private static void textMatches(McpSession.Reply r) {
+        Json.Obj s = r.structured();
+        List<String> lines = Arrays.asList(r.text().split("\n"));
+        for (Json.Obj row : objects(s.arr("rows"))) {
+            List<String> expected = new ArrayList<>(List.of(row.str("name"), row.str("role")));
+            for (String f : strings(s.arr("fields"))) expected.add(money(row.obj("values").get(f)));
+            assertTrue(lines.stream().anyMatch(l -> cells(l).equals(expected)), () -> "no text line " + expected + " in\n" + r.text());
+        }
+    }
+
     @Test
     @Timeout(30)
     void twoSecondJob_defaultPollInterval_answeredAfterAFewGrowingPolls() throws Exception {
         sandbox.knobs().jobDuration(Duration.ofSeconds(2));
-        McpSession.Reply r = session.call("get_forecast", Json.Obj.EMPTY, "fc-2s");
+        McpSession.Reply r = exports.call("get_forecast", Json.Obj.EMPTY, "fc-2s");
         assertFalse(r.isError(), r.text());
         assertEquals(org.currentQuarter(), r.structured().str("timePeriod"));
         List<String> statuses = r.progress().stream().map(p -> p.obj("params").str("message")).toList();
@@ -135,7 +232,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     @Timeout(30)
     void unknownPeriod_clariFallsBackToCurrentQuarter_answerSaysSo() throws Exception {
         sandbox.knobs().jobDuration(Duration.ZERO);
-        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("time_period", "2019_Q3").build());
+        McpSession.Reply r = exports.call("get_forecast", Json.Obj.builder().put("time_period", "2019_Q3").build());
         assertFalse(r.isError(), r.text());
         String current = org.currentQuarter();
         assertEquals(current, r.structured().str("timePeriod"));
@@ -152,7 +249,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     @Timeout(30)
     void nestedJobStatus_isUnderstood() throws Exception {
         sandbox.knobs().nestJobStatus(true).jobDuration(Duration.ofMillis(300));
-        McpSession.Reply r = session.call("get_forecast", Json.Obj.EMPTY);
+        McpSession.Reply r = exports.call("get_forecast", Json.Obj.EMPTY);
         assertFalse(r.isError(), r.text());
         String quarter = org.currentQuarter();
         assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(r.structured().obj("totals"), "Commit"));
@@ -165,7 +262,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     @Timeout(30)
     void failedJob_isToolErrorWithAdvice_andNoResultsFetched() throws Exception {
         sandbox.knobs().failJobs(true).jobDuration(Duration.ofMillis(300));
-        McpSession.Reply r = session.call("get_forecast", Json.Obj.EMPTY);
+        McpSession.Reply r = exports.call("get_forecast", Json.Obj.EMPTY);
         assertTrue(r.isError(), r.text());
         assertTrue(r.text().contains("ended FAILED") && r.text().contains("retry later"), r.text());
         assertEquals(List.of(), McpSession.requestsTo(sandbox, "GET", RESULTS));
@@ -174,7 +271,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     @Test
     @Timeout(30)
     void jobNeverFinishing_stopsAfterPollMaxAttempts_namingTheSetting() throws Exception {
-        sandbox.knobs().jobsNeverFinish(true);
+        sandbox.knobs().jobsNeverFinish(true).syncStatus(405);
         try (McpSession s = McpSession.start(McpSession.env(sandbox,
                 "CLARI_POLL_MAX_ATTEMPTS", "3", "CLARI_POLL_INTERVAL_SECONDS", "0.2"))) {
             McpSession.Reply r = s.call("get_forecast", Json.Obj.EMPTY);
@@ -189,7 +286,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     @Test
     @Timeout(30)
     void cancelledCall_stopsPolling_neverAnswers_whilePingStillDoes() throws Exception {
-        sandbox.knobs().jobsNeverFinish(true);
+        sandbox.knobs().jobsNeverFinish(true).syncStatus(404);
         try (McpSession s = McpSession.start(McpSession.env(sandbox))) {
             long id = s.newId();
             s.launcher.send(McpSession.callLine(id, "get_forecast", Json.Obj.EMPTY, "cancel-me"));

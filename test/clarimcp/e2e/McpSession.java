@@ -35,6 +35,7 @@ final class McpSession implements AutoCloseable {
      * ids are single segments, so no pattern can match a path that climbs or adds segments.
      */
     static final List<Pattern> ALLOWED = List.of(
+            Pattern.compile("GET /v4/forecast/[A-Za-z0-9_.:-]+"),
             Pattern.compile("POST /v4/export/forecast/[A-Za-z0-9_.:-]+"),
             Pattern.compile("GET /v4/export/jobs/[A-Za-z0-9_-]+"),
             Pattern.compile("GET /v4/export/jobs/[A-Za-z0-9_-]+/results"),

@@ -46,12 +46,14 @@ class SetupEndToEndTest {
                     "CLARI_FORECAST_ID", "no_such_tab", "CLARI_LOG_LEVEL", "warning");
             try (Launcher l = Launcher.start(env)) {
                 l.request(INIT, Json.of(0), 10_000, null);
-                String fix = "CLARI_FORECAST_ID 'no_such_tab' was rejected by Clari (404: no such forecast): set it to the forecast "
-                        + "tab id from the Clari URL (e.g. net_arr) of a forecast the token's user can open";
+                String fix = "CLARI_FORECAST_ID 'no_such_tab' is not a forecast Clari knows (400 no_such_forecast_config): "
+                        + "set it to the forecast tab id from the Clari URL (e.g. net_arr)";
                 assertEquals(fix, text(call(l, 1, "get_forecast", Json.Obj.EMPTY)));
                 assertEquals(fix, text(call(l, 2, "get_forecast", Json.Obj.EMPTY)));
                 Json.Obj explicit = call(l, 3, "get_forecast", Json.Obj.builder().put("forecast_id", "other_tab").build());
-                assertEquals("forecast 'other_tab' not found (404): check the id", text(explicit), "an argument is not a setup problem");
+                assertEquals("Clari has no forecast 'other_tab' (400 no_such_forecast_config): pass as forecast_id the forecast tab id "
+                        + "from the Clari URL (e.g. net_arr), or leave it out to use CLARI_FORECAST_ID", text(explicit),
+                        "an argument is not a setup problem");
                 assertEquals(0, l.closeAndWait(10_000));
                 assertEquals("clari-revops-mcp: configuration problem: " + fix + "\n", l.stderr(), "once");
             }

@@ -170,16 +170,18 @@ public final class ClariSandbox implements AutoCloseable {
         List<String> keys = ex.getRequestHeaders().get("apikey");
         boolean ok = keys != null && keys.size() == 1
                 && MessageDigest.isEqual(keys.get(0).getBytes(UTF_8), token.getBytes(UTF_8));
-        return ok ? null : Reply.errors(401, "Unauthorized");
+        return ok ? null : Reply.badToken();
     }
 
     private Reply route(String method, String path, String query, byte[] body) {
         if (!path.startsWith(BASE_PATH + "/")) return notFound();
         String[] s = path.substring(BASE_PATH.length() + 1).split("/", -1);
         for (String segment : s) if (!segment.matches(SEGMENT)) return notFound();
-        String route = String.join("/", s.length >= 3 && s[0].equals("export") ? withId(s) : s);
+        String route = String.join("/", s.length >= 3 && s[0].equals("export") ? withId(s, 2)
+                : s.length == 2 && s[0].equals("forecast") ? withId(s, 1) : s);
         return switch (route) {
             case "export/forecast/{id}" -> only("POST", method, () -> exports.submit(s[2], body));
+            case "forecast/{id}" -> only("GET", method, () -> exports.latestWeek(s[1], query));
             case "export/jobs/{id}" -> only("GET", method, () -> exports.status(s[2]));
             case "export/jobs/{id}/results" -> only("GET", method, () -> exports.results(s[2]));
             case "opportunity" -> only("GET", method, () -> opportunities.handle(query));
@@ -189,10 +191,10 @@ public final class ClariSandbox implements AutoCloseable {
         };
     }
 
-    /** export/forecast/X and export/jobs/X[/...] with X replaced by {id}, for the route table. */
-    private static String[] withId(String[] s) {
+    /** forecast/X, export/forecast/X and export/jobs/X[/...] with X (at index i) replaced by {id}, for the route table. */
+    private static String[] withId(String[] s, int i) {
         String[] copy = s.clone();
-        copy[2] = "{id}";
+        copy[i] = "{id}";
         return copy;
     }
 

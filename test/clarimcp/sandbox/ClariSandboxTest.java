@@ -60,9 +60,7 @@ class ClariSandboxTest {
     void missingOrWrongToken_is401_andTheTokenIsNeverRecorded() throws Exception {
         HttpResponse<String> none = call("GET", "/admin/limits", null, null);
         assertEquals(401, none.statusCode());
-        Json.Obj error = (Json.Obj) ((Json.Obj) parse(none)).arr("errors").items().get(0);
-        assertEquals("401", error.str("status"));
-        assertEquals("Unauthorized", error.str("message"));
+        assertEquals(Json.Obj.builder().put("message", "Invalid authentication credentials").build(), parse(none), "[spec]");
         assertEquals(401, call("GET", "/admin/limits", null, "sandbox-token-wrong").statusCode());
         assertEquals(200, get("/admin/limits").statusCode());
 
@@ -95,7 +93,7 @@ class ClariSandboxTest {
         assertEquals(id, status.str("jobId"));
         assertEquals("FORECAST", status.str("module"));
         assertEquals("JSON", status.str("fileType"));
-        assertTrue(status.get("endTime") instanceof Json.Str && status.get("expiredTime") instanceof Json.Str);
+        assertTrue(status.get("endTime") instanceof Json.Num && status.get("expiredTime") instanceof Json.Num, "epoch ms [spec]");
         assertEquals(200, get("/export/jobs/" + id + "/results").statusCode());
     }
 
@@ -109,7 +107,8 @@ class ClariSandboxTest {
         HttpResponse<String> early = get("/export/jobs/" + id + "/results");
         assertEquals(400, early.statusCode());
         assertEquals("exports", ((Json.Obj) parse(early)).str("namespace"));
-        assertEquals(404, get("/export/jobs/0123456789abcdef01234567").statusCode());
+        assertEquals("invalid_jobId", ((Json.Obj) parse(early)).str("code"), "[spec]");
+        assertEquals(400, get("/export/jobs/0123456789abcdef01234567").statusCode());
     }
 
     @Test
@@ -136,15 +135,17 @@ class ClariSandboxTest {
     }
 
     @Test
-    void results_everyEntryJoins_andCommitMatchesTheOpportunities() throws Exception {
-        Json.Obj r = results("forecast", "{\"timePeriod\":\"2026_Q2\",\"exportFormat\":\"JSON\"}");
+    void historicalResults_everyEntryJoins_valuesInTheirTypesKeys_andMatchTheOrg() throws Exception {
+        Json.Obj r = results("forecast", "{\"timePeriod\":\"2026_Q2\",\"exportFormat\":\"JSON\",\"includeHistorical\":true,"
+                + "\"typesToExport\":[\"forecast\",\"quota\",\"adjustment\"]}");
         SandboxOrg org = sandbox.org();
         assertEquals("2026_Q2", ((Json.Obj) r.arr("timePeriods").items().get(0)).str("timePeriodId"));
         Set<String> users = ids(r.arr("users"), "userId");
         Set<String> fields = ids(r.arr("fields"), "fieldId");
         Set<String> frames = ids(r.arr("timeFrames"), "timeFrameId");
         assertEquals(org.users().size(), users.size());
-        assertEquals(Set.of("commit", "best_case", "pipeline", "closed", "quota"), fields);
+        assertEquals(Set.of("commit", "best_case", "quota"), fields, "the export serves no CRM totals [spec]");
+        assertEquals(7, frames.size(), "every week of the quarter so far (includeHistorical) [spec]");
         List<Json> entries = r.arr("entries").items();
         assertEquals(users.size() * fields.size() * frames.size(), entries.size());
 
@@ -158,14 +159,21 @@ class ClariSandboxTest {
                     && frames.contains(e.str("timeFrameId")) && e.str("timePeriodId").equals("2026_Q2"), e.toString());
             assertEquals("USD", e.obj("currency").str("code"));
             if (e.str("timeFrameId").equals(latest.str("timeFrameId"))) {
-                latestValue.put(e.str("userId") + "/" + e.str("fieldId"), ((Json.Num) e.get("forecastValue")).longValueExact());
+                String key = e.str("fieldId").equals("quota") ? "quotaValue" : "forecastValue";
+                latestValue.put(e.str("userId") + "/" + e.str("fieldId"), ((Json.Num) e.get(key)).longValueExact());
+                if (e.has("adjustmentValue")) latestValue.put(e.str("userId") + "/adj", ((Json.Num) e.get("adjustmentValue")).longValueExact());
             }
         }
         for (User u : org.users()) {   // reps, managers (rollup) and the CRO
             assertEquals(org.categoryTotal(u.userId(), "2026_Q2", "Commit"), latestValue.get(u.userId() + "/commit"), u.name());
-            assertEquals(org.categoryTotal(u.userId(), "2026_Q2", "Closed"), latestValue.get(u.userId() + "/closed"), u.name());
             assertEquals(u.quota(), latestValue.get(u.userId() + "/quota"));
+            SandboxOrg.Adjustment adj = org.commitAdjustment(u.userId(), "2026_Q2");
+            assertEquals(adj == null ? null : adj.value(), latestValue.get(u.userId() + "/adj"), u.name());
         }
+        Json.Obj manager = (Json.Obj) r.arr("users").items().stream()
+                .filter(j -> ((Json.Obj) j).str("userId").equals(org.managers().get(0).userId())).findFirst().orElseThrow();
+        assertEquals(org.cro().hierarchyId(), manager.str("parentHierarchyId"));
+        assertFalse(manager.has("parentUserId") || manager.has("role") || manager.has("crmUserId"), "invented keys are gone");
         assertTrue(latestValue.get(org.cro().userId() + "/commit") > 0);
     }
 
@@ -181,9 +189,49 @@ class ClariSandboxTest {
 
         HttpResponse<String> bad = call("POST", "/export/forecast/forecast", "{\"scopeId\":\"nobody::MGR\"}", sandbox.token());
         assertEquals(400, bad.statusCode());
-        assertEquals("SWW", ((Json.Obj) parse(bad)).str("code"));
-        assertEquals(404, call("POST", "/export/forecast/no_such_tab", "{}", sandbox.token()).statusCode());
+        assertEquals("bad_request", ((Json.Obj) parse(bad)).str("code"));
+        HttpResponse<String> unknown = call("POST", "/export/forecast/no_such_tab", "{}", sandbox.token());
+        assertEquals(400, unknown.statusCode(), "a 400, not a 404 [spec]");
+        assertEquals("no_such_forecast_config", ((Json.Obj) parse(unknown)).str("code"));
         assertEquals(400, call("POST", "/export/forecast/forecast", "{not json", sandbox.token()).statusCode());
+        HttpResponse<String> crm = call("POST", "/export/forecast/forecast", "{\"typesToExport\":[\"forecast\",\"crm_closed\"]}",
+                sandbox.token());
+        assertEquals(400, crm.statusCode());
+        assertEquals("type_not_supported", ((Json.Obj) parse(crm)).str("code"), "the export API refuses CRM totals [spec]");
+        sandbox.knobs().noOptin(true);
+        HttpResponse<String> optin = call("POST", "/export/forecast/forecast", "{}", sandbox.token());
+        assertEquals(401, optin.statusCode());
+        assertEquals("no_optin", ((Json.Obj) parse(optin)).str("code"));
+    }
+
+    @Test
+    void syncRead_servesTheLatestWeekOnly_withCrmTotals_andItsKnobs() throws Exception {
+        String q = "?timePeriod=2026_Q2&typesToExport=forecast&typesToExport=quota&typesToExport=adjustment"
+                + "&typesToExport=crm_total&typesToExport=crm_closed&exportFormat=JSON";
+        HttpResponse<String> r = get("/forecast/forecast" + q);
+        assertEquals(200, r.statusCode(), r.body());
+        Json.Obj body = (Json.Obj) parse(r);
+        assertEquals(1, body.arr("timeFrames").size(), "the latest week only [gitlab]");
+        assertEquals(Set.of("commit", "best_case", "pipeline", "closed", "quota"), ids(body.arr("fields"), "fieldId"));
+        SandboxOrg org = sandbox.org();
+        for (Json j : body.arr("entries").items()) {
+            Json.Obj e = (Json.Obj) j;
+            if (e.str("userId").equals(org.cro().userId()) && e.str("fieldId").equals("closed")) {
+                assertEquals(org.categoryTotal(org.cro().userId(), "2026_Q2", "Closed"), ((Json.Num) e.get("aggregationTotal")).longValueExact());
+            }
+        }
+        assertTrue(sandbox.requests().stream().noneMatch(x -> x.method().equals("POST")));
+        assertEquals(0, ((Json.Obj) parse(get("/admin/limits"))).obj("jobs").arr("submittedJobIds").size(), "no job, no quota");
+
+        sandbox.knobs().syncRefusesCrm(true);
+        assertEquals("type_not_supported", ((Json.Obj) parse(get("/forecast/forecast" + q))).str("code"));
+        assertEquals(200, get("/forecast/forecast?typesToExport=forecast").statusCode());
+        for (int status : new int[] {404, 405, 501}) {
+            sandbox.knobs().syncStatus(status);
+            assertEquals(status, get("/forecast/forecast" + q).statusCode());
+        }
+        sandbox.knobs().reset();
+        assertEquals("no_such_forecast_config", ((Json.Obj) parse(get("/forecast/nope" + q))).str("code"));
     }
 
     @ParameterizedTest
@@ -196,9 +244,10 @@ class ClariSandboxTest {
 
     @Test
     void previousQuarter_isHonoured_withAllItsWeeks() throws Exception {
-        Json.Obj r = results("forecast", "{\"timePeriod\":\"2026_Q1\"}");
+        Json.Obj r = results("forecast", "{\"timePeriod\":\"2026_Q1\",\"includeHistorical\":true}");
         assertEquals("2026_Q1", ((Json.Obj) r.arr("timePeriods").items().get(0)).str("timePeriodId"));
         assertEquals(13, r.arr("timeFrames").size());
+        assertEquals(1, results("forecast", "{\"timePeriod\":\"2026_Q1\"}").arr("timeFrames").size(), "without history: the latest week");
     }
 
     @Test
@@ -209,10 +258,10 @@ class ClariSandboxTest {
         HttpResponse<String> refused = call("POST", "/export/forecast/forecast", "{}", sandbox.token());
         assertEquals(400, refused.statusCode());
         Json.Obj error = (Json.Obj) parse(refused);
-        assertEquals("SWW", error.str("code"));
+        assertEquals("export_monthly_quota_reached", error.str("code"), "one code for both limits [spec]");
         assertEquals("exports", error.str("namespace"));
         assertNotNull(error.str("errorId"));
-        assertTrue(error.str("message").contains("Concurrent"), error.str("message"));
+        assertNotNull(error.str("orgId"));
 
         Json.Obj jobs = ((Json.Obj) parse(get("/admin/limits"))).obj("jobs");
         assertEquals(running, ids(jobs.arr("runningJobIds")));
@@ -224,7 +273,7 @@ class ClariSandboxTest {
         String done = submit("forecast", "{}");
         HttpResponse<String> quota = call("POST", "/export/forecast/forecast", "{}", sandbox.token());
         assertEquals(400, quota.statusCode());
-        assertTrue(((Json.Obj) parse(quota)).str("message").contains("quota"));
+        assertEquals("export_monthly_quota_reached", ((Json.Obj) parse(quota)).str("code"));
         jobs = ((Json.Obj) parse(get("/admin/limits"))).obj("jobs");
         assertEquals(running, ids(jobs.arr("runningJobIds")), "a DONE job is not running");
         assertTrue(ids(jobs.arr("submittedJobIds")).contains(done));

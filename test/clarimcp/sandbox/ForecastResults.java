@@ -1,23 +1,33 @@
 package clarimcp.sandbox;
 
 import clarimcp.json.Json;
+import clarimcp.sandbox.SandboxOrg.Adjustment;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
 import clarimcp.sandbox.SandboxOrg.User;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 /**
- * Builds the forecast export result: {@code entries}, {@code users}, {@code fields}, {@code timePeriods},
- * {@code timeFrames}. Time frames are the quarter's weeks up to the anchor day (all of them for a past
- * quarter, the first one for a future quarter). For a rep, the latest week's Commit, Best Case and Pipeline
- * are the sums of their opportunities in that category closing in the quarter (see
- * {@link SandboxOrg#categoryTotal}); earlier weeks drift deterministically around it. Closed counts deals
- * closed by the end of each week. Managers' values roll up their subtree. Values are whole currency units,
- * scaled by the forecast tab's factor (1 for {@code forecast}); the currency code is relabelled, not converted.
+ * The five lists of a forecast read, as both {@code GET /forecast/{id}} and an export job's results serve
+ * them [tap][gitlab]: {@code entries}, {@code users}, {@code fields}, {@code timePeriods}, {@code timeFrames}.
+ * Every key served is listed in test/resources/clari-fields.txt with its source (ClariFieldsTest pins it).
+ *
+ * <p>Entries: one per user, field and week. The value sits in a key that depends on the field's type [tap]:
+ * forecast calls in {@code forecastValue} (with {@code adjustmentValue}, {@code adjustedBy}, {@code adjustedOn}
+ * when a manager adjusted the call and "adjustment" was asked for), quota in {@code quotaValue}, CRM totals in
+ * {@code aggregationTotal}. Guesses (no source shows them): the fieldType values, that an adjustment sits on
+ * the entry of the call it adjusts, that updatedBy/updatedOn come only with "forecast_updated", the
+ * timeFrameId format. For a rep, the latest week's Commit, Best Case and Pipeline are the sums of their
+ * opportunities in that category closing in the quarter; earlier weeks drift deterministically around it.
+ * Closed counts deals closed by the end of each week. A manager's values are the roll-up of their subtree
+ * (so a manager must never be added to their own team). Values are whole currency units, scaled by the
+ * forecast tab's factor; the currency code is relabelled, not converted.
  */
 final class ForecastResults {
     /** A forecast field; category is the opportunity forecast category it sums, null for quota. */
@@ -29,17 +39,19 @@ final class ForecastResults {
             new Field("pipeline", "Pipeline", "crm_total", "Pipeline"),
             new Field("closed", "Closed", "crm_closed", "Closed"),
             new Field("quota", "Quota", "quota", null));
+    /** typesToExport values Clari knows [spec]; "adjustment" and "forecast_updated" add keys to forecast entries. */
+    static final Set<String> TYPES = Set.of("forecast", "quota", "forecast_updated", "adjustment", "crm_total", "crm_closed");
+    /** What Clari exports when typesToExport is absent [spec]. */
+    static final Set<String> DEFAULT_TYPES = Set.of("forecast", "forecast_updated");
     private static final Map<String, String> SYMBOLS = Map.of("USD", "$", "EUR", "€", "GBP", "£", "JPY", "¥", "CAD", "CA$", "AUD", "A$");
 
-    /** A week of the quarter: {@code 2026_Q2_W01}. */
-    record Week(String timeFrameId, LocalDate start, LocalDate end, int number) {}
+    /** What to read: allWeeks = every week of the quarter so far (includeHistorical), else the latest week only. */
+    record Request(String forecastId, String quarterId, String scopeUserId, String currency, Set<String> types, boolean allWeeks) {}
+
+    /** A week of the quarter; its id format is a guess (GitLab notes ids repeat across quarters). */
+    record Week(String timeFrameId, LocalDate start, LocalDate end) {}
 
     private ForecastResults() {}
-
-    /** The types a request may select fields by ({@code typesToExport}); unknown types are ignored. */
-    static Set<String> knownTypes() {
-        return Set.of("forecast", "crm_total", "crm_closed", "quota");
-    }
 
     static List<Week> weeks(String quarterId, LocalDate today) {
         LocalDate start = SandboxOrg.quarterStart(quarterId);
@@ -50,56 +62,85 @@ final class ForecastResults {
             LocalDate s = start.plusDays(7L * (k - 1));
             if (k > 1 && s.isAfter(today)) break;                               // weeks not yet begun
             LocalDate e = k == count ? end : s.plusDays(6);
-            out.add(new Week(String.format("%s_W%02d", quarterId, k), s, e, k));
+            out.add(new Week("W" + k, s, e));
         }
         return out;
     }
 
-    static Json build(SandboxOrg org, ForecastExports.Job job, double scale) {
-        List<User> users = org.subtree(job.scopeUserId());
-        List<Week> weeks = weeks(job.quarterId(), org.today());
-        List<Field> fields = FIELDS.stream().filter(f -> job.types().contains(f.fieldType())).toList();
+    static Json build(SandboxOrg org, Request req, double scale) {
+        List<User> users = org.subtree(req.scopeUserId());
+        List<Week> all = weeks(req.quarterId(), org.today());
+        int firstShown = req.allWeeks() ? 0 : all.size() - 1;
+        List<Field> fields = FIELDS.stream().filter(f -> req.types().contains(f.fieldType())).toList();
 
         Map<String, long[][]> values = new HashMap<>();                         // userId -> [field][week]
-        for (User u : users) values.put(u.userId(), repValues(org, u, job.quarterId(), weeks, fields));
+        for (User u : users) values.put(u.userId(), repValues(org, u, req.quarterId(), all, fields));
         for (User u : users.reversed()) {                                       // children before parents
             long[][] parent = u.parentUserId() == null ? null : values.get(u.parentUserId());
             if (parent == null) continue;                                       // the scope's root
             long[][] mine = values.get(u.userId());
             for (int f = 0; f < fields.size(); f++) {
                 if (fields.get(f).category() == null) continue;                 // quota is already per user
-                for (int w = 0; w < weeks.size(); w++) parent[f][w] += mine[f][w];
+                for (int w = 0; w < all.size(); w++) parent[f][w] += mine[f][w];
             }
         }
 
-        Json currency = Json.Obj.builder().put("code", job.currency())
-                .put("symbol", SYMBOLS.getOrDefault(job.currency(), job.currency())).build();
+        Json currency = Json.Obj.builder().put("code", req.currency())
+                .put("symbol", SYMBOLS.getOrDefault(req.currency(), req.currency())).build();
+        long updatedOn = org.today().atStartOfDay(java.time.ZoneOffset.UTC).toInstant().minusSeconds(6 * 3600).toEpochMilli();
         List<Json> entries = new ArrayList<>();
         for (User u : users) {
             long[][] v = values.get(u.userId());
+            Adjustment adj = org.commitAdjustment(u.userId(), req.quarterId());
             for (int f = 0; f < fields.size(); f++) {
-                for (int w = 0; w < weeks.size(); w++) {
+                Field field = fields.get(f);
+                for (int w = firstShown; w < all.size(); w++) {
                     long value = Math.round(v[f][w] * scale);
-                    entries.add(Json.Obj.builder()
-                            .put("userId", u.userId()).put("fieldId", fields.get(f).fieldId())
-                            .put("timePeriodId", job.quarterId()).put("timeFrameId", weeks.get(w).timeFrameId())
-                            .put("forecastValue", value).put("currency", currency).put("dataType", "CURRENCY")
-                            .put("isUpdated", w > 0 && v[f][w] != v[f][w - 1]).build());
+                    boolean updated = w > 0 && v[f][w] != v[f][w - 1];
+                    Json.Builder e = Json.Obj.builder()
+                            .put("userId", u.userId()).put("fieldId", field.fieldId())
+                            .put("timePeriodId", req.quarterId()).put("timeFrameId", all.get(w).timeFrameId())
+                            .put(valueKey(field), value);
+                    boolean latest = w == all.size() - 1;
+                    if (field.fieldId().equals("commit") && adj != null && latest && req.types().contains("adjustment")) {
+                        e.put("adjustmentValue", Math.round(adj.value() * scale)).put("adjustedBy", adj.adjustedBy())
+                                .put("adjustedOn", adj.adjustedOn().toEpochMilli());
+                    }
+                    e.put("isUpdated", updated);
+                    if (updated && field.fieldType().equals("forecast") && req.types().contains("forecast_updated")) {
+                        e.put("updatedBy", u.userId()).put("updatedOn", updatedOn - 7L * 86_400_000 * (all.size() - 1 - w));
+                    }
+                    entries.add(e.put("currency", currency).build());
                 }
             }
         }
+        if (req.allWeeks()) Collections.shuffle(entries, new Random(entries.size()));   // export results are unordered [gitlab]
+        LocalDate qStart = SandboxOrg.quarterStart(req.quarterId());
         return Json.Obj.builder()
                 .put("entries", new Json.Arr(entries))
-                .put("users", new Json.Arr(users.stream().map(ForecastResults::user).toList()))
+                .put("users", new Json.Arr(users.stream().map(u -> user(org, u)).toList()))
                 .put("fields", new Json.Arr(fields.stream().<Json>map(f -> Json.Obj.builder().put("fieldId", f.fieldId())
                         .put("fieldName", f.fieldName()).put("fieldType", f.fieldType()).build()).toList()))
-                .put("timePeriods", Json.Arr.of(Json.Obj.builder().put("timePeriodId", job.quarterId())
-                        .put("startDate", SandboxOrg.quarterStart(job.quarterId()).toString())
-                        .put("endDate", SandboxOrg.quarterEnd(job.quarterId()).toString()).build()))
-                .put("timeFrames", new Json.Arr(weeks.stream().<Json>map(w -> Json.Obj.builder()
+                .put("timePeriods", Json.Arr.of(Json.Obj.builder().put("timePeriodId", req.quarterId())
+                        .put("startDate", qStart.toString())
+                        .put("endDate", SandboxOrg.quarterEnd(req.quarterId()).toString())
+                        .put("label", "Q" + req.quarterId().charAt(6) + " " + qStart.getYear())
+                        .put("year", Integer.toString(qStart.getYear()))
+                        .put("crmId", "026" + req.quarterId().replace("_", ""))
+                        .put("type", "QUARTER").build()))
+                .put("timeFrames", new Json.Arr(all.subList(firstShown, all.size()).stream().<Json>map(w -> Json.Obj.builder()
                         .put("timeFrameId", w.timeFrameId()).put("startDate", w.start().toString())
-                        .put("endDate", w.end().toString()).put("weekNumber", w.number()).build()).toList()))
+                        .put("endDate", w.end().toString()).build()).toList()))
                 .build();
+    }
+
+    /** The entry key holding a field's value [tap]. */
+    static String valueKey(Field f) {
+        return switch (f.fieldType()) {
+            case "quota" -> "quotaValue";
+            case "crm_total", "crm_closed" -> "aggregationTotal";
+            default -> "forecastValue";
+        };
     }
 
     /** A user's own values (reps own opportunities; managers start at zero, except quota). */
@@ -117,7 +158,7 @@ final class ForecastResults {
                 } else {
                     long now = sum(org, u, quarterId, field.category(), null);
                     // Deterministic drift, narrowing towards the latest week, from (user, field, week).
-                    double h = new java.util.Random(u.userId().hashCode() * 31L + f * 1009L + w).nextDouble() - 0.5;
+                    double h = new Random(u.userId().hashCode() * 31L + f * 1009L + w).nextDouble() - 0.5;
                     v[f][w] = w == latest ? now : Math.round(now * (1 + 0.4 * h * (latest - w) / Math.max(1, latest)) / 100) * 100;
                 }
             }
@@ -135,9 +176,14 @@ final class ForecastResults {
         return total;
     }
 
-    private static Json user(User u) {
+    /** A user as Clari lists them [gitlab][tap]: the hierarchy by node ids, never a parent user id. */
+    private static Json user(SandboxOrg org, User u) {
+        User parent = u.parentUserId() == null ? null : org.user(u.parentUserId());
         return Json.Obj.builder().put("userId", u.userId()).put("name", u.name()).put("email", u.email())
-                .put("crmUserId", u.crmUserId()).putIfPresent("parentUserId", u.parentUserId())
-                .put("role", u.role()).put("scopeId", u.scopeId()).build();
+                .put("crmId", u.crmUserId())
+                .put("hierarchyId", u.hierarchyId()).put("hierarchyName", u.hierarchyName())
+                .putIfPresent("parentHierarchyId", u.parentHierarchyId())
+                .putIfPresent("parentHierarchyName", parent == null ? null : parent.hierarchyName())
+                .put("scopeId", u.scopeId()).build();
     }
 }

@@ -26,6 +26,9 @@ public final class Knobs {
     private volatile int limitsStatus;
     private volatile boolean wrapOpportunities;
     private volatile boolean otherCrmIds;
+    private volatile int syncStatus;
+    private volatile boolean syncRefusesCrm;
+    private volatile boolean noOptin;
     private final AtomicInteger rateLimited = new AtomicInteger();
     private final AtomicInteger failing = new AtomicInteger();
     private final AtomicInteger malformed = new AtomicInteger();
@@ -82,6 +85,22 @@ public final class Knobs {
     /** GET /opportunity also knows {@link SandboxOrg#OTHER_CRM_IDS} (Dynamics, HubSpot, opp_001 styles; no source). */
     public Knobs otherCrmIds(boolean on) { otherCrmIds = on; return this; }
 
+    /**
+     * GET /forecast/{id} answers this status (404, 405 or 501: an org or forecast without the synchronous
+     * read, which no source documents) instead of the latest week; 0 = normal.
+     */
+    public Knobs syncStatus(int status) {
+        if (status != 0 && status != 404 && status != 405 && status != 501) throw new IllegalArgumentException("status must be 0, 404, 405 or 501");
+        syncStatus = status;
+        return this;
+    }
+
+    /** GET /forecast/{id} refuses crm_total and crm_closed with 400 type_not_supported, as the export API does [spec]. */
+    public Knobs syncRefusesCrm(boolean on) { syncRefusesCrm = on; return this; }
+
+    /** Both forecast reads answer 401 no_optin: the token's user is not opted into the forecast [spec]. */
+    public Knobs noOptin(boolean on) { noOptin = on; return this; }
+
     /** Every response is delayed by d (before any fault). Default zero. */
     public Knobs delay(Duration d) {
         if (d.isNegative()) throw new IllegalArgumentException("negative duration");
@@ -113,7 +132,7 @@ public final class Knobs {
         jobDuration = Duration.ofSeconds(1); delay = Duration.ZERO;
         nestJobStatus = false; failJobs = false; jobsNeverFinish = false;
         concurrentLimit = 3; monthlyQuota = 1000;
-        limitsStatus = 0;
+        limitsStatus = 0; syncStatus = 0; syncRefusesCrm = false; noOptin = false;
         wrapOpportunities = false; otherCrmIds = false;
         return this;
     }
@@ -127,6 +146,9 @@ public final class Knobs {
     public int limitsStatus() { return limitsStatus; }
     public boolean wrapOpportunities() { return wrapOpportunities; }
     public boolean otherCrmIds() { return otherCrmIds; }
+    public int syncStatus() { return syncStatus; }
+    public boolean syncRefusesCrm() { return syncRefusesCrm; }
+    public boolean noOptin() { return noOptin; }
     public Duration delay() { return delay; }
 
     // Used by the sandbox: each take* consumes one armed count and says whether it applied.

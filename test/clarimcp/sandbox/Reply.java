@@ -34,14 +34,26 @@ record Reply(int status, Map<String, String> headers, byte[] body) {
         return json(status, Json.Obj.builder().put("errors", Json.Arr.of(error)).build());
     }
 
-    /** The export error shape: {@code {"code":"SWW","namespace":"exports","errorId":"...","message":"..."}}. */
-    static Reply exportError(int status, String message) {
+    /** The sandbox org's Clari account id, as error bodies carry it in orgId [spec]. */
+    static final String ORG_ID = "5f0c2a7e41d9b300126e8a31";
+
+    /**
+     * The forecast and export error shape [spec]: {@code {"code","namespace","errorId","message","orgId"}};
+     * namespace is "fcw" for forecast errors and "exports" for job errors, as in the spec's examples.
+     */
+    static Reply clariError(int status, String namespace, String code, String message) {
         return json(status, Json.Obj.builder()
-                .put("code", "SWW")
-                .put("namespace", "exports")
+                .put("code", code)
+                .put("namespace", namespace)
                 .put("errorId", UUID.randomUUID().toString())
                 .put("message", message)
+                .put("orgId", ORG_ID)
                 .build());
+    }
+
+    /** A bad or missing apikey [spec: "Response Object for Authentication Failure"]. */
+    static Reply badToken() {
+        return json(401, Json.Obj.builder().put("message", "Invalid authentication credentials").build());
     }
 
     /** A proxy-style HTML error page, as a load balancer in front of Clari would send. */

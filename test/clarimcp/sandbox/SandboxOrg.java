@@ -29,9 +29,25 @@ public final class SandboxOrg {
     /** Forecast categories, lowest confidence first. */
     public static final List<String> CATEGORIES = List.of("Omitted", "Pipeline", "Best Case", "Commit", "Closed");
 
-    /** A user; {@code quota} is the quarterly quota (a manager's is the sum of their reps'). CRO has no parent. */
+    /**
+     * A user; {@code quota} is the quarterly quota (a manager's is the sum of their reps'). CRO has no parent.
+     * parentUserId and role are the seed's own model: Clari serves the hierarchy only as hierarchyId,
+     * parentHierarchyId and hierarchyName [gitlab][tap], derived here; crmUserId is served as crmId.
+     */
     public record User(String userId, String name, String email, String crmUserId, String parentUserId,
-                       String role, String scopeId, String segment, long quota) {}
+                       String role, String scopeId, String segment, long quota) {
+        /** The user's node in Clari's forecast hierarchy: deliberately unlike the userId, so a mix-up shows. */
+        public String hierarchyId() { return "70" + userId; }
+
+        /** Null for the CRO, who heads the hierarchy. */
+        public String parentHierarchyId() { return parentUserId == null ? null : "70" + parentUserId; }
+
+        /** The node's label, as Clari's hierarchyName ("Sales Manager - Enterprise"). */
+        public String hierarchyName() { return segment.equals("All") ? role : role + " - " + segment; }
+    }
+
+    /** A manager's adjustment of their own Commit call [tap: adjustmentValue, adjustedBy, adjustedOn]. */
+    public record Adjustment(long value, String adjustedBy, Instant adjustedOn) {}
 
     /**
      * One edit of an opportunity field: field is amount, stage, closeDate, forecastCategory or owner
@@ -148,6 +164,18 @@ public final class SandboxOrg {
                 .filter(o -> owners.contains(o.ownerId()) && o.quarterId().equals(quarterId)
                         && o.forecastCategory().equals(category))
                 .mapToLong(Opportunity::amount).sum();
+    }
+
+    /**
+     * The adjustment of a user's Commit in a quarter, or null: the CRO adjusts the Enterprise and SMB
+     * managers' Commit to 90% of their team's roll-up (rounded to thousands), two days before the anchor day.
+     */
+    public Adjustment commitAdjustment(String userId, String quarterId) {
+        List<User> managers = managers();
+        boolean adjusted = managers.size() > 2 && (managers.get(0).userId().equals(userId) || managers.get(2).userId().equals(userId));
+        if (!adjusted) return null;
+        long value = Math.round(categoryTotal(userId, quarterId, "Commit") * 0.9 / 1000) * 1000;
+        return new Adjustment(value, cro().userId(), today.minusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(15 * 3600));
     }
 
     public String currentQuarter() { return quarterOf(today); }

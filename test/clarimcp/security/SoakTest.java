@@ -37,7 +37,7 @@ class SoakTest {
     void twoHundredConcurrentCalls_withPingsAndCancellations() throws Exception {
         try (SandboxEnv env = SandboxEnv.start(Duration.ofSeconds(10), 8 << 20)) {
             SandboxOrg org = env.sandbox.org();
-            env.sandbox.knobs().jobsNeverFinish(true);
+            env.sandbox.knobs().jobsNeverFinish(true).syncStatus(501); // every forecast call exports (and polls)
             Map<String, String> vars = new HashMap<>(env.env());
             vars.put("CLARI_POLL_INTERVAL_SECONDS", "0.1");
             vars.put("CLARI_POLL_MAX_ATTEMPTS", "1000");

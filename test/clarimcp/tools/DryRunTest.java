@@ -27,26 +27,19 @@ class DryRunTest {
     }
 
     @Test
-    void getForecast_showsTheLimitsReadAndTheExportPost_sendsNothing() throws Exception {
+    void getForecast_showsTheSynchronousReadFirst_sendsNothing() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             ToolResult r = dry(s).get("get_forecast").call(obj("{\"time_period\":\"2026_Q2\",\"currency\":\"EUR\"}"), ToolContext.NONE);
             String base = s.sb().baseUrl().toString();
             assertEquals("""
-                    DRY RUN: nothing was sent to Clari. get_forecast would send these requests:
+                    DRY RUN: nothing was sent to Clari. get_forecast would send this request:
 
-                    1. GET %1$s/admin/limits
+                    1. GET %1$s/forecast/forecast?currency=EUR&timePeriod=2026_Q2&typesToExport=forecast&typesToExport=quota&typesToExport=forecast_updated&typesToExport=adjustment&typesToExport=crm_total&typesToExport=crm_closed&exportFormat=JSON
                        Accept: application/json
                        apikey: ***
                        User-Agent: clari-revops-mcp/0.1.0
 
-                    2. POST %1$s/export/forecast/forecast
-                       Accept: application/json
-                       apikey: ***
-                       Content-Type: application/json
-                       User-Agent: clari-revops-mcp/0.1.0
-                       {"timePeriod":"2026_Q2","typesToExport":["forecast","quota","forecast_updated","adjustment","crm_total","crm_closed"],"currency":"EUR","schedule":"NONE","includeHistorical":false,"exportFormat":"JSON"}
-
-                    Requests that depend on Clari's answers (polling a job, a next page, waiting for a free export slot) are not shown; of requests made in parallel, only the first may be.
+                    Requests that depend on Clari's answers (an export job where the synchronous forecast read is missing, polling a job, a next page, waiting for a free export slot) are not shown; of requests made in parallel, only the first may be.
                     """.formatted(base), r.text());
             assertFalse(r.isError());
             assertNull(r.structured());

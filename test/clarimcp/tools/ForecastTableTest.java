@@ -14,29 +14,65 @@ import org.junit.jupiter.api.Timeout;
 /** The export join on hand-made results, independent of the sandbox. */
 @Timeout(10)
 class ForecastTableTest {
+    /** Real key names [tap][gitlab]; hierarchy ids deliberately unlike user ids. */
     private static final String RESULTS = """
             {"timePeriods":[{"timePeriodId":"2026_Q2"}],
              "timeFrames":[{"timeFrameId":"w2","startDate":"2026-04-13"},{"timeFrameId":"w1","startDate":"2026-04-06"}],
-             "fields":[{"fieldId":"f1","fieldName":"Commit"},{"fieldId":"f2","fieldName":"Best Case"},
-                       {"fieldId":"f3","fieldName":"Unused"},{"fieldId":"f4","fieldName":"Commit"}],
-             "users":[{"userId":"u1","name":"Cara CRO","role":"CRO"},
-                      {"userId":"u2","name":"Max Manager","parentUserId":"u1","role":"Manager"},
-                      {"userId":"u3","name":"Rae Rep\\u202E","parentUserId":"u2"},
-                      {"userId":"u4","name":"Roy Rep","parentUserId":"u2"},
-                      {"userId":"u9","name":"Silent Manager","parentUserId":"u1"},
-                      {"userId":"u5","name":"Ula","parentUserId":"u9"}],
+             "fields":[{"fieldId":"f1","fieldName":"Commit","fieldType":"forecast"},{"fieldId":"f2","fieldName":"Best Case"},
+                       {"fieldId":"f3","fieldName":"Unused"},{"fieldId":"f4","fieldName":"Commit"},
+                       {"fieldId":"q","fieldName":"Quota","fieldType":"quota"},{"fieldId":"p","fieldName":"Pipeline"}],
+             "users":[{"userId":"u1","name":"Cara CRO","hierarchyId":"h1","hierarchyName":"CRO"},
+                      {"userId":"u2","name":"Max Manager","hierarchyId":"h2","parentHierarchyId":"h1","hierarchyName":"Manager - East"},
+                      {"userId":"u3","name":"Rae Rep\\u202E","hierarchyId":"h3","parentHierarchyId":"h2","scopeId":{"id":1}},
+                      {"userId":"u4","name":"Roy Rep","hierarchyId":"h4","parentHierarchyId":"h2","scopeId":"h4::REP"},
+                      {"userId":"u9","name":"Silent Manager","hierarchyId":"h9","parentHierarchyId":"h1"},
+                      {"userId":"u5","name":"Ula","hierarchyId":"h5","parentHierarchyId":"h9"}],
              "entries":[
                {"userId":"u3","fieldId":"f1","timePeriodId":"2026_Q2","timeFrameId":"w2","forecastValue":150,"currency":{"code":"USD"}},
                {"userId":"u3","fieldId":"f1","timePeriodId":"2026_Q2","timeFrameId":"w1","forecastValue":100,"currency":{"code":"USD"}},
                {"userId":"u4","fieldId":"f1","timePeriodId":"2026_Q2","timeFrameId":"w1","forecastValue":"200.5"},
-               {"userId":"u2","fieldId":"f1","timePeriodId":"2026_Q2","timeFrameId":"w2","forecastValue":{"value":350}},
+               {"userId":"u2","fieldId":"f1","timePeriodId":"2026_Q2","timeFrameId":"w2","forecastValue":{"value":350},
+                "adjustmentValue":300,"adjustedBy":"u1","adjustedOn":1775822400000},
                {"userId":"u2","fieldId":"f2","timePeriodId":"2026_Q2","timeFrameId":"w2","forecastValue":400},
+               {"userId":"u2","fieldId":"q","timePeriodId":"2026_Q2","timeFrameId":"w2","quotaValue":1000},
                {"userId":"u1","fieldId":"f1","timePeriodId":"2026_Q2","timeFrameId":"w2","forecastValue":900},
                {"userId":"u1","fieldId":"f4","timePeriodId":"2026_Q2","timeFrameId":"w2","forecastValue":1},
+               {"userId":"u1","fieldId":"q","timePeriodId":"2026_Q2","timeFrameId":"w2","quotaValue":2000},
+               {"userId":"u1","fieldId":"p","timePeriodId":"2026_Q2","timeFrameId":"w2","aggregationTotal":5000},
                {"userId":"u1","fieldId":"f1","timePeriodId":"2026_Q1","timeFrameId":"w2","forecastValue":5},
                {"userId":"u5","fieldId":"f1","timePeriodId":"2026_Q2","timeFrameId":"w2","forecastValue":50},
+               {"userId":"u5","fieldId":"f1","timePeriodId":"2026_Q2","timeFrameId":"w2","adjustmentValue":60,"adjustedBy":"someone"},
                {"userId":"u5","fieldId":"f2","timePeriodId":"2026_Q2","timeFrameId":"w2","forecastValue":"n/a"}]}
             """;
+
+    @Test
+    void eachValueFromItsOwnKey_columnsLabelledByKind() {
+        ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
+        Map<String, ForecastTable.Row> rows = byId(t);
+        assertEquals(new BigDecimal("1000"), rows.get("u2").values().get("Quota"), "quotaValue");
+        assertEquals(new BigDecimal("5000"), rows.get("u1").values().get("Pipeline"), "aggregationTotal");
+        assertEquals(new BigDecimal("300"), rows.get("u2").values().get("Commit (adj.)"), "adjustmentValue beside the call");
+        assertEquals(new BigDecimal("350"), rows.get("u2").values().get("Commit"), "the call itself is kept");
+        assertEquals(new BigDecimal("60"), rows.get("u5").values().get("Commit (adj.)"), "an adjustment in an entry of its own");
+        assertEquals(List.of(ForecastTable.Kind.CALL, ForecastTable.Kind.ADJUSTMENT, ForecastTable.Kind.CALL, ForecastTable.Kind.CALL,
+                ForecastTable.Kind.QUOTA, ForecastTable.Kind.CRM_TOTAL), t.columns().stream().map(ForecastTable.Column::kind).toList());
+    }
+
+    @Test
+    void adjustments_nameWhoAdjusted_andWhen() {
+        ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
+        assertEquals(List.of(new ForecastTable.Adjusted("Max Manager", "Commit (adj.)", new BigDecimal("300"), "Cara CRO", "2026-04-10"),
+                new ForecastTable.Adjusted("Ula", "Commit (adj.)", new BigDecimal("60"), "someone", null)), t.adjustments());
+        assertEquals(new BigDecimal("900"), t.totals().get("Commit (adj.)"), "the unadjusted top-level call counts as it stands");
+    }
+
+    @Test
+    void role_isTheHierarchyName_elseAStringScopeId() {
+        Map<String, ForecastTable.Row> rows = byId(ForecastTable.from(Fixtures.parse(RESULTS)));
+        assertEquals("Manager - East", rows.get("u2").role());
+        assertEquals("h4::REP", rows.get("u4").role());
+        assertNull(rows.get("u3").role(), "a scopeId that is not a string is not shown");
+    }
 
     @Test
     void latestWeekWins_notASum_andOtherPeriodsIgnored() {
@@ -53,7 +89,7 @@ class ForecastTableTest {
     @Test
     void columns_followClariOrder_onlyFieldsWithValues_duplicateNamesMadeUnique() {
         ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
-        assertEquals(List.of("Commit", "Best Case", "Commit (2)"), t.fields());
+        assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Commit (2)", "Quota", "Pipeline"), t.fields());
     }
 
     @Test
@@ -74,10 +110,10 @@ class ForecastTableTest {
     }
 
     @Test
-    void withoutReportingLines_everyRowIsTopLevel_andTotalsAddThemAll() {
+    void withoutHierarchyKeys_everyRowIsTopLevel_andTotalsAddThemAll() {
         ForecastTable t = ForecastTable.from(Fixtures.parse("""
                 {"fields":[{"fieldId":"f1","fieldName":"Commit"}],
-                 "users":[{"userId":"a","name":"A"},{"userId":"b","name":"B"}],
+                 "users":[{"userId":"a","name":"A","parentUserId":"b"},{"userId":"b","name":"B","hierarchyId":"x"}],
                  "entries":[{"userId":"a","fieldId":"f1","forecastValue":1},{"userId":"b","fieldId":"f1","forecastValue":2},
                             {"userId":"c","fieldId":"f1","forecastValue":4}]}
                 """));
@@ -91,10 +127,23 @@ class ForecastTableTest {
     void cyclicReportingLines_doNotLoop_andEveryRowAppearsOnce() {
         ForecastTable t = ForecastTable.from(Fixtures.parse("""
                 {"fields":[{"fieldId":"f1","fieldName":"Commit"}],
-                 "users":[{"userId":"a","parentUserId":"b"},{"userId":"b","parentUserId":"a"}],
+                 "users":[{"userId":"a","hierarchyId":"1","parentHierarchyId":"2"},{"userId":"b","hierarchyId":"2","parentHierarchyId":"1"}],
                  "entries":[{"userId":"a","fieldId":"f1","forecastValue":1},{"userId":"b","fieldId":"f1","forecastValue":2}]}
                 """));
         assertEquals(2, t.rows().size());
+    }
+
+    @Test
+    void fieldIdsThatLookLikeColumnKeys_doNotCollide() {
+        ForecastTable t = ForecastTable.from(Fixtures.parse("""
+                {"fields":[{"fieldId":"x","fieldName":"X"},{"fieldId":"a:x","fieldName":"AX"},{"fieldId":"x\\n","fieldName":"XN"},
+                           {"fieldId":"","fieldName":"Empty"}],
+                 "entries":[{"userId":"u","fieldId":"x","forecastValue":1,"adjustmentValue":2},{"userId":"u","fieldId":"a:x","forecastValue":3},
+                            {"userId":"u","fieldId":"x\\n","forecastValue":4},{"userId":"u","fieldId":"","adjustmentValue":5}]}
+                """));
+        assertEquals(Map.of("X", new BigDecimal("1"), "X (adj.)", new BigDecimal("2"), "AX", new BigDecimal("3"),
+                "XN", new BigDecimal("4"), "Empty (adj.)", new BigDecimal("5")), t.rows().get(0).values());
+        assertEquals(new BigDecimal("5"), t.totals().get("Empty (adj.)"), "an adjustment without its call still totals");
     }
 
     @Test
