@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Strict RFC 8259 parser working directly on UTF-8 bytes. One mode, no options. Every error is a
- * {@link JsonException} naming the rule broken and the byte offset.
+ * Strict RFC 8259 parser working directly on UTF-8 bytes. One grammar, no options; two ways to get the
+ * result: the whole tree ({@link #parse(byte[])}), or with chosen top-level arrays handed out element by
+ * element ({@link #parseStreaming(InputStream, int, Map)}), so an export of tens of MB is never a tree.
+ * Every error is a {@link JsonException} naming the rule broken and the byte offset, the same either way.
  *
  * <p>Decisions where RFC 8259 leaves a choice (each pinned by tests):
  * <ul>
@@ -36,10 +38,15 @@ public final class JsonParser {
     public static final int MAX_DEPTH = 128;
     /** Default input cap: Clari exports reach tens of MB; above this we refuse rather than risk OOM. */
     public static final int DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-    /** First window on a streamed input: a few entries; it grows only to hold one larger element. */
+    /**
+     * First window on a streamed input: a few entries. It grows to hold one larger element, or the
+     * members that are not streamed (the small lists), up to the byte cap at worst as parse does.
+     */
     private static final int STREAM_WINDOW = 64 * 1024;
     /** Slots of the string cache: more than the distinct keys and ids of an export, small enough to stay cheap. */
     private static final int CACHE_SLOTS = 4096;
+    /** Input bytes per cache slot below CACHE_SLOTS: a small message (most are) gets a small cache. */
+    private static final int BYTES_PER_SLOT = 64;
     /** Longest string the cache holds: keys, ids, codes; longer strings rarely repeat. */
     private static final int CACHE_MAX_LENGTH = 48;
     /** Largest first capacity of an object: one huge object must not make every later small one costly. */
@@ -66,9 +73,9 @@ public final class JsonParser {
      * Short ASCII strings seen in this input, by hash of their bytes, with their Json.Str: an export repeats
      * the same keys and ids in every entry, and one shared String per distinct text keeps its tree small.
      */
-    private final byte[][] cachedBytes = new byte[CACHE_SLOTS][];
-    private final String[] cachedStrings = new String[CACHE_SLOTS];
-    private final Json.Str[] cachedValues = new Json.Str[CACHE_SLOTS];
+    private final byte[][] cachedBytes;
+    private final String[] cachedStrings;
+    private final Json.Str[] cachedValues;
     /** Member count of the last object closed at each depth: the next one's first capacity. */
     private final int[] sizeHints = new int[MAX_DEPTH + 1];
     /** Cache slot of the string string() returned last, or -1 when it was not cached. */
@@ -81,6 +88,10 @@ public final class JsonParser {
         this.source = source;
         this.maxBytes = maxBytes;
         this.handlers = handlers;
+        int slots = source != null ? CACHE_SLOTS : Integer.highestOneBit(Math.clamp(limit / BYTES_PER_SLOT, 16, CACHE_SLOTS));
+        cachedBytes = new byte[slots][];
+        cachedStrings = new String[slots];
+        cachedValues = new Json.Str[slots];
     }
 
     /** Parses one JSON text of at most {@link #DEFAULT_MAX_BYTES} bytes. */
@@ -395,7 +406,7 @@ public final class JsonParser {
     /** The ASCII string of in[start .. start+length), shared with its earlier occurrences when short. */
     private String cached(int start, int length, int hash) {
         if (length > CACHE_MAX_LENGTH) return new String(in, start, length, ISO_8859_1);
-        int slot = (hash ^ (hash >>> 16)) & (CACHE_SLOTS - 1);
+        int slot = (hash ^ (hash >>> 16)) & (cachedBytes.length - 1);
         byte[] known = cachedBytes[slot];
         if (!sameBytes(known, start, length)) {
             cachedBytes[slot] = known = Arrays.copyOfRange(in, start, start + length);
