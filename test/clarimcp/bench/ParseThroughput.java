@@ -94,7 +94,8 @@ public final class ParseThroughput {
      * A forecast export of at least the given size, in the shape of the note's "five lists" [tap][gitlab]:
      * 200 users, 5 fields, 13 weeks of one quarter, entries of user x field x week (with forecast, quota
      * and adjustment values) repeated over more users as the size needs. Written as text, not built as a
-     * tree, so generating it does not dominate the memory being measured.
+     * tree, so generating it does not dominate the memory being measured. timePeriods[].year is a string, as
+     * the tap's schema types it [tap].
      */
     static byte[] export(long size) {
         String[] fields = {"commit", "best_case", "pipeline", "closed", "quota"};
@@ -133,7 +134,7 @@ public final class ParseThroughput {
                     .append(fields[f].toUpperCase()).append("\",\"fieldType\":\"CURRENCY\"}");
         }
         sb.append("],\"timePeriods\":[{\"timePeriodId\":\"2026_Q2\",\"startDate\":\"2026-04-01\",\"endDate\":\"2026-06-30\","
-                + "\"label\":\"Q2 2026\",\"year\":2026,\"crmId\":\"2026_Q2\",\"type\":\"QUARTER\"}],\"timeFrames\":[");
+                + "\"label\":\"Q2 2026\",\"year\":\"2026\",\"crmId\":\"2026_Q2\",\"type\":\"QUARTER\"}],\"timeFrames\":[");
         for (int w = 1; w <= 13; w++) {
             sb.append(w > 1 ? "," : "").append("{\"timeFrameId\":\"2026_Q2_W").append(w).append("\",\"startDate\":\"2026-04-")
                     .append(String.format("%02d", w)).append("\",\"endDate\":\"2026-04-").append(String.format("%02d", w + 1)).append("\"}");
