@@ -172,6 +172,19 @@ public final class ClariClient {
                 "results of export job '" + id + "'", true);
     }
 
+    /**
+     * GET /export/jobs/{jobId}/results, handing each element of the named top-level arrays (e.g. "entries")
+     * to its handler as it is parsed instead of keeping it; returns the rest (users, fields, timePeriods,
+     * timeFrames). Same errors as exportResults; a malformed body fails after elements may have been handed
+     * out, so the caller must discard what it built from them. The body itself is still held (CappedBody).
+     */
+    public Json exportResults(String jobId, Map<String, ? extends Consumer<? super Json>> handlers)
+            throws ClariException, InterruptedException {
+        String id = segment("jobId", jobId);
+        return send("GET", uri("/export/jobs/" + id + "/results"), "/export/jobs/{jobId}/results", null,
+                "results of export job '" + id + "'", true, handlers);
+    }
+
     /** GET /opportunity?oppId=..&oppId=.. (1 to {@link #MAX_OPPORTUNITY_IDS} ids, else IllegalArgumentException). */
     public Json opportunities(List<String> oppIds) throws ClariException, InterruptedException {
         if (oppIds.isEmpty() || oppIds.size() > MAX_OPPORTUNITY_IDS) {
@@ -209,6 +222,11 @@ public final class ClariClient {
      */
     Json send(String method, URI uri, String template, Json.Obj body, String what, boolean byId)
             throws ClariException, InterruptedException {
+        return send(method, uri, template, body, what, byId, Map.of());
+    }
+
+    private Json send(String method, URI uri, String template, Json.Obj body, String what, boolean byId,
+            Map<String, ? extends Consumer<? super Json>> handlers) throws ClariException, InterruptedException {
         policy.check(method, uri);
         Secret token = tokens.current();
         HttpRequest request = request(method, uri, body, token);
@@ -222,7 +240,7 @@ public final class ClariClient {
             try {
                 HttpResponse<byte[]> response = observed(method, template, request);
                 int status = response.statusCode();
-                if (status >= 200 && status < 300) return parse(response, what);
+                if (status >= 200 && status < 300) return parse(response, what, handlers);
                 // A 401 with a code (no_optin) refuses the user, not the token [spec]: no token re-read for it.
                 if (status == 401 && !refreshed && ClariErrors.code(response.body()) == null && tokens.refreshAfterRejection(token)) {
                     refreshed = true; // the token file was rotated under us: one more try with the new token, at once
@@ -312,9 +330,10 @@ public final class ClariClient {
         }
     }
 
-    private Json parse(HttpResponse<byte[]> response, String what) throws ClariException {
+    private Json parse(HttpResponse<byte[]> response, String what, Map<String, ? extends Consumer<? super Json>> handlers)
+            throws ClariException {
         try {
-            return JsonParser.parse(response.body(), maxResponseBytes);
+            return JsonParser.parseStreaming(response.body(), maxResponseBytes, handlers);
         } catch (JsonException e) {
             throw ClariErrors.notJson(response.statusCode(), what, e);
         }

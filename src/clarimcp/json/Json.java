@@ -21,7 +21,8 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
         public static final Obj EMPTY = new Obj(Map.of());
 
         public Obj {
-            members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
+            // The parser's members are immutable already: copying them would double a parsed export's garbage.
+            if (!(members instanceof Frozen.Members)) members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
         }
 
         /** The member's value, or null when absent. */
@@ -58,7 +59,7 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
         public static final Arr EMPTY = new Arr(List.of());
 
         public Arr {
-            items = List.copyOf(items);
+            if (!(items instanceof Frozen.Items)) items = List.copyOf(items); // parser's items: immutable already
         }
 
         public static Arr of(Json... items) {

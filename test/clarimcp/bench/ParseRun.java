@@ -23,6 +23,12 @@ final class ParseRun {
         report.row("JSON parse of a " + mb + " MB forecast export (image JVM): first / median of next "
                 + inImage.get("runs"), rate(inImage, "first_ms") + " / " + rate(inImage, "median_ms"),
                 "same code on JDK defaults (C2, G1): " + rate(defaults, "first_ms") + " / " + rate(defaults, "median_ms"));
+        Map<String, String> streamed = run(List.of(image.resolve("bin/java").toString(), "--add-modules", "clarimcp",
+                "--add-exports", "clarimcp/clarimcp.json=ALL-UNNAMED", "-cp", benchClasses.toString(),
+                ParseThroughput.class.getName(), Integer.toString(mb), "stream"));
+        report.row("JSON streaming parse of the same export, entries handed out (image JVM): first / median of next "
+                + streamed.get("runs"), rate(streamed, "first_ms") + " / " + rate(streamed, "median_ms"),
+                "JsonParser.parseStreaming from an InputStream: the path for exports, no tree of the entries");
     }
 
     private static String rate(Map<String, String> r, String key) {

@@ -298,6 +298,29 @@ class ClariClientTest {
     }
 
     @Test
+    void exportResultsWithHandlers_entriesHandedOut_restReturned_badBodyStillAnError() throws Exception {
+        // The five lists of an export result [tap][gitlab], cut short here to entries and users.
+        String export = "{\"entries\":[{\"userId\":\"u1\",\"forecastValue\":1.5},{\"userId\":\"u2\",\"forecastValue\":2}],"
+                + "\"users\":[{\"userId\":\"u1\"}]}";
+        try (StubServer stub = new StubServer(Reply.json(200, export).chunkedBody())) {
+            List<Json> entries = new ArrayList<>();
+            Json rest = client(stub).exportResults("j1", Map.of("entries", entries::add));
+            Json.Obj whole = (Json.Obj) JsonParser.parse(export);
+            assertEquals(whole.arr("entries").items(), entries);
+            assertEquals(Json.Obj.builder().put("users", whole.get("users")).build(), rest);
+        }
+        String broken = export.replace("]}", "],\"users\":[]}"); // a duplicate key after the entries
+        try (StubServer stub = new StubServer(Reply.json(200, broken))) {
+            List<Json> entries = new ArrayList<>();
+            ClariException e = assertThrows(ClariException.class,
+                    () -> client(stub).exportResults("j1", Map.of("entries", entries::add)));
+            ClariException fromTree = assertThrows(ClariException.class, () -> client(stub).exportResults("j1"));
+            assertEquals(fromTree.getMessage(), e.getMessage());
+            assertEquals(2, entries.size(), "handed out before the error: the caller must discard them");
+        }
+    }
+
+    @Test
     void redirect_isNotFollowed() throws Exception {
         try (StubServer other = new StubServer(Reply.json(200, OK));
                 StubServer stub = new StubServer(Reply.of(302, "text/html", "<a>moved</a>",

@@ -218,4 +218,30 @@ class JsonParserTest {
     void parse_negativeCap_illegalArgument() {
         assertThrows(IllegalArgumentException.class, () -> JsonParser.parse(new byte[0], -1));
     }
+
+    @Test
+    void parse_objectOfManyKeys_lookupsAndDuplicateFound() throws JsonException {
+        // Above Frozen.LINEAR_MAX members the duplicate check and lookups switch to hashing.
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < 40; i++) sb.append("\"k").append(i).append("\":").append(i).append(',');
+        Json.Obj obj = (Json.Obj) JsonParser.parse(sb.substring(0, sb.length() - 1) + "}");
+        assertEquals(40, obj.members().size());
+        assertEquals(new Json.Num("27"), obj.get("k27"));
+        assertEquals(null, obj.get("k40"));
+        assertEquals(List.of("k0", "k1", "k2"), List.copyOf(obj.members().keySet()).subList(0, 3));
+        String dup = sb + "\"k33\":1}";
+        assertRejected(dup, "Duplicate key at offset " + dup.lastIndexOf("\"k33\""));
+    }
+
+    @Test
+    void parse_result_immutableAndEqualToBuiltValue() throws JsonException {
+        Json.Obj parsed = (Json.Obj) JsonParser.parse("{\"a\":[1,\"x\"],\"b\":{}}");
+        Json.Obj built = Json.Obj.builder().put("a", Json.Arr.of(new Json.Num("1"), new Json.Str("x")))
+                .put("b", Json.Obj.EMPTY).build();
+        assertEquals(built, parsed);
+        assertEquals(built.hashCode(), parsed.hashCode());
+        assertThrows(UnsupportedOperationException.class, () -> parsed.members().put("c", Json.Null.NULL));
+        assertThrows(UnsupportedOperationException.class, () -> parsed.members().keySet().clear());
+        assertThrows(UnsupportedOperationException.class, () -> parsed.arr("a").items().set(0, Json.Null.NULL));
+    }
 }
