@@ -55,6 +55,15 @@ class ClariClientTest {
         return e;
     }
 
+    /** After retries the message also says how many tries and how long they took in all (the true elapsed time). */
+    private static void failsAfterTries(String message, int tries, Executable call) {
+        ClariException e = assertThrows(ClariException.class, call);
+        assertFalse(e.getMessage().contains(CANARY), e.getMessage());
+        assertTrue(e.getMessage().matches(java.util.regex.Pattern.quote(message) + " \\(" + tries + " tries, \\d+(\\.\\d+)? s in all\\)"),
+                e.getMessage());
+        assertEquals(0, e.status());
+    }
+
     @Test
     void get_sendsApikeyAcceptAndUserAgent_andParsesJson() throws Exception {
         try (StubServer stub = new StubServer(Reply.json(200, "{\"jobs\":{\"concurrentLimit\":3}}"))) {
@@ -253,7 +262,7 @@ class ClariClientTest {
         String longText = "x".repeat(5000);
         try (StubServer stub = new StubServer(Reply.json(400, "{\"message\":\"" + longText + "\"}"))) {
             ClariException e = assertThrows(ClariException.class, () -> client(stub).adminLimits());
-            assertTrue(e.getMessage().endsWith("x".repeat(ClariErrors.MAX_DETAIL_CHARS) + "…"), e.getMessage());
+            assertTrue(e.getMessage().endsWith(": " + "x".repeat(ClariErrors.MAX_DETAIL_CHARS - 1) + "…"), e.getMessage());
             assertTrue(e.getMessage().length() < 300);
         }
     }
@@ -339,7 +348,7 @@ class ClariClientTest {
     void timeout_isACleanError_getRetried_postNot() throws Exception {
         try (StubServer stub = new StubServer(Reply.hanging())) {
             ClariClient c = client(stub.base(), Duration.ofMillis(300), ClariClient.MAX_RESPONSE_BYTES);
-            fails(0, "Clari did not answer within 0.3 s; try again later", () -> c.exportJob("j1"));
+            failsAfterTries("Clari did not answer within 0.3 s; try again later", RetryPolicy.MAX_RETRIES + 1, () -> c.exportJob("j1"));
             assertEquals(RetryPolicy.MAX_RETRIES + 1, stub.requests.size());
             fails(0, "Clari did not answer within 0.3 s; try again later",
                     () -> c.submitForecastExport("forecast", Json.Obj.EMPTY));
@@ -354,7 +363,7 @@ class ClariClientTest {
             port = s.getLocalPort(); // closed again: nothing listens there
         }
         ClariClient c = client(URI.create("http://127.0.0.1:" + port + "/v4"), Duration.ofSeconds(5), 1000);
-        fails(0, "cannot reach 127.0.0.1: check CLARI_BASE_URL and your network/proxy", c::adminLimits);
+        failsAfterTries("cannot reach 127.0.0.1: check CLARI_BASE_URL and your network/proxy", RetryPolicy.MAX_RETRIES + 1, c::adminLimits);
         assertEquals(RetryPolicy.MAX_RETRIES, sleeps.size());
     }
 
