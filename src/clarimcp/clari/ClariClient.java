@@ -271,7 +271,7 @@ public final class ClariClient {
         int status = 0;
         try {
             HttpResponse<byte[]> response = exchange(request, call, what);
-            call.spend(response.body().length);
+            if (response.body() != null) call.spend(response.body().length); // null: a proxy's 407 to the CONNECT
             status = response.statusCode();
             return response;
         } catch (ClariException e) {

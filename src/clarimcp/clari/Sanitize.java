@@ -124,12 +124,24 @@ public final class Sanitize {
     private static boolean holds(String s, String t) {
         if (t.isEmpty() || s.length() < t.length()) return false;
         if (s.contains(t)) return true;
-        StringBuilder visible = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); ) {
+        int first = 0; // the first hidden character: most strings have none, and are not copied
+        while (first < s.length()) {
+            char c = s.charAt(first);
+            if (c >= 0x20 && c < 0x7F) { // printable ASCII, the bulk of any answer: never hidden
+                first++;
+                continue;
+            }
+            int cp = s.codePointAt(first);
+            if (isHidden(cp)) break;
+            first += Character.charCount(cp);
+        }
+        if (first == s.length()) return false;
+        StringBuilder visible = new StringBuilder(s.length()).append(s, 0, first);
+        for (int i = first; i < s.length(); ) {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
             if (!isHidden(cp)) visible.appendCodePoint(cp);
         }
-        return visible.length() != s.length() && visible.indexOf(t) >= 0;
+        return visible.indexOf(t) >= 0;
     }
 }
