@@ -357,6 +357,25 @@ class ClariClientTest {
     }
 
     @Test
+    void callDeadline_cutsTheRetryWait_andEndsWithTheTrueElapsedTime() throws Exception {
+        try (StubServer stub = new StubServer(Reply.json(503, "{}"))) {
+            ClariConfig config = new ClariConfig(new Secret(CANARY), stub.base(), null, 12, Duration.ofSeconds(1), null, null,
+                    Network.DEFAULT, Duration.ofMillis(400), 1 << 20);
+            ClariClient c = new ClariClient(config, ClariClient.newHttpClient(), Duration.ofSeconds(10), ClariClient.MAX_RESPONSE_BYTES,
+                    wait -> { sleeps.add(wait); Thread.sleep(wait); }).forCall(ExchangeObserver.NONE);
+            ClariException e = assertThrows(ClariException.class, c::adminLimits);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("no complete answer from Clari for admin limits within this "
+                    + "call's limit of 0.4 s \\(stopped after (\\d+(\\.\\d+)?) s\\): try again later, ask for less, or raise "
+                    + "CLARI_CALL_TIMEOUT_SECONDS").matcher(e.getMessage());
+            assertTrue(m.matches(), e.getMessage());
+            assertTrue(Double.parseDouble(m.group(1)) >= 0.4, "the true elapsed time, at least the limit: " + e.getMessage());
+            assertEquals(1, stub.requests.size(), "no second try once the time is up");
+            assertEquals(1, sleeps.size());
+            assertTrue(sleeps.get(0).compareTo(Duration.ofMillis(400)) < 0, "the backoff (0.5-1 s) was cut to what was left: " + sleeps);
+        }
+    }
+
+    @Test
     void connectionRefused_namesTheHost() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
