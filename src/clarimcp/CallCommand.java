@@ -7,7 +7,6 @@ import clarimcp.mcp.CallLog;
 import clarimcp.mcp.CallMeter;
 import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
 import clarimcp.mcp.ToolResult;
 import java.io.PrintStream;
 import java.util.List;
@@ -54,14 +53,11 @@ final class CallCommand {
         };
         ToolResult result;
         try {
-            result = tool.call(args, ctx);
-        } catch (ToolException e) {
-            result = ToolResult.error(e.getMessage());
-        } catch (RuntimeException e) {
-            meter.finish(CallLog.Outcome.PROTOCOL_ERROR);
-            err.println(Main.NAME + ": internal error in tool " + tool.name() + ": " + e);
-            e.printStackTrace(err);
-            return Main.EXIT_FAILURE;
+            result = ToolResult.run(tool, args, ctx, err); // the server's runner: the same errors, the same caps
+            if (result == null) {
+                meter.finish(CallLog.Outcome.PROTOCOL_ERROR);
+                return Main.EXIT_FAILURE;
+            }
         } catch (InterruptedException e) {
             meter.finish(CallLog.Outcome.CANCELLED);
             Thread.currentThread().interrupt();

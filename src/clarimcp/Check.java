@@ -8,6 +8,7 @@ import clarimcp.json.Json;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -31,6 +32,7 @@ final class Check {
     }
 
     private void all(Map<String, String> env, boolean dryRun) {
+        jvmOptions(env);
         ClariConfig config;
         try {
             config = ClariConfig.fromEnv(env);
@@ -109,7 +111,9 @@ final class Check {
             return false;
         }
         String warning = client.tokenWarning();
-        if (warning != null) line("warn", "token file", warning);
+        String foreign = client.tokenOwnershipProblem();
+        if (foreign != null) fail("token file", foreign + " (else whoever can write it chooses the token we send)");
+        else if (warning != null) line("warn", "token file", warning);
         else line("ok", "token file", "readable, holds a token (re-read when it changes)");
         return true;
     }
@@ -122,6 +126,24 @@ final class Check {
                     + "unavailable; try again later");
         } else {
             line("ok", "base URL reachable", config.baseUrl() + " answered");
+        }
+    }
+
+    /**
+     * These variables reach the JVM (JAVA_TOOL_OPTIONS and _JAVA_OPTIONS any JVM, JDK_JAVA_OPTIONS the java
+     * launcher). We keep them (they are how enterprises set trust stores and proxies, and whoever sets them also
+     * sets the token), except the HTTP and TLS debug switches, which would print the token (Main clears them).
+     */
+    private void jvmOptions(Map<String, String> env) {
+        for (String v : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"}) {
+            String o = env.getOrDefault(v, "");
+            if (o.isBlank()) continue;
+            if (Arrays.stream(Main.TOKEN_PRINTING_PROPERTIES).anyMatch(o::contains)) {
+                line("warn", "JVM options", v + " turns on HTTP or TLS debug output, which would print the API token: "
+                        + "the server ignores it; remove it");
+            } else {
+                line("note", "JVM options", v + " is set and reaches the JVM (e.g. a trust store or proxy)");
+            }
         }
     }
 

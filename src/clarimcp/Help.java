@@ -23,6 +23,8 @@ final class Help {
                   CLARI_POLL_MAX_ATTEMPTS      checks one get_forecast makes while waiting for a slot and its job (1-1000); default 12
                   CLARI_POLL_INTERVAL_SECONDS  longest wait between those checks (0 < s <= 300); default 5
                   CLARI_PIPELINE_EVENTS        comma-separated audit event names get_pipeline_changes shows; default all but api.accessed
+                  CLARI_CALL_TIMEOUT_SECONDS   wall-clock limit of one tool call, retries and paging included (0 < s <= 900); default 300
+                  CLARI_CALL_MAX_MB            MB one tool call may read from Clari, all answers together (1-64); default 64
                   CLARI_LOG_FILE               append the call log (JSON lines) to this file, created rw-------; default stderr
                   HTTPS_PROXY, https_proxy     http://[user:password@]host:port of the proxy for https to Clari
                   NO_PROXY, no_proxy           hosts that bypass the proxy: comma-separated, * for all, a.com also covers *.a.com

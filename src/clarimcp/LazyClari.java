@@ -57,8 +57,9 @@ final class LazyClari implements ClariAccess {
             } catch (IllegalArgumentException e) { // CLARI_CA_BUNDLE unusable: explained on every call, like any setting
                 throw new ToolException("Server configuration problem: " + e.getMessage());
             }
-            String warning = c.tokenWarning();
-            if (warning != null) err.println(Main.NAME + ": warning: " + warning);
+            for (String warning : new String[] {c.tokenWarning(), c.tokenOwnershipProblem()}) {
+                if (warning != null) err.println(Main.NAME + ": warning: " + warning);
+            }
             // In a dry run the tools plan on a view of this client; should anything bypass them, it is refused, not sent.
             client = dryRun ? c.planning(r -> {
                 throw new IllegalStateException("dry run: request refused outside the dry-run tool");

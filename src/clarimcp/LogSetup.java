@@ -1,5 +1,6 @@
 package clarimcp;
 
+import clarimcp.clari.ClariConfig;
 import clarimcp.mcp.CallLog;
 import clarimcp.mcp.JsonLinesLog;
 import clarimcp.mcp.LogLevel;
@@ -26,6 +27,15 @@ import java.util.Map;
 final class LogSetup {
     static final LogLevel DEFAULT_LEVEL = LogLevel.INFO;
 
+    /** An existing CLARI_LOG_FILE we will not append to; the message says why and what to do. */
+    private static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String why) {
+            super(why);
+        }
+    }
+
     private LogSetup() {}
 
     /** The level CLARI_LOG_LEVEL names, or the default (with a warning on err) when it names none. */
@@ -46,6 +56,9 @@ final class LogSetup {
         if (file == null || file.isBlank()) return new JsonLinesLog(err, level);
         try {
             return new JsonLinesLog(new PrintStream(append(Path.of(file.strip())), true, StandardCharsets.UTF_8), level);
+        } catch (Refused e) {
+            err.println(Main.NAME + ": CLARI_LOG_FILE refused: " + e.getMessage() + "; logging to stderr instead");
+            return new JsonLinesLog(err, level);
         } catch (IOException | InvalidPathException | UnsupportedOperationException e) {
             err.println(Main.NAME + ": cannot write CLARI_LOG_FILE (" + e.getClass().getSimpleName()
                     + "): check the path and its directory's permissions; logging to stderr instead");
@@ -53,12 +66,25 @@ final class LogSetup {
         }
     }
 
-    /** Opens file for appending, creating it rw------- first if absent; never follows a symbolic link. */
+    /**
+     * Opens file for appending, creating it rw------- first if absent; never follows a symbolic link. An existing
+     * file must be a regular file (a FIFO would block the open, and so start-up, until a reader comes) owned by
+     * the user running us (appending to someone else's file would mix our log into theirs, or let them read ours).
+     * For the race between this check and the open, see ClariConfig.notRegularFile.
+     */
     private static OutputStream append(Path file) throws IOException {
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException exists) {
-            // appended to as it is
+            String kind = ClariConfig.notRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+            if (kind != null) throw new Refused("it names " + kind + "; it must be a regular file");
+            String me = System.getProperty("user.name", "?");
+            try {
+                String owner = Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName();
+                if (!me.equals("?") && !owner.equals(me)) throw new Refused("it is owned by another user; use a file of yours");
+            } catch (UnsupportedOperationException notPosix) {
+                // ACLs apply
+            }
         } catch (UnsupportedOperationException notPosix) {
             Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close(); // e.g. Windows: ACLs apply
         }

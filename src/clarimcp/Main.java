@@ -43,7 +43,22 @@ public final class Main {
         OutputStream protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         System.setOut(err);
+        ignoreTokenPrintingOptions(err);
         System.exit(run(args, System.in, protocolOut, err, System.getenv()));
+    }
+
+    /**
+     * JVM debug switches that would print the apikey header (the token) on stderr, where MCP clients keep logs.
+     * They arrive through JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS or _JAVA_OPTIONS, which we otherwise honour (trust
+     * stores, proxies); cleared before the HTTP client or TLS reads them (both read them once, on first use).
+     */
+    static final String[] TOKEN_PRINTING_PROPERTIES = {"jdk.httpclient.HttpClient.log", "jdk.internal.httpclient.debug",
+        "jdk.internal.httpclient.hpack.debug", "javax.net.debug"};
+
+    private static void ignoreTokenPrintingOptions(PrintStream err) {
+        for (String p : TOKEN_PRINTING_PROPERTIES) {
+            if (System.clearProperty(p) != null) err.println(NAME + ": ignoring -D" + p + ": its output would show the API token");
+        }
     }
 
     /** Runs the command line; returns the process exit code. */

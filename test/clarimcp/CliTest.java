@@ -211,6 +211,15 @@ class CliTest {
     }
 
     @Test
+    void check_jvmOptionsThatPrintHeaders_warn_othersAreNoted() {
+        Run r = run(Map.of("JAVA_TOOL_OPTIONS", "-Djdk.httpclient.HttpClient.log=headers", "JDK_JAVA_OPTIONS",
+                "-Djavax.net.ssl.trustStore=/etc/corp.jks"), "--check");
+        assertTrue(r.out().startsWith("warn  JVM options: JAVA_TOOL_OPTIONS turns on HTTP or TLS debug output, which would "
+                + "print the API token: the server ignores it; remove it\nnote  JVM options: JDK_JAVA_OPTIONS is set and reaches "
+                + "the JVM"), r.out());
+    }
+
+    @Test
     void check_missingToken_failsAtConfiguration_contactsNothing() {
         Run r = run(Map.of(), "--check");
         assertEquals(1, r.exit());

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,6 +70,11 @@ public final class ClariClient {
     private final ExchangeObserver observer;
     /** Non-null in a dry run: requests go here instead of the network. */
     private final Consumer<PlannedRequest> planner;
+    /** Per-call limits from the configuration (CLARI_CALL_TIMEOUT_SECONDS, CLARI_CALL_MAX_MB). */
+    private final Duration callTimeout;
+    private final long callMaxBytes;
+    /** The budget of the tool call this view serves; null: each request gets a fresh one (--check, tests). */
+    private final CallBudget budget;
 
     /** Throws IllegalArgumentException, saying what to fix, when CLARI_CA_BUNDLE cannot be used. */
     public ClariClient(ClariConfig config) {
@@ -87,9 +93,12 @@ public final class ClariClient {
         this.sleeper = sleeper;
         this.observer = ExchangeObserver.NONE;
         this.planner = null;
+        this.callTimeout = config.callTimeout();
+        this.callMaxBytes = config.callMaxBytes();
+        this.budget = null;
     }
 
-    private ClariClient(ClariClient c, ExchangeObserver observer, Consumer<PlannedRequest> planner) {
+    private ClariClient(ClariClient c, ExchangeObserver observer, Consumer<PlannedRequest> planner, CallBudget budget) {
         this.tokens = c.tokens;
         this.proxyAuthorization = c.proxyAuthorization;
         this.base = c.base;
@@ -101,6 +110,9 @@ public final class ClariClient {
         this.sleeper = c.sleeper;
         this.observer = observer;
         this.planner = planner;
+        this.callTimeout = c.callTimeout;
+        this.callMaxBytes = c.callMaxBytes;
+        this.budget = budget;
     }
 
     /**
@@ -108,7 +120,15 @@ public final class ClariClient {
      * call, so concurrent calls count their own requests without shared mutable state.
      */
     public ClariClient observedBy(ExchangeObserver observer) {
-        return new ClariClient(this, observer, planner);
+        return new ClariClient(this, observer, planner, budget);
+    }
+
+    /**
+     * The view for one tool call: reports to observer, and all its requests share one {@link CallBudget}
+     * (CLARI_CALL_TIMEOUT_SECONDS from now, CLARI_CALL_MAX_MB read), so no call outlives or outgrows it.
+     */
+    public ClariClient forCall(ExchangeObserver observer) {
+        return new ClariClient(this, observer, planner, new CallBudget(callTimeout, callMaxBytes));
     }
 
     /**
@@ -116,12 +136,17 @@ public final class ClariClient {
      * token masked, and never sent; the call then fails with status 0 ("not sent"), as if no answer came.
      */
     public ClariClient planning(Consumer<PlannedRequest> planner) {
-        return new ClariClient(this, observer, Objects.requireNonNull(planner));
+        return new ClariClient(this, observer, Objects.requireNonNull(planner), budget);
     }
 
     /** A warning about how the token is stored (a token file readable by others), or null. */
     public String tokenWarning() {
         return tokens.permissionWarning();
+    }
+
+    /** Who else could write the token file (writable by others, another owner), or null. */
+    public String tokenOwnershipProblem() {
+        return tokens.ownershipProblem();
     }
 
     /** What keeps the token from being read (an unreadable or malformed CLARI_API_TOKEN_FILE), or null. */
@@ -234,13 +259,15 @@ public final class ClariClient {
             planner.accept(PlannedRequest.of(request, body == null ? null : JsonWriter.write(body)));
             throw new ClariException(0, "dry run: the request was not sent");
         }
+        CallBudget call = budget != null ? budget : new CallBudget(callTimeout, callMaxBytes);
         boolean refreshed = false;
         for (int attempt = 0; ; attempt++) {
             Duration wait;
             try {
-                HttpResponse<byte[]> response = observed(method, template, request);
+                call.checkTime(what);
+                HttpResponse<byte[]> response = observed(method, template, request, call, what);
                 int status = response.statusCode();
-                if (status >= 200 && status < 300) return parse(response, what, handlers);
+                if (status >= 200 && status < 300) return parse(response, what, handlers, token);
                 // A 401 with a code (no_optin) refuses the user, not the token [spec]: no token re-read for it.
                 if (status == 401 && !refreshed && ClariErrors.code(response.body()) == null && tokens.refreshAfterRejection(token)) {
                     refreshed = true; // the token file was rotated under us: one more try with the new token, at once
@@ -256,15 +283,18 @@ public final class ClariClient {
                 if (!again) throw ClariErrors.forStatus(status, response.body(), what, byId, retryAfter, token, tokens.variable());
                 wait = retryAfter != null ? retryAfter : RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
             } catch (IOException e) {
-                if (attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method, e)) throw failure(e);
+                if (attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method, e)) {
+                    throw failure(e, attempt + 1, call.elapsed());
+                }
                 wait = RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
             }
-            sleeper.sleep(wait);
+            Duration left = call.remaining();
+            sleeper.sleep(wait.compareTo(left) < 0 ? wait : left.isNegative() ? Duration.ZERO : left); // then checkTime ends it
         }
     }
 
-    /** The failure named with host, port and cause; a direct connection that failed is probed to say why. */
-    private ClariException failure(IOException e) {
+    /** The failure after attempts tries and elapsed time in all, named with host, port and cause; a direct connection that failed is probed to say why. */
+    private ClariException failure(IOException e, int attempts, Duration elapsed) {
         String host = base.getHost();
         int port = base.getPort() != -1 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
         Network.Proxy proxy = network.proxy();
@@ -274,7 +304,7 @@ public final class ClariClient {
         if (direct && (e instanceof ConnectException || e instanceof HttpConnectTimeoutException)) {
             tcp = Transport.probe(host, port, PROBE_TIMEOUT);
         }
-        return ClariErrors.forFailure(e, where, http.connectTimeout().orElse(CONNECT_TIMEOUT), requestTimeout, tcp);
+        return ClariErrors.forFailure(e, where, http.connectTimeout().orElse(CONNECT_TIMEOUT), requestTimeout, tcp, attempts, elapsed);
     }
 
     private HttpRequest request(String method, URI uri, Json.Obj body, Secret token) {
@@ -291,11 +321,12 @@ public final class ClariClient {
     }
 
     /** One attempt, reported to the observer: its status, or 0 when no complete response arrived. */
-    private HttpResponse<byte[]> observed(String method, String template, HttpRequest request)
+    private HttpResponse<byte[]> observed(String method, String template, HttpRequest request, CallBudget call, String what)
             throws IOException, ClariException, InterruptedException {
         int status = 0;
         try {
-            HttpResponse<byte[]> response = exchange(request);
+            HttpResponse<byte[]> response = exchange(request, call, what);
+            if (response.body() != null) call.spend(response.body().length); // null: a proxy's 407 to the CONNECT
             status = response.statusCode();
             return response;
         } catch (ClariException e) {
@@ -306,34 +337,52 @@ public final class ClariClient {
         }
     }
 
-    /** One attempt, bounded by requestTimeout from start to last body byte; interruption cancels the exchange. */
-    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException, ClariException, InterruptedException {
-        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, info -> new CappedBody(info, maxResponseBytes));
+    /**
+     * One attempt, bounded from start to last body byte by requestTimeout and by what is left of the call's
+     * time; its body by maxResponseBytes and by what is left of the call's bytes. Interruption cancels it.
+     */
+    private HttpResponse<byte[]> exchange(HttpRequest request, CallBudget call, String what)
+            throws IOException, ClariException, InterruptedException {
+        long bytesLeft = call.bytesLeft();
+        boolean callCapped = bytesLeft < maxResponseBytes;
+        int cap = (int) Math.min(maxResponseBytes, bytesLeft);
+        Duration left = call.remaining();
+        boolean callTimed = left.compareTo(requestTimeout) < 0;
+        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, info -> new CappedBody(info, cap));
         try {
-            return future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return future.get((callTimed ? left : requestTimeout).toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             future.cancel(true);
             throw e;
         } catch (TimeoutException e) {
             future.cancel(true);
+            if (callTimed) throw call.overTime(what);
             throw new HttpTimeoutException("request timed out");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
             if (cause instanceof CappedBody.TooLarge t) {
+                if (callCapped) throw call.overBytes();
                 throw new ClariException(t.status(), "Clari's response exceeded " + size(maxResponseBytes)
                         + "; ask for less (a shorter period, fewer ids or fewer export types)");
             }
             if (cause instanceof IOException io) throw io;
             if (cause instanceof RuntimeException r) throw r;
+            if (cause instanceof Error err) throw err; // e.g. out of memory collecting the body: the tool runner answers it
             throw new IOException(cause);
         }
     }
 
-    private Json parse(HttpResponse<byte[]> response, String what, Map<String, ? extends Consumer<? super Json>> handlers)
-            throws ClariException {
+    /**
+     * The parsed answer with the token masked wherever Clari echoes it, even split by invisible characters;
+     * elements of the arrays named in handlers are masked and handed out one by one (never held).
+     */
+    private Json parse(HttpResponse<byte[]> response, String what, Map<String, ? extends Consumer<? super Json>> handlers,
+            Secret token) throws ClariException {
+        Map<String, Consumer<Json>> masking = new HashMap<>();
+        handlers.forEach((key, handler) -> masking.put(key, element -> handler.accept(Sanitize.masked(element, token))));
         try {
-            return JsonParser.parseStreaming(response.body(), maxResponseBytes, handlers);
+            return Sanitize.masked(JsonParser.parseStreaming(response.body(), maxResponseBytes, masking), token);
         } catch (JsonException e) {
             throw ClariErrors.notJson(response.statusCode(), what, e);
         }

@@ -4,7 +4,11 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -31,7 +35,9 @@ public record ClariConfig(
         Set<String> pipelineEvents, // CLARI_PIPELINE_EVENTS (comma-separated), null = built-in default
         Path tokenFile,             // CLARI_API_TOKEN_FILE: absolute path of a file holding the token, read per use; null = none
         Network network,            // HTTPS_PROXY, NO_PROXY, CLARI_CA_BUNDLE
-        String pollProblem          // what is wrong with the two poll settings (defaults used meanwhile), or null
+        String pollProblem,         // what is wrong with the two poll settings (defaults used meanwhile), or null
+        Duration callTimeout,       // CLARI_CALL_TIMEOUT_SECONDS: wall clock per tool call, retries and paging included
+        int callMaxBytes            // CLARI_CALL_MAX_MB: bytes read from Clari per tool call, all responses together
 ) {
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.clari.com/v4");
     public static final int DEFAULT_POLL_MAX_ATTEMPTS = 12;
@@ -41,6 +47,15 @@ public record ClariConfig(
     /** Longest poll interval: beyond five minutes a tool call would look hung. */
     public static final long MAX_POLL_INTERVAL_SECONDS = 300;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** Per tool call: long enough for a slow export and its polls, short enough that a stuck call ends while someone waits. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(5);
+    /** Longest per-call limit one may set: beyond 15 minutes an MCP client has long given up. */
+    public static final long MAX_CALL_TIMEOUT_SECONDS = 900;
+    /**
+     * Bytes read from Clari per tool call, all responses together: one largest export; the parsed trees of
+     * that much JSON (10-16 times the bytes) still fit the heap set in jlink.conf. May only be lowered.
+     */
+    public static final int MAX_CALL_MB = 64;
 
     static final String MISSING_TOKEN = "CLARI_API_TOKEN is not set: create a token in Clari under "
             + "Account Settings → API Token and set it in the server's env";
@@ -56,13 +71,16 @@ public record ClariConfig(
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(pollInterval, "pollInterval");
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(callTimeout, "callTimeout");
+        if (callMaxBytes <= 0) throw new IllegalArgumentException("callMaxBytes must be positive");
         if (pipelineEvents != null) pipelineEvents = Collections.unmodifiableSet(new LinkedHashSet<>(pipelineEvents));
     }
 
     /** A configuration with a fixed token. */
     public ClariConfig(Secret token, URI baseUrl, String forecastId, int pollMaxAttempts, Duration pollInterval,
             Set<String> pipelineEvents) {
-        this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null, Network.DEFAULT, null);
+        this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null, Network.DEFAULT, null,
+                DEFAULT_CALL_TIMEOUT, MAX_CALL_MB << 20);
     }
 
     /** Parses the environment; throws IllegalArgumentException naming the bad variable. No file is read here. */
@@ -79,7 +97,7 @@ public record ClariConfig(
             attempts = pollAttempts(value(env, "CLARI_POLL_MAX_ATTEMPTS"));
             interval = pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS"));
         } catch (IllegalArgumentException e) {
-            pollProblem = e.getMessage() + "; until then get_forecast is off (the other tools work)";
+            pollProblem = e.getMessage() + "; until then forecast exports are off (history, and the fallback where the synchronous read is missing); the current week and the other tools work";
         }
         return new ClariConfig(
                 tokenFile != null ? null : token(value(env, "CLARI_API_TOKEN")),
@@ -90,7 +108,9 @@ public record ClariConfig(
                 pipelineEvents(value(env, "CLARI_PIPELINE_EVENTS")),
                 tokenFile,
                 Network.fromEnv(env),
-                pollProblem);
+                pollProblem,
+                callTimeout(value(env, "CLARI_CALL_TIMEOUT_SECONDS")),
+                callMaxMegabytes(value(env, "CLARI_CALL_MAX_MB")) << 20);
     }
 
     /**
@@ -144,6 +164,21 @@ public record ClariConfig(
             // reported below
         }
         throw new IllegalArgumentException(problem);
+    }
+
+    /**
+     * Null when path is a regular file, else what it is ("a FIFO", ...), for "CLARI_X names a FIFO: ...".
+     * Checked before each open: opening a FIFO blocks until its other end is opened (a hung start-up or call),
+     * and a device may never end. A file swapped between this check and the open is not caught (Java cannot
+     * open without blocking or check the opened descriptor); that needs write access to the directory, which
+     * already allows replacing the file's content. Throws IOException when the path cannot be read.
+     */
+    public static String notRegularFile(Path path, LinkOption... options) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, options);
+        if (a.isRegularFile()) return null;
+        if (a.isDirectory()) return "a directory";
+        if (a.isSymbolicLink()) return "a symbolic link";
+        return "a FIFO, socket or device";
     }
 
     /** Absolute https URL; plain http only to a loopback host, since the token must not cross a network in clear. */
@@ -222,6 +257,25 @@ public record ClariConfig(
         if (nanos > 0 && nanos <= MAX_POLL_INTERVAL_SECONDS * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
         throw new IllegalArgumentException("CLARI_POLL_INTERVAL_SECONDS must be a number of seconds above 0 and at most "
                 + MAX_POLL_INTERVAL_SECONDS + " (decimals allowed, e.g. 0.5)");
+    }
+
+    private static Duration callTimeout(String v) {
+        if (v == null) return DEFAULT_CALL_TIMEOUT;
+        long nanos = decimalSecondsToNanos(v);
+        if (nanos > 0 && nanos <= MAX_CALL_TIMEOUT_SECONDS * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
+        throw new IllegalArgumentException("CLARI_CALL_TIMEOUT_SECONDS must be a number of seconds above 0 and at most "
+                + MAX_CALL_TIMEOUT_SECONDS + " (decimals allowed); default " + DEFAULT_CALL_TIMEOUT.toSeconds());
+    }
+
+    private static int callMaxMegabytes(String v) {
+        if (v == null) return MAX_CALL_MB;
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= MAX_CALL_MB) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("CLARI_CALL_MAX_MB must be a whole number from 1 to " + MAX_CALL_MB);
     }
 
     /**

@@ -104,6 +104,14 @@ final class ClariErrors {
      * (a refusal arrives as a bare ConnectException), and a TLS handshake that gets no answer, as from a plain
      * http port, ends as a connect timeout: the probe tells these apart.
      */
+    static ClariException forFailure(IOException e, String where, Duration connectTimeout, Duration requestTimeout, String tcp,
+            int attempts, Duration elapsed) {
+        ClariException one = forFailure(e, where, connectTimeout, requestTimeout, tcp);
+        if (attempts <= 1) return one;
+        return new ClariException(0, one.getMessage() + " (" + attempts + " tries, " + seconds(elapsed) + " s in all)");
+    }
+
+    /** The same for one try. */
     static ClariException forFailure(IOException e, String where, Duration connectTimeout, Duration requestTimeout, String tcp) {
         String fix = ": check CLARI_BASE_URL and your network/proxy";
         String message;
@@ -158,7 +166,7 @@ final class ClariErrors {
             default -> null;
         };
         if (text == null) return null;
-        String clean = sanitize(text.replace(token.reveal(), "***"), MAX_DETAIL_CHARS);
+        String clean = Sanitize.text(text, MAX_DETAIL_CHARS, token); // masked after cleaning, before the cut
         return clean.isEmpty() ? null : clean;
     }
 
@@ -167,32 +175,6 @@ final class ClariErrors {
             if (item instanceof Json.Obj o && o.str(key) != null) return o.str(key);
         }
         return null;
-    }
-
-    /**
-     * Drops control, format (bidi, zero-width, tags), unassigned and private-use characters and variation
-     * selectors (invisible carriers of arbitrary bytes), folds whitespace, truncates.
-     */
-    static String sanitize(String s, int max) {
-        StringBuilder out = new StringBuilder();
-        boolean space = false;
-        for (int i = 0; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            int type = Character.getType(cp);
-            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
-                space = out.length() > 0;
-            } else if (!Character.isISOControl(cp) && type != Character.FORMAT && type != Character.UNASSIGNED
-                    && type != Character.PRIVATE_USE && type != Character.SURROGATE
-                    && !(cp >= 0xFE00 && cp <= 0xFE0F) && !(cp >= 0xE0100 && cp <= 0xE01EF)) {
-                if (space) out.append(' ');
-                space = false;
-                out.appendCodePoint(cp);
-            }
-        }
-        if (out.length() <= max) return out.toString();
-        int end = Character.isHighSurrogate(out.charAt(max - 1)) ? max - 1 : max;
-        return out.substring(0, end) + "…";
     }
 
     /** 30 -> "30", 0.3 s -> "0.3". */

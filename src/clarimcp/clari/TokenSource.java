@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
@@ -70,12 +71,43 @@ final class TokenSource {
         }
     }
 
-    private BasicFileAttributes attributes() throws ClariException {
+    /**
+     * A problem when someone else could put a token of their choosing in the file (so our requests would run
+     * as their Clari user): it is writable by group or others, or owned by another user. Null when neither,
+     * or when it cannot be told (non-POSIX file systems, a user without a name).
+     */
+    String ownershipProblem() {
+        if (file == null) return null;
         try {
-            return Files.readAttributes(file, BasicFileAttributes.class);
+            PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class);
+            Set<PosixFilePermission> p = a.permissions();
+            p.retainAll(Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
+            if (!p.isEmpty()) return FILE_VARIABLE + " is writable by other users: restrict it (chmod 600)";
+            return ownedByOther(a) ? FILE_VARIABLE + " is owned by another user: make it yours (chown)" : null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** Whether a is owned by a user other than the one running us (user.name comes from the passwd entry, not $USER). */
+    static boolean ownedByOther(PosixFileAttributes a) {
+        String me = System.getProperty("user.name", "?");
+        return !me.equals("?") && !a.owner().getName().equals(me);
+    }
+
+    /** The file's attributes, links followed (secret mounts swap them); a FIFO or device is refused before any open. */
+    private BasicFileAttributes attributes() throws ClariException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (IOException e) {
             throw unreadable(e);
         }
+        if (!a.isRegularFile()) {
+            throw new ClariException(0, FILE_VARIABLE + " names " + (a.isDirectory() ? "a directory" : "a FIFO, socket or device")
+                    + ": it must be a regular file holding the token");
+        }
+        return a;
     }
 
     private void load(BasicFileAttributes a) throws ClariException {

@@ -153,6 +153,13 @@ final class Transport {
     /** The certificates in the PEM file; IllegalArgumentException when unreadable or without any. */
     static List<Certificate> bundle(Network network) {
         byte[] pem;
+        try {
+            String kind = ClariConfig.notRegularFile(network.caBundle());
+            if (kind != null) throw new IllegalArgumentException("CLARI_CA_BUNDLE names " + kind + ": it must be a PEM file");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read CLARI_CA_BUNDLE (" + e.getClass().getSimpleName()
+                    + "): check the path and that this user may read the file");
+        }
         try (InputStream in = Files.newInputStream(network.caBundle())) {
             pem = in.readNBytes(MAX_BUNDLE_BYTES + 1);
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package clarimcp.jsonrpc;
 
 import clarimcp.json.Json;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A JSON-RPC 2.0 message (spec section 4), parsed once at the edge. An id is kept as the exact
@@ -8,6 +9,11 @@ import clarimcp.json.Json;
  * 0 is a valid id, and 1, 1.0 and "1" are three different ids.
  */
 public sealed interface Message permits Message.Request, Message.Notification, Message.Response {
+    /**
+     * Longest request id, in UTF-8 bytes (a number's text counts as written): real clients send short counters
+     * or UUIDs, and each call in flight holds its id, so 512 calls with 4 MB ids would hold 2 GB.
+     */
+    int MAX_ID_BYTES = 256;
 
     /** A call that expects exactly one response. params is an Obj, an Arr, or null when absent. */
     record Request(Json id, String method, Json params) implements Message {}
@@ -54,7 +60,14 @@ public sealed interface Message permits Message.Request, Message.Notification, M
         if (params != null && !(params instanceof Json.Obj) && !(params instanceof Json.Arr)) {
             throw new Invalid(id, "params must be an object or an array");
         }
+        if (hasId && idBytes(id) > MAX_ID_BYTES) throw new Invalid(Json.Null.NULL, "id longer than " + MAX_ID_BYTES + " bytes");
         return hasId ? new Request(id, m.value(), params) : new Notification(m.value(), params);
+    }
+
+    private static long idBytes(Json id) {
+        String s = id instanceof Json.Str str ? str.value() : ((Json.Num) id).text();
+        if (s.length() > MAX_ID_BYTES) return s.length(); // at least one byte per char: too long already
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** The wire form of a successful response. */

@@ -346,16 +346,11 @@ public final class McpServer {
                 version, () -> minLogLevel, info.name(), meter);
         ToolResult result;
         try {
-            result = tool.call(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context);
-        } catch (ToolException e) {
-            result = ToolResult.error(e.getMessage());
+            result = ToolResult.run(tool, args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
         } catch (InterruptedException e) {
             return null; // cancelled, or the client went away: either way nobody wants the answer
-        } catch (RuntimeException | StackOverflowError e) {
-            diagnostics.println("clari-revops-mcp: internal error in tool " + tool.name() + ": " + e);
-            e.printStackTrace(diagnostics);
-            return new Reply(Message.error(q.id(), RpcError.internalError()), CallLog.Outcome.PROTOCOL_ERROR);
         }
+        if (result == null) return new Reply(Message.error(q.id(), RpcError.internalError()), CallLog.Outcome.PROTOCOL_ERROR);
         return new Reply(Message.result(q.id(), callResult(result, version)),
                 result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
     }

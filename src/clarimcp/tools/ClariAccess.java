@@ -23,8 +23,11 @@ public interface ClariAccess {
      */
     default void reportConfigProblem(String message) {}
 
-    /** The shared client reporting its HTTP exchanges to ctx (for the call log). */
+    /**
+     * The shared client as one tool call sees it: reporting its HTTP exchanges to ctx (for the call log),
+     * every request of the call within one time and bytes budget (see ClariClient.forCall).
+     */
     default ClariClient client(ToolContext ctx) throws ToolException {
-        return client().observedBy(ctx::httpExchange);
+        return client().forCall(ctx::httpExchange);
     }
 }

@@ -21,8 +21,13 @@ final class Text {
 
     private Text() {}
 
-    /** An aligned table: a header line, then one line per row; cells separated by " | ". */
+    /**
+     * An aligned table: a header line, then one line per row; cells separated by " | ", and a '|' inside a
+     * cell written "\\|", so a Clari name holding " | " cannot pose as extra columns.
+     */
     static String table(List<String> headers, List<List<String>> rows) {
+        headers = escaped(headers);
+        rows = rows.stream().map(Text::escaped).toList();
         int[] width = new int[headers.size()];
         for (int c = 0; c < width.length; c++) width[c] = Math.min(MAX_PAD, headers.get(c).length());
         for (List<String> row : rows) {
@@ -34,6 +39,10 @@ final class Text {
         line(out, headers, width);
         for (List<String> row : rows) line(out, row, width);
         return out.toString();
+    }
+
+    private static List<String> escaped(List<String> cells) {
+        return cells.stream().map(c -> c.replace("|", "\\|")).toList();
     }
 
     private static void line(StringBuilder out, List<String> cells, int[] width) {

@@ -55,6 +55,15 @@ class ClariClientTest {
         return e;
     }
 
+    /** After retries the message also says how many tries and how long they took in all (the true elapsed time). */
+    private static void failsAfterTries(String message, int tries, Executable call) {
+        ClariException e = assertThrows(ClariException.class, call);
+        assertFalse(e.getMessage().contains(CANARY), e.getMessage());
+        assertTrue(e.getMessage().matches(java.util.regex.Pattern.quote(message) + " \\(" + tries + " tries, \\d+(\\.\\d+)? s in all\\)"),
+                e.getMessage());
+        assertEquals(0, e.status());
+    }
+
     @Test
     void get_sendsApikeyAcceptAndUserAgent_andParsesJson() throws Exception {
         try (StubServer stub = new StubServer(Reply.json(200, "{\"jobs\":{\"concurrentLimit\":3}}"))) {
@@ -259,7 +268,7 @@ class ClariClientTest {
         String longText = "x".repeat(5000);
         try (StubServer stub = new StubServer(Reply.json(400, "{\"message\":\"" + longText + "\"}"))) {
             ClariException e = assertThrows(ClariException.class, () -> client(stub).adminLimits());
-            assertTrue(e.getMessage().endsWith("x".repeat(ClariErrors.MAX_DETAIL_CHARS) + "…"), e.getMessage());
+            assertTrue(e.getMessage().endsWith(": " + "x".repeat(ClariErrors.MAX_DETAIL_CHARS - 1) + "…"), e.getMessage());
             assertTrue(e.getMessage().length() < 300);
         }
     }
@@ -368,11 +377,30 @@ class ClariClientTest {
     void timeout_isACleanError_getRetried_postNot() throws Exception {
         try (StubServer stub = new StubServer(Reply.hanging())) {
             ClariClient c = client(stub.base(), Duration.ofMillis(300), ClariClient.MAX_RESPONSE_BYTES);
-            fails(0, "Clari did not answer within 0.3 s; try again later", () -> c.exportJob("j1"));
+            failsAfterTries("Clari did not answer within 0.3 s; try again later", RetryPolicy.MAX_RETRIES + 1, () -> c.exportJob("j1"));
             assertEquals(RetryPolicy.MAX_RETRIES + 1, stub.requests.size());
             fails(0, "Clari did not answer within 0.3 s; try again later",
                     () -> c.submitForecastExport("forecast", Json.Obj.EMPTY));
             assertEquals(RetryPolicy.MAX_RETRIES + 2, stub.requests.size()); // the POST went once
+        }
+    }
+
+    @Test
+    void callDeadline_cutsTheRetryWait_andEndsWithTheTrueElapsedTime() throws Exception {
+        try (StubServer stub = new StubServer(Reply.json(503, "{}"))) {
+            ClariConfig config = new ClariConfig(new Secret(CANARY), stub.base(), null, 12, Duration.ofSeconds(1), null, null,
+                    Network.DEFAULT, Duration.ofMillis(400), 1 << 20);
+            ClariClient c = new ClariClient(config, ClariClient.newHttpClient(), Duration.ofSeconds(10), ClariClient.MAX_RESPONSE_BYTES,
+                    wait -> { sleeps.add(wait); Thread.sleep(wait); }).forCall(ExchangeObserver.NONE);
+            ClariException e = assertThrows(ClariException.class, c::adminLimits);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("no complete answer from Clari for admin limits within this "
+                    + "call's limit of 0.4 s \\(stopped after (\\d+(\\.\\d+)?) s\\): try again later, ask for less, or raise "
+                    + "CLARI_CALL_TIMEOUT_SECONDS").matcher(e.getMessage());
+            assertTrue(m.matches(), e.getMessage());
+            assertTrue(Double.parseDouble(m.group(1)) >= 0.4, "the true elapsed time, at least the limit: " + e.getMessage());
+            assertEquals(1, stub.requests.size(), "no second try once the time is up");
+            assertEquals(1, sleeps.size());
+            assertTrue(sleeps.get(0).compareTo(Duration.ofMillis(400)) < 0, "the backoff (0.5-1 s) was cut to what was left: " + sleeps);
         }
     }
 

@@ -125,7 +125,7 @@ class ClariConfigTest {
             assertEquals(ClariConfig.DEFAULT_POLL_MAX_ATTEMPTS, c.pollMaxAttempts());
             assertEquals(ClariConfig.DEFAULT_POLL_INTERVAL, c.pollInterval());
             message = c.pollProblem();
-            assertTrue(message.endsWith("; until then get_forecast is off (the other tools work)"), message);
+            assertTrue(message.endsWith("; until then forecast exports are off (history, and the fallback where the synchronous read is missing); the current week and the other tools work"), message);
         } else {
             message = assertThrows(IllegalArgumentException.class, () -> parse(name, value)).getMessage();
         }

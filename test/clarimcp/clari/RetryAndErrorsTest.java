@@ -80,13 +80,6 @@ class RetryAndErrorsTest {
     }
 
     @Test
-    void sanitize_truncatesWithoutSplittingASurrogatePair() {
-        String s = "a".repeat(9) + "😀" + "b";
-        assertEquals("a".repeat(9) + "…", ClariErrors.sanitize(s, 10));
-        assertEquals("a".repeat(9) + "😀…", ClariErrors.sanitize(s, 11));
-    }
-
-    @Test
     void failureMessages() {
         Duration connect = Duration.ofSeconds(10);
         Duration request = Duration.ofSeconds(120);

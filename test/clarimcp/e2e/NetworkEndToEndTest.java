@@ -86,7 +86,8 @@ class NetworkEndToEndTest {
     void wrongProxyPassword_failsWithTheFix_neverShowingIt() throws Exception {
         Cli r = SetupEndToEndTest.cli(env("wrong-canary-pw", true), "call", "get_admin_limits", "{}");
         assertEquals(1, r.exit());
-        assertTrue(r.out().startsWith("the proxy refused the request (407): check the user and password in HTTPS_PROXY"), r.out());
+        assertTrue(r.out().startsWith("the proxy refused the request (407): check the user and password in HTTPS_PROXY"),
+                r.out() + r.err());
         assertFalse(r.out().contains("wrong-canary-pw") || r.err().contains("wrong-canary-pw"));
     }
 

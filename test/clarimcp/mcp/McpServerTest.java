@@ -8,8 +8,10 @@ import clarimcp.json.Json;
 import clarimcp.json.JsonParser;
 import clarimcp.jsonrpc.LineReader;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class McpServerTest {
     static final String INIT = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}";
+
+    private static String text(Json.Obj result) {
+        return ((Json.Obj) result.arr("content").items().get(0)).str("text");
+    }
 
     static String call(Object id, String tool) {
         return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{}}}";
@@ -120,6 +126,51 @@ class McpServerTest {
             assertEquals("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32603,\"message\":\"Internal error\"}}", reply);
             h.eof();
             assertTrue(h.stderr.toString(StandardCharsets.UTF_8).contains("secret detail"), "the stack trace belongs on stderr");
+        }
+    }
+
+    @Test
+    void errorsInATool_becomeIsErrorResults_andTheServerGoesOn() throws Exception {
+        List<Tool> tools = new java.util.ArrayList<>(TestTools.all(new TestTools.Probe()));
+        tools.addAll(TestTools.breaking());
+        try (Harness h = new Harness(tools)) {
+            h.send(INIT);
+            h.send(call(1, "oom"));
+            h.send(call(2, "deep"));
+            h.send(call(3, "huge"));
+            h.send(call(4, "echo"));
+            List<String> replies = h.await(5).subList(1, 5);
+            Map<String, Json.Obj> byId = new HashMap<>();
+            for (String line : replies) {
+                Json.Obj o = (Json.Obj) JsonParser.parse(line);
+                byId.put(((Json.Num) o.get("id")).text(), o.obj("result"));
+            }
+            assertEquals(Json.Bool.TRUE, byId.get("1").get("isError"), byId.toString());
+            assertTrue(text(byId.get("1")).startsWith("answer too large for this server's memory; narrow the request"), text(byId.get("1")));
+            assertEquals(Json.Bool.TRUE, byId.get("2").get("isError"));
+            assertEquals("internal error in deep (StackOverflowError); the details are in the server's log (stderr)", text(byId.get("2")));
+            assertEquals(Json.Bool.TRUE, byId.get("3").get("isError"), "structuredContent over the cap is not sent");
+            assertTrue(text(byId.get("3")).startsWith("answer too large: its structured part is over 1000000 characters"));
+            assertFalse(byId.get("3").has("structuredContent"));
+            assertEquals(Json.Bool.FALSE, byId.get("4").get("isError"), "served on after the errors");
+            h.eof();
+            assertTrue(h.stderr.toString(StandardCharsets.UTF_8).contains("OutOfMemoryError"), "reported on stderr");
+        }
+    }
+
+    @Test
+    void oversizedId_isRefusedWithAJsonRpcError_andServingGoesOn() throws Exception {
+        try (Harness h = new Harness(TestTools.all(new TestTools.Probe()))) {
+            h.send(INIT);
+            String id = "\"" + "i".repeat(256 + 1) + "\"";
+            h.send("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}");
+            h.send("{\"jsonrpc\":\"2.0\",\"id\":\"" + "é".repeat(129) + "\",\"method\":\"ping\"}");
+            h.send("{\"jsonrpc\":\"2.0\",\"id\":\"" + "i".repeat(256) + "\",\"method\":\"ping\"}");
+            List<String> lines = h.await(4);
+            assertEquals("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"Invalid request: id longer than 256 bytes\"}}",
+                    lines.get(1));
+            assertEquals(lines.get(1), lines.get(2), "258 bytes of UTF-8 in 129 characters");
+            assertTrue(lines.get(3).contains("\"result\":{}"), "an id of exactly 256 bytes is served: " + lines.get(3));
         }
     }
 

@@ -77,4 +77,17 @@ final class TestTools {
                     return ToolResult.ok("not cancelled", null);
                 }));
     }
+
+    /** Tools that end in an Error or an oversized answer, for the runner's last line of defence. */
+    static List<Tool> breaking() {
+        return List.of(
+                new Simple("oom", null, (a, c) -> {
+                    throw new OutOfMemoryError("Java heap space");
+                }),
+                new Simple("deep", null, (a, c) -> {
+                    throw new StackOverflowError();
+                }),
+                new Simple("huge", ECHO_SCHEMA, (a, c) -> ToolResult.ok("short text",
+                        Json.Obj.builder().put("items", Json.Arr.ofStrings(java.util.Collections.nCopies(11_000, "x".repeat(90)))).build())));
+    }
 }

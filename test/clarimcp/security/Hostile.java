@@ -20,8 +20,16 @@ final class Hostile {
         if (s.isEmpty()) return s;
         int first = Character.charCount(s.codePointAt(0));
         return "\u202E\u2066" + s.substring(0, first) + "\u200B\u200D\uFEFF" + s.substring(first)
-                + "\u061C\u0007\uDB40\uDC41\uFE0F\uDB40\uDD00\u2069\u202C";
+                + "\u061C\u0007\uDB40\uDC41\uFE0F\uDB40\uDD00\u2069\u202C" + CARRIERS;
     }
+
+    /**
+     * Invisible carriers the first sanitisers let through (issue 15): Mongolian variation selectors, the
+     * combining grapheme joiner, the Hangul fillers (letters, Lo), a soft hyphen, an unassigned plane-14 point,
+     * private use (BMP and plane 15) and an unassigned BMP point.
+     */
+    static final String CARRIERS = "\u180B\u180C\u180D\u180F\u034F\u115F\u1160\u3164\uFFA0\u00AD"
+            + new String(Character.toChars(0xE0080)) + "\uE000" + new String(Character.toChars(0xF0000)) + "\u0378";
 
     /** Keys whose strings are identifiers or links: decorating them only makes lookups fail, which proves nothing. */
     static boolean isIdentifier(String key) {
@@ -134,7 +142,8 @@ final class Hostile {
     static boolean isHidden(int cp) {
         int type = Character.getType(cp);
         return type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
-                || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF) || (cp >= 0xE0000 && cp <= 0xE007F)
+                || type == Character.UNASSIGNED || type == Character.PRIVATE_USE || CARRIERS.indexOf(cp) >= 0
+                || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF) || (cp >= 0xE0000 && cp <= 0xE0FFF)
                 || cp == 0x2028 || cp == 0x2029;
     }
 }

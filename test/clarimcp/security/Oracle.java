@@ -104,6 +104,11 @@ final class Oracle {
         if (!(method instanceof Json.Str)) return idText;
         Json params = o.get("params");
         if (params != null && !(params instanceof Json.Obj) && !(params instanceof Json.Arr)) return idText;
+        // An id over Message.MAX_ID_BYTES is refused with id null (a call in flight holds its id).
+        String raw = id instanceof Json.Str str ? str.value() : id instanceof Json.Num n ? n.text() : "";
+        if (id != null && raw.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > clarimcp.jsonrpc.Message.MAX_ID_BYTES) {
+            return "null";
+        }
         return id != null ? idText : null;
     }
 

@@ -18,6 +18,13 @@ class TextTest {
     }
 
     @Test
+    void table_escapesPipesInCells_soANameCannotForgeColumns() {
+        String t = Text.table(List.of("Name", "Amount"), List.of(List.of("Ada | 999,999 | Commit", "1")));
+        assertEquals("Name                     | Amount\nAda \\| 999,999 \\| Commit | 1\n", t);
+        assertEquals(2, t.lines().skip(1).findFirst().orElseThrow().split(" \\| ").length, "two columns, not four");
+    }
+
+    @Test
     void money_groupsThousands_decimalsOnlyWhenNeeded() {
         assertEquals("1,234,567", Text.money(new BigDecimal("1234567")));
         assertEquals("1,234,567", Text.money(new BigDecimal("1234567.00")));
