@@ -97,11 +97,13 @@ final class AuditSeed {
         String field = r.nextBoolean() ? "Commit" : "Best Case";
         long old = Math.max(10_000, org.categoryTotal(target.userId(), quarter, field) / 1000 * 1000);
         long value = Math.round(old * (0.85 + 0.3 * r.nextDouble()) / 1000) * 1000;
+        if (value == old) value += 5_000; // an adjustment that changes nothing is not one
         String session = UUID.nameUUIDFromBytes(longBytes()).toString();
         Instant when = at(day, 9, 6);
         add(when, manager.userId(), session, "WEB", "forecast.adjustment.created", adjustmentParams(target, field, quarter, old, value));
         if (r.nextDouble() < 0.4) {
             long revised = Math.round(value * (0.9 + 0.2 * r.nextDouble()) / 1000) * 1000;
+            if (revised == value) revised -= 5_000;
             add(later(when), manager.userId(), session, "WEB", "forecast.adjustment.updated",
                     adjustmentParams(target, field, quarter, value, revised));
         }
