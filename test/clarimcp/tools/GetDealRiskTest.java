@@ -336,10 +336,10 @@ class GetDealRiskTest {
                 deal("006D", "{\"score\":10}", field("closeDate", "\"2026-12-03\"") + "," + field("amount", "8000")),
                 deal("006E", "{\"score\":40}", field("closeDate", "\"2026-12-04\"") + "," + field("forecastCategory", "\"Commit\"")),
                 deal("006F", "{\"score\":45}", field("closeDate", "\"2027-01-04\"") + "," + field("amount", "16000") + "," + field("forecastCategory", "\"Commit\"")));
-        GetDealRisk.Filters filters = new GetDealRisk.Filters(Set.of("commit"), false, LocalDate.parse("2026-10-01"),
+        DealReport.Filters filters = new DealReport.Filters(Set.of("commit"), false, LocalDate.parse("2026-10-01"),
                 LocalDate.parse("2026-12-31"), null, null, BigDecimal.valueOf(60), null);
         Json.Obj args = Fixtures.obj("{\"forecast_category\":[\"Commit\"],\"close_from\":\"2026-10-01\",\"close_to\":\"2026-12-31\",\"max_score\":60}");
-        ToolResult r = GetDealRisk.render(deals, List.of(), filters, args, null, LocalDate.parse("2026-12-04"));
+        ToolResult r = DealReport.render(deals, List.of(), filters, args, null, LocalDate.parse("2026-12-04"));
         assertEquals(List.of("006A", "006E"), rowIds(r.structured()), "006F closes outside the window");
         assertEquals(List.of("Not matched, field missing (left out, not counted as matches): CRM score 1, close date 1, forecast category 1",
                 "1 matching deal(s) have no amount: counted in Deals, not in the amounts"), notes(r));
@@ -379,7 +379,7 @@ class GetDealRiskTest {
             long expectedRows = shown.stream().flatMap(id -> org.opportunity(id).history().stream())
                     .filter(c -> !c.at().isBefore(from) && !c.field().equals("owner")).count();
             List<Map<String, Json>> changes = table(r.structured().obj("changes"));
-            assertEquals(Math.min(expectedRows, GetDealRisk.MAX_CHANGE_ROWS), changes.size());
+            assertEquals(Math.min(expectedRows, DealReport.MAX_CHANGE_ROWS), changes.size());
             assertEquals(expectedRows - changes.size(), num(r.structured().obj("changes"), "more"));
             for (Map<String, Json> c : changes) {
                 assertFalse(LocalDate.parse(((Json.Str) c.get("date")).value()).isBefore(since), c.toString());
