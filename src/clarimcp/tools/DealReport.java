@@ -236,13 +236,14 @@ final class DealReport {
             changes.put("summary", table(List.of("change", "deals", "ids"), summaryRows))
                     .put("netAmountChange", num(summary.netAmount()));
         }
-        Json.Obj structured = Json.Obj.builder().put("found", deals.size()).put("matched", matched.size())
-                .put("totals", table(List.of("forecastCategory", "deals", "amount", "atRisk"), totalRows))
-                .put("columns", Json.Arr.ofStrings(DEAL_COLUMNS)).put("rows", arrays(rows))
-                .put("more", matched.size() - shown.size()).put("changes", changes.build())
-                .put("notFoundCount", notFound.size()).put("notFound", Json.Arr.ofStrings(listed))
-                .put("notes", Json.Arr.ofStrings(notes)).build();
-        return ToolResult.ok(Text.cap(out.toString(), "pass fewer opp_ids or " + NARROW), structured);
+        // Empty tables are left out, as the text leaves them out: column names alone would outweigh a short text.
+        Json.Builder structured = Json.Obj.builder().put("found", deals.size()).put("matched", matched.size())
+                .put("totals", table(List.of("forecastCategory", "deals", "amount", "atRisk"), totalRows));
+        if (!rows.isEmpty()) structured.put("columns", Json.Arr.ofStrings(DEAL_COLUMNS));
+        structured.put("rows", arrays(rows)).put("more", matched.size() - shown.size());
+        if (since != null || !changeRows.isEmpty()) structured.put("changes", changes.build());
+        structured.put("notFoundCount", notFound.size()).put("notFound", Json.Arr.ofStrings(listed)).put("notes", Json.Arr.ofStrings(notes));
+        return ToolResult.ok(Text.cap(out.toString(), "pass fewer opp_ids or " + NARROW), structured.build());
     }
 
     /** The latest dated change of each field (none for a field without dated history). */

@@ -127,7 +127,7 @@ public final class GetDealRisk implements Tool {
         Json.Obj table = Schema.object(false, Schema.props().put("columns", Schema.array(Schema.type("string")))
                 .put("rows", Schema.array(Schema.type("array"))).build(), "columns", "rows");
         Json.Obj changes = Schema.object(false, Schema.props()
-                .put("since", Schema.type("string", "absent: the latest change per field"))
+                .put("since", Schema.type("string", "absent: the latest change per field (then changes is absent without rows)"))
                 .put("columns", Schema.array(Schema.type("string"))).put("rows", Schema.array(Schema.type("array")))
                 .put("more", Schema.type("integer", "change rows not listed"))
                 .put("summary", table)
@@ -136,14 +136,14 @@ public final class GetDealRisk implements Tool {
                 .put("found", Schema.type("integer", "deals Clari answered for"))
                 .put("matched", Schema.type("integer", "deals passing the filters"))
                 .put("totals", table)
-                .put("columns", Schema.array(Schema.type("string")))
+                .put("columns", Schema.array(Schema.type("string", "absent when rows is empty")))
                 .put("rows", Schema.array(Schema.type("array", "one matching deal, lowest score first")))
                 .put("more", Schema.type("integer", "matching deals not listed"))
                 .put("changes", changes)
                 .put("notFoundCount", Schema.type("integer", "ids Clari did not answer for; notFound lists the first " + DealReport.MAX_LISTED_UNKNOWN))
                 .put("notFound", Schema.array(Schema.type("string")))
                 .put("notes", Schema.array(Schema.type("string", "every NOTE line of the text")))
-                .build(), "found", "matched", "totals", "columns", "rows", "more", "changes", "notFoundCount", "notFound", "notes");
+                .build(), "found", "matched", "totals", "rows", "more", "notFoundCount", "notFound", "notes");
     }
 
     @Override
