@@ -127,8 +127,25 @@ final class DealReport {
         return i >= 0 ? "0" + i : lower.isEmpty() ? "2" : "1" + lower;
     }
 
+    /**
+     * The answer; when long values (a cell holds up to {@link Sanitize#MAX_CHARS}) would push the text past
+     * {@link Text#MAX_CHARS}, fewer rows are listed in both forms, rather than the text alone being cut.
+     */
     static ToolResult render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
-                                     LocalDate today) {
+                             LocalDate today) {
+        int rows = MAX_ROWS, changes = MAX_CHANGE_ROWS;
+        while (true) {
+            ToolResult r = render(deals, notFound, filters, arguments, since, today, rows, changes);
+            if (r.text().length() <= Text.MAX_CHARS || rows <= 1) {
+                return ToolResult.ok(Text.cap(r.text(), "pass fewer opp_ids or " + NARROW), r.structured()); // cut: only past one row
+            }
+            rows /= 2;
+            changes /= 2;
+        }
+    }
+
+    private static ToolResult render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
+                                     LocalDate today, int maxRows, int maxChangeRows) {
         List<String> notes = new ArrayList<>();
         List<String> listed = notFound.subList(0, Math.min(MAX_LISTED_UNKNOWN, notFound.size()));
         if (!notFound.isEmpty()) {
@@ -167,7 +184,7 @@ final class DealReport {
                 && !filters.categories().contains(d.value(Field.FORECAST_CATEGORY).strip().toLowerCase(Locale.ROOT))).count();
         if (left > 0) notes.add(left + " deal(s) kept that were in forecast_category at changed_since and have left it since");
         if (noAmount > 0) notes.add(noAmount + " matching deal(s) have no amount: counted in Deals, not in the amounts");
-        List<Deal> shown = matched.subList(0, Math.min(MAX_ROWS, matched.size()));
+        List<Deal> shown = matched.subList(0, Math.min(maxRows, matched.size()));
         if (shown.size() < matched.size()) {
             notes.add((matched.size() - shown.size()) + " more matching deal(s) not listed (the " + shown.size()
                     + " lowest scores are): " + NARROW + ", or pass fewer opp_ids");
@@ -180,7 +197,7 @@ final class DealReport {
                 changeRows.add(List.of(Json.of(d.id()), Json.of(c.field().label), str(c.date()), str(c.oldValue()), str(c.newValue())));
             }
         }
-        int moreChanges = Math.max(0, changeRows.size() - MAX_CHANGE_ROWS);
+        int moreChanges = Math.max(0, changeRows.size() - maxChangeRows);
         changeRows = changeRows.subList(0, changeRows.size() - moreChanges);
         if (moreChanges > 0) notes.add(moreChanges + " more change(s) not listed: narrow changed_since or the deals (" + NARROW + ")");
         DealChanges.Summary summary = since == null ? null : DealChanges.summarize(matched, since, today);
@@ -243,7 +260,7 @@ final class DealReport {
         structured.put("rows", arrays(rows)).put("more", matched.size() - shown.size());
         if (since != null || !changeRows.isEmpty()) structured.put("changes", changes.build());
         structured.put("notFoundCount", notFound.size()).put("notFound", Json.Arr.ofStrings(listed)).put("notes", Json.Arr.ofStrings(notes));
-        return ToolResult.ok(Text.cap(out.toString(), "pass fewer opp_ids or " + NARROW), structured.build());
+        return ToolResult.ok(out.toString(), structured.build());
     }
 
     /** The latest dated change of each field (none for a field without dated history). */

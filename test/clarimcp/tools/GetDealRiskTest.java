@@ -471,6 +471,23 @@ class GetDealRiskTest {
         }
     }
 
+    @Test
+    void longValues_listFewerRowsInBothForms_ratherThanCuttingTheText() throws Exception {
+        List<Deal> deals = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            String id = String.format("006L%05d", i);
+            deals.add(deal(id, "{\"score\":" + (i % 90) + ",\"message\":\"" + "r".repeat(300) + "\"}",
+                    field("name", "\"" + "n".repeat(300) + "\"") + "," + field("amount", "1000") + "," + field("forecastCategory", "\"Commit\"")));
+        }
+        DealReport.Filters none = new DealReport.Filters(null, false, null, null, null, null, null, null);
+        ToolResult r = DealReport.render(deals, List.of(), none, Fixtures.obj("{}"), null, LocalDate.parse("2026-12-04"));
+        assertTrue(r.text().length() <= Text.MAX_CHARS && !r.text().contains("[output cut"), "length " + r.text().length());
+        assertEquals(50, rowIds(r.structured()).size(), "100 rows of 400+ characters halved to 50");
+        assertEquals(70, num(r.structured(), "more"));
+        assertTrue(notes(r).getFirst().startsWith("70 more matching deal(s) not listed (the 50 lowest scores are)"), notes(r).toString());
+        assertBothFormsAgree(r);
+    }
+
     private static long changeRows(Sandboxed s, Opportunity o, String since) throws Exception {
         ToolResult r = tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id()))).put("changed_since", since).build(),
                 ToolContext.NONE);
