@@ -308,6 +308,13 @@ class GetDealRiskTest {
             assertTotals(r, "All", expected);
             assertEquals(0, num(r.structured(), "more"));
             assertBothFormsAgree(r);
+            String email = org.user(org.opportunities().get(0).ownerId()).email();
+            ToolResult byEmail = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", email.toUpperCase(Locale.ROOT))
+                    .put("min_amount", 20_000).put("max_score", 60).build(), ToolContext.NONE);
+            assertEquals(rowIds(r.structured()), rowIds(byEmail.structured()), "the owner's email selects the same deals");
+            ToolResult partial = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", owner.split(" ")[0]).build(),
+                    ToolContext.NONE);
+            assertEquals(0, num(partial.structured(), "matched"), "a first name alone is not an owner: the full name or email");
         }
     }
 
