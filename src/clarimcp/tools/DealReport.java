@@ -251,7 +251,7 @@ final class DealReport {
         changes.put("columns", Json.Arr.ofStrings(CHANGE_COLUMNS)).put("rows", arrays(changeRows)).put("more", moreChanges);
         if (summary != null) {
             changes.put("summary", table(List.of("change", "deals", "ids"), summaryRows))
-                    .put("netAmountChange", num(summary.netAmount()));
+                    .put("netAmountChange", num(summary.netAmount())).put("amountChangedDeals", summary.amountDeals());
         }
         // Empty tables are left out, as the text leaves them out: column names alone would outweigh a short text.
         Json.Builder structured = Json.Obj.builder().put("found", deals.size()).put("matched", matched.size())

@@ -131,7 +131,8 @@ public final class GetDealRisk implements Tool {
                 .put("columns", Schema.array(Schema.type("string"))).put("rows", Schema.array(Schema.type("array")))
                 .put("more", Schema.type("integer", "change rows not listed"))
                 .put("summary", table)
-                .put("netAmountChange", Schema.type("number")).build(), "columns", "rows", "more");
+                .put("netAmountChange", Schema.type("number", "over the deals with amount changes"))
+                .put("amountChangedDeals", Schema.type("integer")).build(), "columns", "rows", "more");
         return Schema.object(false, Schema.props()
                 .put("found", Schema.type("integer", "deals Clari answered for"))
                 .put("matched", Schema.type("integer", "deals passing the filters"))

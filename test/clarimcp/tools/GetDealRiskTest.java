@@ -377,6 +377,7 @@ class GetDealRiskTest {
             assertMoves(summary.get("moved into Commit"), moves.intoCommit());
             assertMoves(summary.get("moved out of Commit"), moves.outOfCommit());
             assertEquals(BigDecimal.valueOf(moves.netAmountChange()), ((Json.Num) r.structured().obj("changes").get("netAmountChange")).decimal());
+            assertEquals(moves.amountDeals(), num(r.structured().obj("changes"), "amountChangedDeals"));
             assertTrue(r.text().contains("\n- net amount change: " + (moves.netAmountChange() > 0 ? "+" : "")
                     + Text.money(BigDecimal.valueOf(moves.netAmountChange())) + " over " + moves.amountDeals() + " deal(s) with amount changes\n"), r.text());
             assertTrue(notes(r).contains("Quarter " + q + " = " + SandboxOrg.quarterStart(q) + ".." + SandboxOrg.quarterEnd(q)
