@@ -78,6 +78,30 @@ final class Args {
         return out;
     }
 
+    /** An optional boolean, or {@code dflt} when absent. */
+    boolean optionalBoolean(String name, boolean dflt) throws ToolException {
+        Json v = present(name);
+        if (v == null) return dflt;
+        if (!(v instanceof Json.Bool b)) throw new ToolException("'" + name + "' must be true or false");
+        return b.value();
+    }
+
+    /** An optional number in [min, max], or null when absent. */
+    BigDecimal optionalNumber(String name, BigDecimal min, BigDecimal max) throws ToolException {
+        Json v = present(name);
+        if (v == null) return null;
+        BigDecimal d = v instanceof Json.Num n ? Lenient.bounded(n) : null; // bounded: see optionalInt
+        if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new ToolException("'" + name + "' must be a number from " + min.toPlainString() + " to " + max.toPlainString());
+        }
+        return d;
+    }
+
+    /** An optional array of 1..maxItems strings, each matching pattern, or null when absent. */
+    List<String> optionalStrings(String name, int maxItems, Pattern pattern, String shape) throws ToolException {
+        return present(name) == null ? null : requiredStrings(name, 1, maxItems, pattern, shape);
+    }
+
     private Json present(String name) {
         Json v = args.get(name);
         return v instanceof Json.Null ? null : v;

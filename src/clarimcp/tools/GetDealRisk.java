@@ -8,9 +8,14 @@ import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +30,10 @@ import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
- * get_deal_risk: Clari's CRM score and key fields of opportunities, each field with its latest
- * change. Clari's CRM score is a deal-health score (0-100): <em>low</em> means at risk, so the
- * text lists the lowest score first (unscored deals last); structuredContent keeps the caller's order.
+ * get_deal_risk: Clari's CRM score and key fields of opportunities, filtered, totalled per forecast
+ * category, and (with changed_since) what moved on them. Clari's CRM score is a deal-health score (0-100):
+ * <em>low</em> means at risk, so deals are listed lowest score first (unscored last). The text and
+ * structuredContent carry the same facts, rows and notes (clients show the model one or the other).
  *
  * <p>Ids [spec]: {@code GET /opportunity?oppId=..} takes at most 100 ids and cannot list deals, so ids come
  * from the caller. Users paste Salesforce ids in the 15-character form (URLs, reports) while Clari may
@@ -43,10 +49,10 @@ public final class GetDealRisk implements Tool {
     static final int BATCH = 100;
     /** Calls in flight at once: Clari is a low-throughput API, and a burst would only earn 429s. */
     static final int MAX_PARALLEL = 4;
-    /** Deals in the text (the riskiest); a table of 1000 would blow the text cap. structuredContent has all. */
-    static final int MAX_TEXT_DEALS = 100;
-    /** Unknown ids listed back (text and structuredContent alike); the rest are counted: 1,000 typos need no echo. */
-    static final int MAX_LISTED_UNKNOWN = 10;
+    /** Largest min_amount accepted: a quadrillion is beyond any deal, and bounds the comparison. */
+    private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000000000");
+    /** Forecast categories asked at once: Clari has five standard ones; room for custom ones. */
+    private static final int MAX_CATEGORIES = 20;
     /** Characters of a refused id quoted back: enough to recognise it, too few to flood the message. */
     private static final int MAX_QUOTED = 40;
     /** Salesforce's alphabet for the 3 checksum characters of an 18-character id. */
@@ -55,11 +61,21 @@ public final class GetDealRisk implements Tool {
     /** Args checks only that each item is a string; the id check trims first and names the bad id. */
     private static final Pattern ANY = Pattern.compile("(?s).*");
     private static final Pattern GUID = Pattern.compile("[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}");
+    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    private static final Pattern DATE_TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]{5,18}(Z|[+-]\\d{2}:\\d{2})?)?");
+    private static final Pattern SHORT_TEXT = Pattern.compile("(?s)\\s*\\S.{0,199}");
 
     private final ClariAccess clari;
+    private final Clock clock;
 
     public GetDealRisk(ClariAccess clari) {
+        this(clari, Clock.systemUTC());
+    }
+
+    /** clock: "today", whose calendar quarter changed_since judges close dates against. */
+    GetDealRisk(ClariAccess clari, Clock clock) {
         this.clari = clari;
+        this.clock = clock;
     }
 
     @Override
@@ -74,9 +90,9 @@ public final class GetDealRisk implements Tool {
 
     @Override
     public String description() {
-        return "Clari CRM score (deal health 0-100; low = at risk) with its reason, amount, stage, close date, category, "
-                + "owner and each one's latest change, lowest score first. Clari cannot list deals: take ids from a CRM "
-                + "report or URL, or another tool (e.g. a Salesforce MCP server).";
+        return "Clari CRM score (deal health 0-100; low = at risk), amount, stage, close date, category, owner of given deals: "
+                + "totals per forecast category, riskiest first; optional filters; changed_since lists slips and Commit moves. "
+                + "Clari cannot list deals: take ids from a CRM report or another tool.";
     }
 
     @Override
@@ -86,28 +102,49 @@ public final class GetDealRisk implements Tool {
                 .put("minItems", 1).put("maxItems", MAX_IDS)
                 .put("description", "CRM opportunity ids as in the CRM: Salesforce 15 or 18 characters (006Z000000EPuiy, "
                         + "006Z000000EPuiyIAD), GUIDs, numbers").build();
-        return Schema.object(true, Schema.props().put("opp_ids", ids).build(), "opp_ids");
+        Json.Obj categories = Json.Obj.builder().put("type", "array").put("items", Schema.type("string"))
+                .put("minItems", 1).put("maxItems", MAX_CATEGORIES)
+                .put("description", "keep deals in these forecast categories, any case (e.g. [\"Commit\",\"Best Case\"]); with "
+                        + "changed_since, also deals in them at that time").build();
+        Json.Obj date = Schema.string("YYYY-MM-DD, inclusive", "^" + DATE.pattern() + "$");
+        return Schema.object(true, Schema.props().put("opp_ids", ids)
+                .put("forecast_category", categories)
+                .put("open_only", Schema.type("boolean", "drop closed deals: stage containing 'Closed' (Closed Won/Lost) or "
+                        + "category Closed; Omitted alone is not closed. Default false"))
+                .put("close_from", date).put("close_to", date)
+                .put("owner", Schema.type("string", "owner's full name or email, any case"))
+                .put("min_amount", Json.Obj.builder().put("type", "number").put("minimum", 0).build())
+                .put("max_score", Json.Obj.builder().put("type", "number").put("minimum", 0).put("maximum", 100)
+                        .put("description", "keep CRM scores at or below this").build())
+                .put("changed_since", Schema.string("YYYY-MM-DD (UTC) or ISO date-time: list changes of stage, amount, close "
+                        + "date and category since then, with slips and Commit moves", "^" + DATE_TIME.pattern() + "$"))
+                .build(), "opp_ids");
     }
 
     @Override
     public Json.Obj outputSchema() {
-        Json.Obj str = Schema.type("string");
-        Json.Obj change = Schema.object(false, Schema.props()
-                .put("field", str).put("date", str).put("oldValue", str).put("newValue", str).build(), "field");
-        Json.Obj deal = Schema.object(false, Schema.props()
-                .put("id", Schema.type("string", "the id as the caller gave it"))
-                .put("name", str)
-                .put("score", Schema.type("number", "Clari CRM score; low = at risk"))
-                .put("scoreMessage", str)
-                .put("amount", Schema.type("number")).put("stage", str).put("closeDate", str)
-                .put("forecastCategory", str).put("owner", str)
-                .put("latestChanges", Schema.array(change))
-                .build(), "id", "latestChanges");
+        // Compact: one array per row under named columns (an object per row doubled the JSON's size).
+        Json.Obj table = Schema.object(false, Schema.props().put("columns", Schema.array(Schema.type("string")))
+                .put("rows", Schema.array(Schema.type("array"))).build(), "columns", "rows");
+        Json.Obj changes = Schema.object(false, Schema.props()
+                .put("since", Schema.type("string", "absent: the latest change per field (then changes is absent without rows)"))
+                .put("columns", Schema.array(Schema.type("string"))).put("rows", Schema.array(Schema.type("array")))
+                .put("more", Schema.type("integer", "change rows not listed"))
+                .put("summary", table)
+                .put("netAmountChange", Schema.type("number", "over the deals with amount changes"))
+                .put("amountChangedDeals", Schema.type("integer")).build(), "columns", "rows", "more");
         return Schema.object(false, Schema.props()
-                .put("deals", Schema.array(deal))
-                .put("notFoundCount", Schema.type("integer", "ids Clari did not answer for; notFound lists the first " + MAX_LISTED_UNKNOWN))
-                .put("notFound", Schema.array(str))
-                .build(), "deals", "notFoundCount", "notFound");
+                .put("found", Schema.type("integer", "deals Clari answered for"))
+                .put("matched", Schema.type("integer", "deals passing the filters"))
+                .put("totals", table)
+                .put("columns", Schema.array(Schema.type("string", "absent when rows is empty")))
+                .put("rows", Schema.array(Schema.type("array", "one matching deal, lowest score first")))
+                .put("more", Schema.type("integer", "matching deals not listed"))
+                .put("changes", changes)
+                .put("notFoundCount", Schema.type("integer", "ids Clari did not answer for; notFound lists the first " + DealReport.MAX_LISTED_UNKNOWN))
+                .put("notFound", Schema.array(Schema.type("string")))
+                .put("notes", Schema.array(Schema.type("string", "every NOTE line of the text")))
+                .build(), "found", "matched", "totals", "rows", "more", "notFoundCount", "notFound", "notes");
     }
 
     @Override
@@ -117,7 +154,8 @@ public final class GetDealRisk implements Tool {
 
     @Override
     public ToolResult call(Json.Obj arguments, ToolContext ctx) throws ToolException, InterruptedException {
-        Args args = new Args(arguments, Set.of("opp_ids"));
+        Args args = new Args(arguments, Set.of("opp_ids", "forecast_category", "open_only", "close_from", "close_to", "owner",
+                "min_amount", "max_score", "changed_since"));
         List<String> given = args.requiredStrings("opp_ids", 1, MAX_IDS, ANY, "a string");
         Map<String, String> asked = new LinkedHashMap<>(); // key -> the first id given for that deal
         for (int i = 0; i < given.size(); i++) {
@@ -129,6 +167,17 @@ public final class GetDealRisk implements Tool {
             }
             asked.putIfAbsent(key(id), id);
         }
+        List<String> categories = args.optionalStrings("forecast_category", MAX_CATEGORIES, SHORT_TEXT, "a category name (1-200 characters)");
+        LocalDate from = date(args, "close_from"), to = date(args, "close_to");
+        if (from != null && to != null && from.isAfter(to)) throw new ToolException("'close_from' must not be after 'close_to'");
+        String owner = args.optionalString("owner", SHORT_TEXT, "a name or email (1-200 characters)");
+        String sinceText = args.optionalString("changed_since", DATE_TIME, "a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
+        Instant since = sinceText == null ? null : instant(sinceText);
+        DealReport.Filters filters = new DealReport.Filters(categories == null ? null : Set.copyOf(categories.stream().map(c -> c.strip().toLowerCase(Locale.ROOT)).toList()),
+                args.optionalBoolean("open_only", false), from, to, owner == null ? null : owner.strip().toLowerCase(Locale.ROOT),
+                args.optionalNumber("min_amount", BigDecimal.ZERO, MAX_AMOUNT),
+                args.optionalNumber("max_score", BigDecimal.ZERO, BigDecimal.valueOf(100)), since);
+
         ClariClient client = clari.client(ctx);
         Map<String, Deal> found = fetch(client, asked, ctx);
         List<Deal> deals = new ArrayList<>();
@@ -138,9 +187,31 @@ public final class GetDealRisk implements Tool {
             if (d == null) notFound.add(id);
             else deals.add(d);
         });
-        return render(deals, notFound);
+        return DealReport.render(deals, notFound, filters, arguments, since, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     }
 
+    private static LocalDate date(Args args, String name) throws ToolException {
+        String v = args.optionalString(name, DATE, "a date YYYY-MM-DD");
+        try {
+            return v == null ? null : LocalDate.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new ToolException("'" + name + "' must be a real date YYYY-MM-DD");
+        }
+    }
+
+    /** A date is the start of that day (UTC); a date-time without an offset is UTC too. */
+    static Instant instant(String v) throws ToolException {
+        try {
+            if (v.length() == 10) return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
+            String t = v.replace(' ', 'T');
+            return t.endsWith("Z") || t.length() > 16 && (t.charAt(t.length() - 6) == '+' || t.charAt(t.length() - 6) == '-')
+                    ? OffsetDateTime.parse(t).toInstant() : LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new ToolException("'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
+        }
+    }
+
+    /**
     /**
      * The same deal's key for every spelling of its id: a Salesforce id in either form becomes its
      * 18-character form (the caller's 15 and Clari's 18 then meet), a GUID lower case (GUIDs ignore
@@ -221,145 +292,5 @@ public final class GetDealRisk implements Tool {
             String id = asked.get(key);
             if (id != null && !found.containsKey(key)) found.put(key, Deal.of(id, opp)); // keys differ across batches
         }
-    }
-
-    /** The fields shown: the label they are shown under, and the spellings accepted (compared without case or punctuation). */
-    enum Field {
-        NAME("name", "name", "opportunityname"),
-        AMOUNT("amount", "amount"),
-        STAGE("stage", "stage", "stagename"),
-        CLOSE_DATE("closeDate", "closedate"),
-        FORECAST_CATEGORY("forecastCategory", "forecastcategory", "forecastcategoryname"),
-        OWNER("owner", "owner", "ownername", "opportunityowner");
-
-        final String label;
-        final Set<String> spellings;
-
-        Field(String label, String... spellings) {
-            this.label = label;
-            this.spellings = Set.of(spellings);
-        }
-
-        /** The field an entry of opp.fields is, matched by id suffix (opportunity.closeDate) or alias; else null. */
-        static Field of(Json.Obj f) {
-            String id = Lenient.id(f.get("id"));
-            String alias = Lenient.id(f.get("alias"));
-            for (Field k : values()) {
-                if (id != null && k.spellings.contains(norm(id.substring(id.lastIndexOf('.') + 1)))) return k;
-                if (alias != null && k.spellings.contains(norm(alias))) return k;
-            }
-            return null;
-        }
-
-        private static String norm(String s) {
-            return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-        }
-    }
-
-    record Change(String field, String date, String oldValue, String newValue) {}
-
-    /** One deal as rendered: only the shown facts, nothing of Clari's answer tree. */
-    record Deal(String id, String name, BigDecimal score, String message, BigDecimal amount,
-                Map<Field, String> values, List<Change> changes) {
-        static Deal of(String id, Json.Obj opp) {
-            Json crm = opp.get("crmScore");
-            BigDecimal score = Lenient.number(crm instanceof Json.Obj o ? o.get("score") : crm);
-            String message = crm instanceof Json.Obj o ? Lenient.text(o.get("message")) : null;
-            Map<Field, String> values = new EnumMap<>(Field.class);
-            BigDecimal amount = null;
-            List<Change> changes = new ArrayList<>();
-            for (Json.Obj f : Lenient.objects(opp.get("fields"))) {
-                Field k = Field.of(f);
-                if (k == null || values.containsKey(k)) continue;
-                Json value = f.get("value") != null ? f.get("value") : f.get("originalValue");
-                if (k == Field.AMOUNT) amount = Lenient.number(value);
-                String shown = show(k, value);
-                if (shown != null) values.put(k, shown);
-                Json.Obj latest = null;
-                BigDecimal latestDate = null;
-                for (Json.Obj h : Lenient.objects(f.get("trendHistory"))) {
-                    BigDecimal d = Lenient.number(h.get("date"));
-                    if (d != null && (latestDate == null || d.compareTo(latestDate) > 0)) {
-                        latest = h;
-                        latestDate = d;
-                    }
-                }
-                if (latest != null) {
-                    changes.add(new Change(k.label, Lenient.date(latest.get("date")),
-                            show(k, latest.get("oldValue")), show(k, latest.get("newValue"))));
-                }
-            }
-            String name = values.containsKey(Field.NAME) ? values.get(Field.NAME) : Lenient.text(opp.get("name"));
-            return new Deal(Sanitize.text(id), name, score, message, amount, values, List.copyOf(changes));
-        }
-
-        String value(Field k) {
-            return values.get(k);
-        }
-    }
-
-    /** A value as shown: amounts as money, close dates in epoch ms as ISO dates, the rest as text. */
-    static String show(Field k, Json v) {
-        return switch (k) {
-            case AMOUNT -> Lenient.number(v) != null ? Text.money(Lenient.number(v)) : Lenient.text(v);
-            case CLOSE_DATE -> Lenient.date(v);
-            default -> Lenient.text(v);
-        };
-    }
-
-    private static ToolResult render(List<Deal> deals, List<String> notFound) {
-        List<Deal> byRisk = new ArrayList<>(deals); // stable: equal scores keep the caller's order
-        byRisk.sort(Comparator.comparing(Deal::score, Comparator.nullsLast(Comparator.naturalOrder())));
-        List<Deal> shown = byRisk.subList(0, Math.min(MAX_TEXT_DEALS, byRisk.size()));
-        StringBuilder out = new StringBuilder();
-        out.append(deals.size()).append(" deal(s), sorted by Clari CRM score (deal health; low = at risk), lowest first");
-        if (shown.size() < deals.size()) {
-            out.append("; showing the ").append(shown.size()).append(" lowest, structuredContent has all");
-        }
-        out.append('\n');
-        List<String> listed = notFound.subList(0, Math.min(MAX_LISTED_UNKNOWN, notFound.size()));
-        if (!notFound.isEmpty()) {
-            out.append("Not found in Clari (").append(notFound.size()).append("): ").append(String.join(", ", listed))
-                    .append(listed.size() < notFound.size() ? ", … (first " + listed.size() + " listed)" : "").append('\n');
-        }
-        List<List<String>> rows = new ArrayList<>();
-        for (Deal d : shown) {
-            rows.add(List.of(d.score() == null ? "-" : d.score().toPlainString(), d.id(), or(d.name()),
-                    or(d.value(Field.AMOUNT)), or(d.value(Field.STAGE)), or(d.value(Field.CLOSE_DATE)),
-                    or(d.value(Field.FORECAST_CATEGORY)), or(d.value(Field.OWNER)), or(d.message())));
-        }
-        if (!rows.isEmpty()) {
-            out.append(Text.table(List.of("Score", "Id", "Name", "Amount", "Stage", "Close", "Category", "Owner", "Reason"), rows));
-            StringBuilder changes = new StringBuilder();
-            for (Deal d : shown) {
-                for (Change c : d.changes()) {
-                    changes.append(d.id()).append("  ").append(c.field()).append("  ").append(or(c.date())).append(": ")
-                            .append(or(c.oldValue())).append(" -> ").append(or(c.newValue())).append('\n');
-                }
-            }
-            if (!changes.isEmpty()) out.append("Latest change per field:\n").append(changes);
-        }
-        List<Json> list = new ArrayList<>();
-        for (Deal d : deals) {
-            Json.Builder b = Json.Obj.builder().put("id", d.id()).putIfPresent("name", d.name());
-            if (d.score() != null) b.put("score", new Json.Num(d.score().toPlainString()));
-            b.putIfPresent("scoreMessage", d.message());
-            if (d.amount() != null) b.put("amount", new Json.Num(d.amount().toPlainString()));
-            b.putIfPresent("stage", d.value(Field.STAGE)).putIfPresent("closeDate", d.value(Field.CLOSE_DATE))
-                    .putIfPresent("forecastCategory", d.value(Field.FORECAST_CATEGORY)).putIfPresent("owner", d.value(Field.OWNER));
-            List<Json> changes = new ArrayList<>();
-            for (Change c : d.changes()) {
-                changes.add(Json.Obj.builder().put("field", c.field()).putIfPresent("date", c.date())
-                        .putIfPresent("oldValue", c.oldValue()).putIfPresent("newValue", c.newValue()).build());
-            }
-            list.add(b.put("latestChanges", new Json.Arr(changes)).build());
-        }
-        Json.Obj structured = Json.Obj.builder().put("deals", new Json.Arr(list)).put("notFoundCount", notFound.size())
-                .put("notFound", Json.Arr.ofStrings(listed)).build();
-        return ToolResult.ok(Text.cap(out.toString(), "pass fewer opp_ids"), structured);
-    }
-
-    private static String or(String s) {
-        return s == null ? "-" : s;
     }
 }

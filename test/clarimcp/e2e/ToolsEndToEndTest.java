@@ -15,8 +15,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,30 +177,32 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         assertEquals(unknown.size(), ((Json.Num) s.get("notFoundCount")).longValueExact());
         assertEquals(unknown.subList(0, 10), s.arr("notFound").items().stream().map(j -> ((Json.Str) j).value()).toList(),
                 "only the first 10 unknown ids are listed back");
-        List<Json> deals = s.arr("deals").items();
-        assertEquals(real.size(), deals.size());
-        List<String> dealIds = new ArrayList<>();
-        for (Json d : deals) {
-            Json.Obj deal = (Json.Obj) d;
-            Opportunity o = org.opportunity(deal.str("id"));
-            dealIds.add(o.id());
+        assertEquals(real.size(), ((Json.Num) s.get("found")).longValueExact());
+        List<Map<String, Json>> rows = table(s);
+        List<String> byRisk = ids.stream().filter(realSet::contains)
+                .sorted(Comparator.comparingInt(id -> org.opportunity(id).crmScore())).toList();
+        assertEquals(byRisk.subList(0, 100), rows.stream().map(d -> ((Json.Str) d.get("id")).value()).toList(),
+                "the 100 lowest scores, ties in the caller's order");
+        assertEquals(real.size() - 100, ((Json.Num) s.get("more")).longValueExact());
+        for (Map<String, Json> deal : rows) {
+            Opportunity o = org.opportunity(((Json.Str) deal.get("id")).value());
             assertEquals(o.crmScore(), ((Json.Num) deal.get("score")).longValueExact(), o.id());
-            assertEquals(o.crmScoreMessage(), deal.str("scoreMessage"));
+            assertEquals(Json.of(o.crmScoreMessage()), deal.get("reason"));
             assertEquals(o.amount(), ((Json.Num) deal.get("amount")).decimal().longValueExact());
-            assertEquals(o.name(), deal.str("name"));
-            assertEquals(o.stage(), deal.str("stage"));
-            assertEquals(o.closeDate().toString(), deal.str("closeDate"));
-            assertEquals(o.forecastCategory(), deal.str("forecastCategory"));
-            assertEquals(org.user(o.ownerId()).name(), deal.str("owner"));
+            assertEquals(Json.of(o.name()), deal.get("name"));
+            assertEquals(Json.of(o.stage()), deal.get("stage"));
+            assertEquals(Json.of(o.closeDate().toString()), deal.get("closeDate"));
+            assertEquals(Json.of(o.forecastCategory()), deal.get("forecastCategory"));
+            assertEquals(Json.of(org.user(o.ownerId()).name()), deal.get("owner"));
         }
-        assertEquals(ids.stream().filter(realSet::contains).toList(), dealIds, "structuredContent keeps the caller's order");
-        assertTrue(r.text().contains("Not found in Clari (" + unknown.size() + "): " + String.join(", ", unknown.subList(0, 10))
+        assertTrue(r.text().contains("NOTE: Not found in Clari (" + unknown.size() + "): " + String.join(", ", unknown.subList(0, 10))
                 + ", … (first 10 listed)\n"), r.text());
         assertFalse(r.text().contains(unknown.get(10)), "the 11th unknown id is counted, not listed");
         int lowest = org.opportunities().stream().mapToInt(Opportunity::crmScore).min().orElseThrow();
         List<String> lines = r.text().lines().toList();
-        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("Score ")).findFirst().orElseThrow());
-        assertEquals(Integer.toString(lowest), lines.get(header + 1).split(" \\| ")[0].strip(), "lowest score listed first");
+        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("Id ") && l.contains("| Score")).findFirst().orElseThrow());
+        assertEquals(Integer.toString(lowest), lines.get(header + 1).split(" \\| ")[1].strip(), "lowest score listed first");
+        assertStructuredWithinText(r);
     }
 
     @Test
@@ -223,16 +227,17 @@ class ToolsEndToEndTest extends SandboxSessionTest {
             assertEquals(1, calls.size());
             assertEquals(List.of(short0, short1, sf.get(2).id(), guidUpper, others.get(1), others.get(2), others.get(3), "opp_999"),
                     McpSession.oppIds(calls.get(0)), "duplicates (15 vs 18 too) asked once, trimmed, as given");
-            List<Json> deals = r.structured().arr("deals").items();
-            assertEquals(reported, deals.stream().map(d -> ((Json.Obj) d).str("id")).toList(), "wrapped=" + wrapped);
-            for (int i = 0; i < deals.size(); i++) {
-                Json.Obj d = (Json.Obj) deals.get(i);
-                assertEquals(expected.get(i).name(), d.str("name"), d.str("id"));
-                assertEquals(expected.get(i).crmScore(), ((Json.Num) d.get("score")).longValueExact(), d.str("id"));
-                assertTrue(r.text().contains(d.str("id") + " "), "text lists " + d.str("id"));
+            Map<String, Map<String, Json>> deals = new java.util.LinkedHashMap<>();
+            for (Map<String, Json> d : table(r.structured())) deals.put(((Json.Str) d.get("id")).value(), d);
+            assertEquals(Set.copyOf(reported), deals.keySet(), "wrapped=" + wrapped);
+            for (int i = 0; i < reported.size(); i++) {
+                Map<String, Json> d = deals.get(reported.get(i));
+                assertEquals(Json.of(expected.get(i).name()), d.get("name"), reported.get(i));
+                assertEquals(expected.get(i).crmScore(), ((Json.Num) d.get("score")).longValueExact(), reported.get(i));
+                assertTrue(r.text().contains(reported.get(i) + " "), "text lists " + reported.get(i));
             }
             assertEquals(List.of(new Json.Str("opp_999")), r.structured().arr("notFound").items());
-            assertTrue(r.text().contains("\nNot found in Clari (1): opp_999\n"), r.text());
+            assertTrue(r.text().contains("\nNOTE: Not found in Clari (1): opp_999\n"), r.text());
         }
     }
 
@@ -244,6 +249,104 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         assertTrue(r.text().contains("\"../admin/limits\" is not an opportunity id"), r.text());
         assertNull(r.structured());
         assertEquals(List.of(), sandbox.requests(), "an invalid id must not reach Clari");
+    }
+
+    @Test
+    @Timeout(30)
+    void dealRisk_filtersAndTotals_giveTheOrgsCountsAndAmounts() throws Exception {
+        String quarter = org.currentQuarter();
+        List<String> commit = org.oppIds("Commit", quarter), bestCase = org.oppIds("Best Case", quarter);
+        List<Opportunity> open = org.opportunities().stream().filter(o -> !o.stage().startsWith("Closed")).toList();
+        Json.Obj args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(org.opportunities().stream().map(Opportunity::id).toList()))
+                .put("forecast_category", Json.Arr.ofStrings(List.of("Commit", "best case"))).put("open_only", true)
+                .put("close_from", SandboxOrg.quarterStart(quarter).toString()).put("close_to", SandboxOrg.quarterEnd(quarter).toString())
+                .build();
+        McpSession.Reply r = session.call("get_deal_risk", args, null);
+        assertFalse(r.isError(), r.text());
+        Map<String, Map<String, Json>> totals = new java.util.LinkedHashMap<>();
+        for (Map<String, Json> t : table(r.structured().obj("totals"))) totals.put(((Json.Str) t.get("forecastCategory")).value(), t);
+        assertEquals(List.of("Commit", "Best Case", "All"), List.copyOf(totals.keySet()));
+        long commitCount = open.stream().filter(o -> commit.contains(o.id())).count();
+        long bestCount = open.stream().filter(o -> bestCase.contains(o.id())).count();
+        long commitAmount = open.stream().filter(o -> commit.contains(o.id())).mapToLong(Opportunity::amount).sum();
+        long bestAmount = open.stream().filter(o -> bestCase.contains(o.id())).mapToLong(Opportunity::amount).sum();
+        assertEquals(commitCount, ((Json.Num) totals.get("Commit").get("deals")).longValueExact());
+        assertEquals(commitAmount, ((Json.Num) totals.get("Commit").get("amount")).longValueExact());
+        assertEquals(bestCount, ((Json.Num) totals.get("Best Case").get("deals")).longValueExact());
+        assertEquals(bestAmount, ((Json.Num) totals.get("Best Case").get("amount")).longValueExact());
+        assertEquals(commitCount + bestCount, ((Json.Num) r.structured().get("matched")).longValueExact());
+        assertEquals(commitAmount + bestAmount, ((Json.Num) totals.get("All").get("amount")).longValueExact());
+        String commitLine = r.text().lines().filter(l -> l.startsWith("Commit ") && l.contains(" | ")).findFirst().orElseThrow();
+        assertEquals(List.of("Commit", Long.toString(commitCount), String.format(java.util.Locale.ROOT, "%,d", commitAmount)),
+                List.of(commitLine.split(" \\| ")).subList(0, 3).stream().map(String::strip).toList(), "the text's totals line");
+        assertStructuredWithinText(r);
+    }
+
+    /** The commit_inspection prompt's call, with exactly its arguments, through the launcher. */
+    @Test
+    @Timeout(30)
+    void dealRisk_commitInspectionPromptArguments_reportSlipsAndCommitMoves() throws Exception {
+        List<String> ids = org.opportunities().stream().map(Opportunity::id).toList();
+        String since = org.today().minusDays(7).toString();
+        long rpcId = session.newId();
+        Json.Obj prompt = session.launcher.request(clarimcp.json.JsonWriter.write(Json.Obj.builder().put("jsonrpc", "2.0").put("id", rpcId)
+                .put("method", "prompts/get").put("params", Json.Obj.builder().put("name", "commit_inspection")
+                        .put("arguments", Json.Obj.builder().put("opp_ids", String.join(", ", ids)).build()).build()).build()),
+                Json.of(rpcId), McpSession.CALL_TIMEOUT_MS, null);
+        Json.Obj message = (Json.Obj) prompt.obj("result").arr("messages").items().getFirst();
+        String text = message.obj("content").str("text");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("call get_deal_risk with (\\{.*?\\})\\.\\n", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(text);
+        assertTrue(m.find(), text);
+        Json.Obj args = (Json.Obj) clarimcp.json.JsonParser.parse(m.group(1).getBytes(java.nio.charset.StandardCharsets.UTF_8), 1 << 22);
+        assertEquals(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).put("forecast_category", Json.Arr.ofStrings(List.of("Commit")))
+                .put("changed_since", since).build(), args, "the prompt's call, exactly");
+        McpSession.Reply r = session.call("get_deal_risk", args, null);
+        assertFalse(r.isError(), r.text());
+        Instant from = LocalDate.parse(since).atStartOfDay(ZoneOffset.UTC).toInstant();
+        List<String> commit = ids.stream().filter(id -> org.opportunity(id).forecastCategory().equals("Commit") || org.opportunity(id).history()
+                .stream().filter(c -> c.field().equals("forecastCategory") && !c.at().isBefore(from)).findFirst()
+                .map(c -> c.oldValue().equals("Commit")).orElse(false)).toList(); // Commit now, or then
+        assertEquals(commit.size(), ((Json.Num) r.structured().get("matched")).longValueExact());
+        SandboxOrg.Moves moves = org.movesSince(commit, from);
+        Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+        expected.put("close date pushed out of " + org.currentQuarter(), moves.pushedOutOfQuarter());
+        expected.put("close date pushed later", moves.pushedLater());
+        expected.put("close date pulled in", moves.pulledIn());
+        expected.put("close date pushed more than once", moves.pushedMoreThanOnce());
+        expected.put("moved into Commit", moves.intoCommit());
+        expected.put("moved out of Commit", moves.outOfCommit());
+        Map<String, List<String>> got = new java.util.LinkedHashMap<>();
+        for (Map<String, Json> line : table(r.structured().obj("changes").obj("summary"))) {
+            got.put(((Json.Str) line.get("change")).value(), ((Json.Arr) line.get("ids")).items().stream().map(j -> ((Json.Str) j).value()).sorted().toList());
+        }
+        expected.replaceAll((k, v) -> v.stream().sorted().toList());
+        assertEquals(expected, got);
+        assertTrue(moves.pushedLater().size() + moves.intoCommit().size() > 0, "a week of seeded history moves some Commit deal");
+        for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+            assertTrue(r.text().contains("\n- " + e.getKey() + " (" + e.getValue().size() + ")"), e.getKey() + "\n" + r.text());
+        }
+        assertStructuredWithinText(r);
+    }
+
+    /** A compact {columns, rows} table as one map per row. */
+    private static List<Map<String, Json>> table(Json.Obj t) {
+        if (t.arr("columns") == null) return List.of(); // an empty table's columns are left out
+        List<Json> columns = t.arr("columns").items();
+        List<Map<String, Json>> out = new ArrayList<>();
+        for (Json row : t.arr("rows").items()) {
+            Map<String, Json> m = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < columns.size(); i++) m.put(((Json.Str) columns.get(i)).value(), ((Json.Arr) row).items().get(i));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Claude Code shows the model only structuredContent, Claude Desktop the text: same notes, and no bigger than 1.25x. */
+    private static void assertStructuredWithinText(McpSession.Reply r) {
+        int json = clarimcp.json.JsonWriter.write(r.structured()).length();
+        assertTrue(json <= 1.25 * r.text().length(), "structured " + json + " vs text " + r.text().length());
+        assertEquals(r.text().lines().filter(l -> l.startsWith("NOTE: ")).map(l -> l.substring(6)).toList(),
+                r.structured().arr("notes").items().stream().map(j -> ((Json.Str) j).value()).toList());
     }
 
     private static Json.Obj idsArg(List<String> ids) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * are guesses, as are the value shapes, which deliberately differ by field so tolerant readers must cope
  * (the spec says a value "can be any value - string, number, boolean, array or object"): name, stage and
  * forecast category are scalars; amount is {@code {"amount":N,"currency":"USD"}}; close date is
- * {@code {"value":"2026-06-30"}}; owner is {@code {"value":"<name>","id":"<crm user id>"}}. A field's trend
+ * {@code {"value":"2026-06-30"}}; owner is {@code {"value":"<name>","id":"<crm user id>","email":"<email>"}}. A field's trend
  * (values not published) compares its value with its {@code originalValue} (before any edit): UP when larger,
  * later, or further along (Closed Lost ranks lowest); FLAT when equal.
  */
@@ -123,7 +123,8 @@ final class Opportunities {
             case "closeDate" -> Json.Obj.builder().put("value", v).build();
             case "owner" -> {
                 User u = org.user(v);
-                yield Json.Obj.builder().put("value", u.name()).put("id", u.crmUserId()).build();
+                // [guess] email too, so that get_deal_risk's owner filter can be tested on either
+                yield Json.Obj.builder().put("value", u.name()).put("id", u.crmUserId()).put("email", u.email()).build();
             }
             default -> new Json.Str(v);
         };

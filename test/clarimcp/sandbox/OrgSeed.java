@@ -151,7 +151,11 @@ final class OrgSeed {
         for (int i = 0; i < times.size(); i++) {
             String field = pushedTwice && i < 2 ? "closeDate" : pickField(r, state, peers);
             String now = state.get(field);
-            String old = previous(r, field, now, peers);
+            // A draw already taken (the edit's millisecond) turns a quarter of close-date edits into pull-ins and
+            // of Best Case/Pipeline ones into drops out of Commit, so changed_since has both to report [spec:
+            // trendHistory dates each change] while the rest of the seeded org stays as it was.
+            boolean reverse = !(pushedTwice && i < 2) && times.get(i).toEpochMilli() % 4 == 0;
+            String old = previous(r, field, now, peers, reverse);
             newestFirst.add(new Change(field, old, now, times.get(i)));
             state.put(field, old);
         }
@@ -176,8 +180,8 @@ final class OrgSeed {
         return f.equals("stage") && state.get("stage").equals("Prospecting") ? "amount" : f;
     }
 
-    /** A plausible value the field had before it became {@code now}. */
-    private static String previous(Random r, String field, String now, List<User> peers) {
+    /** A plausible value the field had before it became {@code now}; reverse: a later close date, or Commit. */
+    private static String previous(Random r, String field, String now, List<User> peers, boolean reverse) {
         return switch (field) {
             case "amount" -> {
                 long v = Long.parseLong(now);
@@ -186,11 +190,12 @@ final class OrgSeed {
             }
             case "stage" -> now.startsWith("Closed") ? (r.nextBoolean() ? "Negotiation" : "Proposal")
                     : SandboxOrg.STAGES.get(SandboxOrg.STAGES.indexOf(now) - 1);
-            case "closeDate" -> LocalDate.parse(now).minusDays(7 + r.nextInt(39)).toString();
+            case "closeDate" -> LocalDate.parse(now).plusDays((reverse ? 1 : -1) * (7 + r.nextInt(39))).toString();
             case "forecastCategory" -> switch (now) {
+                case "Best Case", "Pipeline" -> reverse ? "Commit" : now.equals("Best Case") ? "Pipeline" : "Best Case";
                 case "Closed" -> "Commit";
                 case "Commit" -> "Best Case";
-                case "Best Case", "Omitted" -> "Pipeline";
+                case "Omitted" -> "Pipeline";
                 default -> "Best Case";
             };
             case "owner" -> {

@@ -178,6 +178,51 @@ public final class SandboxOrg {
         return new Adjustment(value, cro().userId(), today.minusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(15 * 3600));
     }
 
+    /**
+     * What moved on the given deals at or after {@code since}, from their seeded history: per deal, the value
+     * just before the window (the first change's old value) against the latest (the last change's new value);
+     * pushes (a later close date) counted one by one; the quarter is the calendar quarter of {@link #today()}.
+     * Ids keep the order given. netAmountChange sums (last new - first old) over the amountDeals with amount edits.
+     */
+    public record Moves(List<String> pushedOutOfQuarter, List<String> pushedLater, List<String> pulledIn,
+                        List<String> pushedMoreThanOnce, List<String> intoCommit, List<String> outOfCommit,
+                        long netAmountChange, int amountDeals) {}
+
+    public Moves movesSince(List<String> ids, Instant since) {
+        List<List<String>> lists = new ArrayList<>();
+        for (int i = 0; i < 6; i++) lists.add(new ArrayList<>());
+        LocalDate qEnd = quarterEnd(currentQuarter());
+        LocalDate qStart = quarterStart(currentQuarter());
+        long net = 0;
+        int amountDeals = 0;
+        for (String id : ids) {
+            Opportunity o = oppsById.get(id);
+            List<Change> window = o.history().stream().filter(c -> !c.at().isBefore(since)).toList();
+            List<Change> dates = window.stream().filter(c -> c.field().equals("closeDate")).toList();
+            List<Change> categories = window.stream().filter(c -> c.field().equals("forecastCategory")).toList();
+            List<Change> amounts = window.stream().filter(c -> c.field().equals("amount")).toList();
+            if (!dates.isEmpty()) {
+                LocalDate first = LocalDate.parse(dates.getFirst().oldValue()), last = LocalDate.parse(dates.getLast().newValue());
+                if (!first.isBefore(qStart) && !first.isAfter(qEnd) && last.isAfter(qEnd)) lists.get(0).add(id);
+                if (last.isAfter(first)) lists.get(1).add(id);
+                if (last.isBefore(first)) lists.get(2).add(id);
+                if (dates.stream().filter(c -> LocalDate.parse(c.newValue()).isAfter(LocalDate.parse(c.oldValue()))).count() >= 2) {
+                    lists.get(3).add(id);
+                }
+            }
+            if (!categories.isEmpty()) {
+                boolean was = categories.getFirst().oldValue().equals("Commit"), is = categories.getLast().newValue().equals("Commit");
+                if (!was && is) lists.get(4).add(id);
+                if (was && !is) lists.get(5).add(id);
+            }
+            if (!amounts.isEmpty()) {
+                net += Long.parseLong(amounts.getLast().newValue()) - Long.parseLong(amounts.getFirst().oldValue());
+                amountDeals++;
+            }
+        }
+        return new Moves(lists.get(0), lists.get(1), lists.get(2), lists.get(3), lists.get(4), lists.get(5), net, amountDeals);
+    }
+
     public String currentQuarter() { return quarterOf(today); }
 
     /** The quarters with seeded opportunities (and forecast exports): previous, current, next. */

@@ -10,7 +10,9 @@ import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.SandboxOrg;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -57,9 +59,13 @@ class SanitizeEndToEndTest {
                 assertFalse(server.stdout().codePoints().anyMatch(cp -> cp != '\n' && Hostile.isHidden(cp)), "raw stdout");
 
                 // Cleaned, not mangled: the names read exactly as the org's.
-                List<String> dealNames = new ArrayList<>();
-                for (Json d : results.get(2).arr("deals").items()) dealNames.add(((Json.Obj) d).str("name"));
-                assertEquals(oppIds.stream().map(i -> org.opportunity(i).name()).toList(), dealNames);
+                // get_deal_risk rows are arrays under columns, lowest score first: compare the names as a set.
+                Map<String, String> dealNames = new HashMap<>();
+                int nameColumn = results.get(2).arr("columns").items().indexOf(Json.of("name"));
+                for (Json d : results.get(2).arr("rows").items()) {
+                    dealNames.put(((Json.Str) ((Json.Arr) d).items().get(0)).value(), ((Json.Str) ((Json.Arr) d).items().get(nameColumn)).value());
+                }
+                assertEquals(oppIds.stream().collect(java.util.stream.Collectors.toMap(i -> i, i -> org.opportunity(i).name())), dealNames);
                 List<String> rowNames = new ArrayList<>();
                 for (Json r : results.get(0).arr("rows").items()) rowNames.add(((Json.Obj) r).str("name"));
                 assertTrue(rowNames.contains(org.cro().name()), rowNames.toString());

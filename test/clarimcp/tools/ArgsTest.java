@@ -76,7 +76,29 @@ class ArgsTest {
                         "'opp_ids'[0] \"" + "A".repeat(40) + "…\" is not an opportunity id: use 1-64 letters, digits or - _ . : "
                                 + "as in the CRM (e.g. 006Z000000EPuiyIAD)"),
                 Arguments.of("get_deal_risk", "{\"opp_ids\":[\"006A\"],\"ids\":[]}",
-                        "unknown argument 'ids'; expected one of: opp_ids"));
+                        "unknown argument 'ids'; expected one of: changed_since, close_from, close_to, forecast_category, max_score, min_amount, open_only, opp_ids, owner"),
+                Arguments.of("get_deal_risk", risk("\"forecast_category\":\"Commit\""), "'forecast_category' must be an array of strings"),
+                Arguments.of("get_deal_risk", risk("\"forecast_category\":[]"), "'forecast_category' must hold 1 to 20 items (got 0)"),
+                Arguments.of("get_deal_risk", risk("\"forecast_category\":[\" \"]"), "'forecast_category'[0] must be a category name (1-200 characters)"),
+                Arguments.of("get_deal_risk", risk("\"open_only\":\"true\""), "'open_only' must be true or false"),
+                Arguments.of("get_deal_risk", risk("\"close_from\":\"2026-13-01\""), "'close_from' must be a real date YYYY-MM-DD"),
+                Arguments.of("get_deal_risk", risk("\"close_to\":\"12/31/2026\""), "'close_to' must be a date YYYY-MM-DD"),
+                Arguments.of("get_deal_risk", risk("\"close_from\":\"2026-12-31\",\"close_to\":\"2026-10-01\""),
+                        "'close_from' must not be after 'close_to'"),
+                Arguments.of("get_deal_risk", risk("\"owner\":\"\""), "'owner' must be a name or email (1-200 characters)"),
+                Arguments.of("get_deal_risk", risk("\"min_amount\":\"50000\""), "'min_amount' must be a number from 0 to 1000000000000000"),
+                Arguments.of("get_deal_risk", risk("\"min_amount\":-1"), "'min_amount' must be a number from 0 to 1000000000000000"),
+                Arguments.of("get_deal_risk", risk("\"max_score\":101"), "'max_score' must be a number from 0 to 100"),
+                Arguments.of("get_deal_risk", risk("\"max_score\":1e400"), "'max_score' must be a number from 0 to 100"),
+                Arguments.of("get_deal_risk", risk("\"changed_since\":\"last week\""),
+                        "'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)"),
+                Arguments.of("get_deal_risk", risk("\"changed_since\":\"2026-02-30\""),
+                        "'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)"));
+    }
+
+    /** get_deal_risk arguments: one valid id plus the given members. */
+    private static String risk(String members) {
+        return "{\"opp_ids\":[\"006A\"]," + members + "}";
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -88,7 +110,7 @@ class ArgsTest {
     @Test
     void unknownArgumentName_isSanitizedInTheMessage() throws Exception {
         String msg = toolError(() -> new GetDealRisk(NO_CLARI).call(obj("{\"x\\u202Ey\":1}"), ToolContext.NONE));
-        assertEquals("unknown argument 'xy'; expected one of: opp_ids", msg);
+        assertEquals("unknown argument 'xy'; expected one of: changed_since, close_from, close_to, forecast_category, max_score, min_amount, open_only, opp_ids, owner", msg);
     }
 
     @Test
