@@ -2,6 +2,7 @@ package clarimcp.demo;
 
 import clarimcp.e2e.Launcher;
 import clarimcp.json.Json;
+import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.ClariSandbox;
 import java.io.PrintStream;
@@ -23,6 +24,11 @@ public final class Demo {
      */
     private static final List<String> PASTED_FROM_CRM_REPORT = List.of("0065e000Bq7Xk03", "0065e000Bq7Xk07",
             "0065e000Bq7Xk0C", "0065e000Bq7Xk0I", "0065e000Bq7Xk0P", "0065e000Bq7Xk0V", "0065e000Bq7Xk0e", "0065e000Bq7Xk0i");
+
+    /** The same, from a report of this quarter's Commit deals (as it stood last week), for the Commit inspection. */
+    private static final List<String> COMMIT_REPORT = List.of("0065e000Bq7Xk2J", "0065e000Bq7Xk3C", "0065e000Bq7Xk3d",
+            "0065e000Bq7Xk4q", "0065e000Bq7Xk0k", "0065e000Bq7Xk2Y", "0065e000Bq7Xk39", "0065e000Bq7Xk5Z", "0065e000Bq7Xk0Y",
+            "0065e000Bq7Xk1K", "0065e000Bq7Xk20", "0065e000Bq7Xk3g");
 
     private Demo() {}
 
@@ -54,6 +60,16 @@ public final class Demo {
                         Json.Obj.builder().put("limit", 25).build());
                 ask(out, server, 3, "Which of these deals from my CRM report does Clari think are at risk?", "get_deal_risk",
                         Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(PASTED_FROM_CRM_REPORT)).build());
+                // A Commit inspection as a client runs the prompt: prompts/get, then the tool call its text names.
+                Json.Obj prompt = server.request(JsonWriter.write(Json.Obj.builder().put("jsonrpc", "2.0").put("id", 40)
+                        .put("method", "prompts/get").put("params", Json.Obj.builder().put("name", "commit_inspection")
+                                .put("arguments", Json.Obj.builder().put("opp_ids", String.join(", ", COMMIT_REPORT)).build())
+                                .build()).build()), Json.of(40), CALL_TIMEOUT_MS, null);
+                String text = ((Json.Obj) prompt.obj("result").arr("messages").items().get(0)).obj("content").str("text");
+                java.util.regex.Matcher call = java.util.regex.Pattern.compile("Call get_deal_risk with (\\{.*?\\})\\.\n").matcher(text);
+                if (!call.find()) throw new IllegalStateException("commit_inspection names no get_deal_risk call: " + text);
+                ask(out, server, 4, "Commit inspection (prompt commit_inspection): which Commit deals are at risk, and what changed "
+                        + "since last week?", "get_deal_risk", (Json.Obj) JsonParser.parse(call.group(1)));
                 int exit = server.closeAndWait(10_000);
                 out.println();
                 out.println("Server exited with code " + exit + " at end of input; requests the sandbox received: "
