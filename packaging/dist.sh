@@ -30,8 +30,8 @@ entries() { (cd "$1" && find "$2" ! -type d | LC_ALL=C sort); }
 
 [[ -x $IMAGE/bin/java ]] || die "no image; run 'make' first"
 JDK=$("$ROOT/build.sh" --print-java-home)
-version=$(sed -n 's/.*String VERSION = "\([^"]*\)";.*/\1/p' "$ROOT/src/clarimcp/Main.java")
-[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]] || die "cannot read VERSION from src/clarimcp/Main.java"
+version=$(sed -n 's/.*String VERSION = "\([^"]*\)";.*/\1/p' "$ROOT/src/clarimcp/Help.java")
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]] || die "cannot read VERSION from src/clarimcp/Help.java"
 
 # Platform names as MCP Bundles (Node's process.platform) and release files (os-arch) spell them.
 case $(uname -s) in

@@ -143,6 +143,12 @@ done < "$work/refs"
 for pkg in json jsonrpc mcp clari tools; do
     printf '  clarimcp.%-8s may use: %s\n' "$pkg" "${MAY_USE[$pkg]:-(the JDK only)}"
 done
+# The CLI files beside Main read Help (name, version, exit codes), never Main: Main wires everything, so
+# nothing may depend on it (a dependency running back up the tree).
+awk -F'\t' '$1 ~ /^src\/clarimcp\/[^\/]+\.java$/ && $1 != "src/clarimcp/Main.java" && $4 ~ /(^|[^a-zA-Z0-9_.])Main\./ { print $1 ":" $2 }' \
+    "$work/code" > "$work/main-users"
+while IFS= read -r h; do violation "a CLI file uses Main (read Help instead): $h"; done < "$work/main-users"
+echo "  top-level CLI files read Help, never Main"
 
 # ------------------------------------------------------------------ forbidden APIs
 echo

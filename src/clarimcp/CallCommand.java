@@ -22,28 +22,28 @@ final class CallCommand {
     static int run(List<Tool> tools, String name, String json, CallLog log, PrintStream out, PrintStream err) {
         Tool tool = tools.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
         if (tool == null) {
-            err.println(Main.NAME + ": unknown tool; expected one of: " + String.join(", ", tools.stream().map(Tool::name).toList()));
-            return Main.EXIT_USAGE;
+            err.println(Help.NAME + ": unknown tool; expected one of: " + String.join(", ", tools.stream().map(Tool::name).toList()));
+            return Help.EXIT_USAGE;
         }
         Json.Obj args;
         try {
             if (!(JsonParser.parse(json) instanceof Json.Obj o)) throw new JsonException("not an object", 0);
             args = o;
         } catch (JsonException e) {
-            err.println(Main.NAME + ": the arguments must be one JSON object, e.g. '{\"time_period\":\"2026_Q2\"}' ("
+            err.println(Help.NAME + ": the arguments must be one JSON object, e.g. '{\"time_period\":\"2026_Q2\"}' ("
                     + e.getMessage() + ")");
-            return Main.EXIT_USAGE;
+            return Help.EXIT_USAGE;
         }
         CallMeter meter = new CallMeter(log, tool.name(), args);
         ToolContext ctx = new ToolContext() {
             @Override
             public void progress(double progress, Double total, String message) {
-                if (message != null) err.println(Main.NAME + ": " + message);
+                if (message != null) err.println(Help.NAME + ": " + message);
             }
 
             @Override
             public void log(String level, String message) {
-                err.println(Main.NAME + ": " + level + ": " + message);
+                err.println(Help.NAME + ": " + level + ": " + message);
             }
 
             @Override
@@ -56,16 +56,16 @@ final class CallCommand {
             result = ToolResult.run(tool, args, ctx, err); // the server's runner: the same errors, the same caps
             if (result == null) {
                 meter.finish(CallLog.Outcome.PROTOCOL_ERROR);
-                return Main.EXIT_FAILURE;
+                return Help.EXIT_FAILURE;
             }
         } catch (InterruptedException e) {
             meter.finish(CallLog.Outcome.CANCELLED);
             Thread.currentThread().interrupt();
-            return Main.EXIT_FAILURE;
+            return Help.EXIT_FAILURE;
         }
         meter.finish(result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
         out.print(result.text().endsWith("\n") ? result.text() : result.text() + "\n");
         out.flush();
-        return result.isError() ? Main.EXIT_FAILURE : Main.EXIT_OK;
+        return result.isError() ? Help.EXIT_FAILURE : Help.EXIT_OK;
     }
 }

@@ -28,7 +28,7 @@ final class Check {
         Check c = new Check(out);
         c.all(env, dryRun);
         out.println(c.failures == 0 ? "all checks passed" : c.failures + " check(s) failed");
-        return c.failures == 0 ? Main.EXIT_OK : Main.EXIT_FAILURE;
+        return c.failures == 0 ? Help.EXIT_OK : Help.EXIT_FAILURE;
     }
 
     private void all(Map<String, String> env, boolean dryRun) {
@@ -138,7 +138,7 @@ final class Check {
         for (String v : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"}) {
             String o = env.getOrDefault(v, "");
             if (o.isBlank()) continue;
-            if (Arrays.stream(Main.TOKEN_PRINTING_PROPERTIES).anyMatch(o::contains)) {
+            if (Arrays.stream(Help.TOKEN_PRINTING_PROPERTIES).anyMatch(o::contains)) {
                 line("warn", "JVM options", v + " turns on HTTP or TLS debug output, which would print the API token: "
                         + "the server ignores it; remove it");
             } else {
@@ -172,7 +172,7 @@ final class Check {
             if (e.status() == 404 || e.status() == 405 || e.status() == 501) {
                 line("note", "forecast id", "'" + id + "' is well-formed; Clari has no synchronous forecast read here (HTTP "
                         + e.status() + "), so the first get_forecast checks it with an export (to check now, spending one: "
-                        + Main.NAME + " call get_forecast '{}')");
+                        + Help.NAME + " call get_forecast '{}')");
             } else {
                 fail("forecast id", e.getMessage() + ("no_such_forecast_config".equals(e.code()) ? "; set CLARI_FORECAST_ID to it" : ""));
             }

@@ -1,7 +1,28 @@
 package clarimcp;
 
-/** The --help text: every option and environment variable, one line each. */
+/**
+ * The leaf every CLI file reads: the name, version and exit codes, the JVM switches that must never be on,
+ * and the --help text (every option and environment variable, one line each).
+ */
 final class Help {
+    static final String NAME = "clari-revops-mcp";
+    static final String VERSION = "0.1.0";
+
+    /** Process exit codes. */
+    static final int EXIT_OK = 0;
+    /** A failed check, a tool error in `call`, or unreadable stdin. */
+    static final int EXIT_FAILURE = 1;
+    /** A bad command line. */
+    static final int EXIT_USAGE = 2;
+
+    /**
+     * JVM debug switches that would print the apikey header (the token) on stderr, where MCP clients keep logs.
+     * They arrive through JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS or _JAVA_OPTIONS, which we otherwise honour (trust
+     * stores, proxies); Main clears them before the HTTP client or TLS reads them (both read them once, on first use).
+     */
+    static final String[] TOKEN_PRINTING_PROPERTIES = {"jdk.httpclient.HttpClient.log", "jdk.internal.httpclient.debug",
+        "jdk.internal.httpclient.hpack.debug", "javax.net.debug"};
+
     private Help() {}
 
     static String text(String name) {

@@ -30,7 +30,7 @@ final class LazyClari implements ClariAccess {
         } catch (IllegalArgumentException e) {
             p = e.getMessage();
         }
-        if (c != null && c.pollProblem() != null) err.println(Main.NAME + ": configuration problem: " + c.pollProblem());
+        if (c != null && c.pollProblem() != null) err.println(Help.NAME + ": configuration problem: " + c.pollProblem());
         this.config = c;
         this.problem = p;
         this.dryRun = dryRun;
@@ -58,7 +58,7 @@ final class LazyClari implements ClariAccess {
                 throw new ToolException("Server configuration problem: " + e.getMessage());
             }
             for (String warning : new String[] {c.tokenWarning(), c.tokenOwnershipProblem()}) {
-                if (warning != null) err.println(Main.NAME + ": warning: " + warning);
+                if (warning != null) err.println(Help.NAME + ": warning: " + warning);
             }
             // In a dry run the tools plan on a view of this client; should anything bypass them, it is refused, not sent.
             client = dryRun ? c.planning(r -> {
@@ -71,6 +71,6 @@ final class LazyClari implements ClariAccess {
     /** Each distinct problem once on stderr, however many calls meet it. */
     @Override
     public void reportConfigProblem(String message) {
-        if (reported.add(message)) err.println(Main.NAME + ": configuration problem: " + message);
+        if (reported.add(message)) err.println(Help.NAME + ": configuration problem: " + message);
     }
 }

@@ -44,7 +44,7 @@ final class LogSetup {
         if (v == null || v.isBlank()) return DEFAULT_LEVEL;
         LogLevel level = LogLevel.parse(v.strip().toLowerCase(Locale.ROOT)).orElse(null);
         if (level == null) {
-            err.println(Main.NAME + ": CLARI_LOG_LEVEL must be one of debug, info, notice, warning, error; using info");
+            err.println(Help.NAME + ": CLARI_LOG_LEVEL must be one of debug, info, notice, warning, error; using info");
             return DEFAULT_LEVEL;
         }
         return level;
@@ -57,10 +57,10 @@ final class LogSetup {
         try {
             return new JsonLinesLog(new PrintStream(append(Path.of(file.strip())), true, StandardCharsets.UTF_8), level);
         } catch (Refused e) {
-            err.println(Main.NAME + ": CLARI_LOG_FILE refused: " + e.getMessage() + "; logging to stderr instead");
+            err.println(Help.NAME + ": CLARI_LOG_FILE refused: " + e.getMessage() + "; logging to stderr instead");
             return new JsonLinesLog(err, level);
         } catch (IOException | InvalidPathException | UnsupportedOperationException e) {
-            err.println(Main.NAME + ": cannot write CLARI_LOG_FILE (" + e.getClass().getSimpleName()
+            err.println(Help.NAME + ": cannot write CLARI_LOG_FILE (" + e.getClass().getSimpleName()
                     + "): check the path and its directory's permissions; logging to stderr instead");
             return new JsonLinesLog(err, level);
         }

@@ -27,16 +27,6 @@ import java.util.Set;
  * output on stdout, which is not the protocol there; diagnostics always go to stderr.
  */
 public final class Main {
-    static final String NAME = "clari-revops-mcp";
-    static final String VERSION = "0.1.0";
-
-    /** Process exit codes. */
-    static final int EXIT_OK = 0;
-    /** A failed check, a tool error in `call`, or unreadable stdin. */
-    static final int EXIT_FAILURE = 1;
-    /** A bad command line. */
-    static final int EXIT_USAGE = 2;
-
     private Main() {}
 
     public static void main(String[] args) {
@@ -47,17 +37,9 @@ public final class Main {
         System.exit(run(args, System.in, protocolOut, err, System.getenv()));
     }
 
-    /**
-     * JVM debug switches that would print the apikey header (the token) on stderr, where MCP clients keep logs.
-     * They arrive through JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS or _JAVA_OPTIONS, which we otherwise honour (trust
-     * stores, proxies); cleared before the HTTP client or TLS reads them (both read them once, on first use).
-     */
-    static final String[] TOKEN_PRINTING_PROPERTIES = {"jdk.httpclient.HttpClient.log", "jdk.internal.httpclient.debug",
-        "jdk.internal.httpclient.hpack.debug", "javax.net.debug"};
-
     private static void ignoreTokenPrintingOptions(PrintStream err) {
-        for (String p : TOKEN_PRINTING_PROPERTIES) {
-            if (System.clearProperty(p) != null) err.println(NAME + ": ignoring -D" + p + ": its output would show the API token");
+        for (String p : Help.TOKEN_PRINTING_PROPERTIES) {
+            if (System.clearProperty(p) != null) err.println(Help.NAME + ": ignoring -D" + p + ": its output would show the API token");
         }
     }
 
@@ -67,19 +49,19 @@ public final class Main {
         try {
             command = Command.parse(args);
         } catch (IllegalArgumentException e) {
-            err.println(NAME + ": " + e.getMessage() + " (see " + NAME + " --help)");
-            return EXIT_USAGE;
+            err.println(Help.NAME + ": " + e.getMessage() + " (see " + Help.NAME + " --help)");
+            return Help.EXIT_USAGE;
         }
         PrintStream text = new PrintStream(out, true, StandardCharsets.UTF_8);
         if (command.mode() != Command.Mode.VERSION && command.mode() != Command.Mode.HELP) env = filledIn(env, err);
         return switch (command.mode()) {
             case VERSION -> {
-                text.println(NAME + " " + VERSION);
-                yield EXIT_OK;
+                text.println(Help.NAME + " " + Help.VERSION);
+                yield Help.EXIT_OK;
             }
             case HELP -> {
-                text.print(Help.text(NAME));
-                yield EXIT_OK;
+                text.print(Help.text(Help.NAME));
+                yield Help.EXIT_OK;
             }
             case CHECK -> Check.run(env, dryRunByEnv(env, err), text);
             case CALL -> {
@@ -94,17 +76,17 @@ public final class Main {
 
     private static int serve(boolean dryRun, InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
         LazyClari clari = new LazyClari(env, dryRun, err);
-        clari.startupProblem().ifPresent(p -> err.println(NAME + ": configuration problem: " + p));
-        if (dryRun) err.println(NAME + ": dry run: tools answer with the HTTP requests they would send; nothing is sent to Clari");
+        clari.startupProblem().ifPresent(p -> err.println(Help.NAME + ": configuration problem: " + p));
+        if (dryRun) err.println(Help.NAME + ": dry run: tools answer with the HTTP requests they would send; nothing is sent to Clari");
         CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
         McpServer server = new McpServer(Tools.all(clari, dryRun), Prompts.all(Clock.systemUTC()), info(),
                 new MessageWriter(out), err, log);
         try {
             server.serve(in);
-            return EXIT_OK;
+            return Help.EXIT_OK;
         } catch (IOException e) {
-            err.println(NAME + ": cannot read stdin: " + e.getMessage());
-            return EXIT_FAILURE;
+            err.println(Help.NAME + ": cannot read stdin: " + e.getMessage());
+            return Help.EXIT_FAILURE;
         }
     }
 
@@ -115,7 +97,7 @@ public final class Main {
     private static Map<String, String> filledIn(Map<String, String> env, PrintStream err) {
         Set<String> unfilled = ClariConfig.placeholders(env);
         if (unfilled.isEmpty()) return env;
-        err.println(NAME + ": warning: " + String.join(", ", unfilled) + (unfilled.size() == 1 ? " holds" : " hold")
+        err.println(Help.NAME + ": warning: " + String.join(", ", unfilled) + (unfilled.size() == 1 ? " holds" : " hold")
                 + " an unfilled ${...} placeholder; treated as unset");
         Map<String, String> filled = new HashMap<>(env);
         filled.keySet().removeAll(unfilled);
@@ -132,14 +114,14 @@ public final class Main {
             case "", "0", "false", "no", "off" -> false;
             case "1", "true", "yes", "on" -> true;
             default -> {
-                err.println(NAME + ": CLARI_DRY_RUN should be 1 or 0; treating it as 1 (dry run: nothing is sent)");
+                err.println(Help.NAME + ": CLARI_DRY_RUN should be 1 or 0; treating it as 1 (dry run: nothing is sent)");
                 yield true;
             }
         };
     }
 
     static McpServer.ServerInfo info() {
-        return new McpServer.ServerInfo(NAME, "Clari RevOps (read-only)", VERSION,
+        return new McpServer.ServerInfo(Help.NAME, "Clari RevOps (read-only)", Help.VERSION,
                 "Read-only access to Clari forecasts, pipeline changes (audit events) and deal risk; "
                         + "prompts forecast_call_prep, commit_inspection and pipeline_review chain them for a forecast call. "
                         + "Periods look like 2026_Q2; dates are ISO (YYYY-MM-DD).");

@@ -47,7 +47,7 @@ public final class ClariClient {
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** Whole exchange, body included: a 64 MB export result over a slow link still fits. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
-    /** Keep in step with Main.VERSION (clari may not depend on Main). */
+    /** Keep in step with Help.VERSION (clari may not depend on Main). */
     static final String USER_AGENT = "clari-revops-mcp/0.1.0";
 
     /** Waits between retries; tests pass one that records instead of sleeping. */

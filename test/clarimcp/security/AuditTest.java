@@ -121,6 +121,16 @@ class AuditTest {
     }
 
     @Test
+    void cliFileUsingMain_fails() throws Exception {
+        copySrc();
+        Files.writeString(tree.resolve("src/clarimcp/Planted.java"), "package clarimcp;\n\nfinal class Planted {\n"
+                + "    String name() {\n        return Main.info().name();\n    }\n}\n", UTF_8);
+        Run r = audit();
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains("a CLI file uses Main (read Help instead): src/clarimcp/Planted.java:5"), r.output());
+    }
+
+    @Test
     void nonJavaFileInSrc_fails() throws Exception {
         copySrc();
         Files.write(tree.resolve("src/clarimcp/helper.jar"), new byte[] {'P', 'K', 3, 4});
