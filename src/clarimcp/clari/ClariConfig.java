@@ -233,8 +233,14 @@ public record ClariConfig(
         }
     }
 
+    /**
+     * A forecast tab id, the one rule for CLARI_FORECAST_ID and get_forecast's forecast_id: 1-128 letters, digits,
+     * _ . : - and never starting with '.' (so never the path segments "." or ".."; ids are words from the Clari URL).
+     */
+    public static final Pattern FORECAST_ID = Pattern.compile("[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,127}");
+
     private static String forecastId(String v) {
-        if (v == null || ReadOnlyPolicy.isSegment(v)) return v;
+        if (v == null || FORECAST_ID.matcher(v).matches()) return v;
         throw new IllegalArgumentException("CLARI_FORECAST_ID must be a forecast tab id from the Clari URL "
                 + "(1-128 letters, digits, _ . : -), e.g. net_arr");
     }

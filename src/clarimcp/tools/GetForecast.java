@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * session) and the way to history (a later feature: see {@link #read}). Table semantics are in {@link ForecastTable}.
  */
 public final class GetForecast implements Tool {
-    /** As CLARI_FORECAST_ID accepts; never starting with '.', so never the path segments "." or "..". */
-    static final Pattern FORECAST_ID = Pattern.compile("^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,127}$");
+    /** The one rule, as CLARI_FORECAST_ID accepts. */
+    static final Pattern FORECAST_ID = ClariConfig.FORECAST_ID;
     static final Pattern TIME_PERIOD = Pattern.compile("^\\d{4}_Q[1-4]$");
     static final Pattern SCOPE_ID = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
     static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
@@ -75,7 +75,7 @@ public final class GetForecast implements Tool {
     @Override
     public Json.Obj inputSchema() {
         return Schema.object(true, Schema.props()
-                .put("forecast_id", Schema.string("Forecast tab id from the Clari URL, e.g. net_arr; default CLARI_FORECAST_ID", FORECAST_ID.pattern()))
+                .put("forecast_id", Schema.string("Forecast tab id from the Clari URL, e.g. net_arr; default CLARI_FORECAST_ID", "^" + FORECAST_ID.pattern() + "$"))
                 .put("time_period", Schema.string("Fiscal quarter, e.g. 2026_Q2; default: current", TIME_PERIOD.pattern()))
                 .put("scope_id", Schema.string("Clari scope (a manager's team), e.g. 1905::MGR", SCOPE_ID.pattern()))
                 .put("currency", Schema.string("ISO code, e.g. USD", CURRENCY.pattern()))

@@ -95,6 +95,7 @@ class ClariConfigTest {
             CLARI_BASE_URL | https://api.clari.com/v4/../admin | '..'
             CLARI_FORECAST_ID | a/b | forecast tab id
             CLARI_FORECAST_ID | .. | forecast tab id
+            CLARI_FORECAST_ID | .x | forecast tab id
             CLARI_FORECAST_ID | net arr | forecast tab id
             CLARI_POLL_MAX_ATTEMPTS | 0 | from 1 to 1000
             CLARI_POLL_MAX_ATTEMPTS | 1001 | from 1 to 1000
