@@ -30,6 +30,10 @@ readonly STDIO_FILES="src/clarimcp/Main.java"                   # takes stdin/st
 readonly FILE_WRITERS="src/clarimcp/Main.java src/clarimcp/LogSetup.java"  # std streams; the optional log file
 readonly HTTP_DIR="src/clarimcp/clari/"                         # the one way to the network
 
+# The most production lines (non-blank, non-comment) the source may have: an afternoon's read. Raising it is a
+# decision to write down in the commit that does it.
+readonly LOC_CEILING=6200
+
 violations=0
 violation() {
     printf 'VIOLATION %s\n' "$*"
@@ -88,6 +92,25 @@ awk -F'\t' '{ loc[$1] += $3 } END { for (f in loc) printf "%7d  %s\n", loc[f], f
     | LC_ALL=C sort -k2 > "$work/loc"
 cat "$work/loc"
 awk '{ t += $1; n++ } END { printf "%7d  total in %d files\n", t, n }' "$work/loc"
+total=$(awk '{ t += $1 } END { print t + 0 }' "$work/loc")
+(( total <= LOC_CEILING )) || violation "size: $total production lines, above the ceiling of $LOC_CEILING (LOC_CEILING in test/audit.sh)"
+
+# SECURITY.md's reading order must list every production file with the count above, and nothing else, so an
+# auditor's plan of the afternoon matches the source. Rows look like: | 12 | `clarimcp/json/Json.java` | 130 | ... |
+if [[ -f SECURITY.md ]]; then
+    sed -n 's/^| *[0-9a-z]* *| *`\([^`]*\.java\)` *| *\([0-9]*\) *|.*/\1 \2/p' SECURITY.md | LC_ALL=C sort > "$work/order"
+    awk '{ f = $2; sub(/^src\//, "", f); print f, $1 }' "$work/loc" | LC_ALL=C sort > "$work/counted"
+    while read -r f n; do
+        listed=$(awk -v f="$f" '$1 == f { print $2 }' "$work/order")
+        if [[ -z $listed ]]; then violation "SECURITY.md's reading order leaves out $f ($n lines)"
+        elif [[ $listed != "$n" ]]; then violation "SECURITY.md's reading order says $f has $listed lines; it has $n"
+        fi
+    done < "$work/counted"
+    while read -r f n; do
+        grep -q "^$f " "$work/counted" || violation "SECURITY.md's reading order lists $f, which is not in src/"
+    done < "$work/order"
+    echo "  SECURITY.md's reading order checked against these counts (ceiling $LOC_CEILING lines)"
+fi
 
 # Prints FILE:LINE: CODE for every code line matching the extended regex $1, except in files listed in $2.
 hits() {

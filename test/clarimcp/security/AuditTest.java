@@ -121,6 +121,27 @@ class AuditTest {
     }
 
     @Test
+    void readingOrder_mustListEveryFileWithItsCount() throws Exception {
+        copySrc();
+        Files.writeString(tree.resolve("SECURITY.md"), "| # | file | lines | |\n|---|---|---:|---|\n"
+                + "| 1 | `clarimcp/Main.java` | 1 | |\n| 2 | `clarimcp/Gone.java` | 5 | |\n", UTF_8);
+        Run r = audit();
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().matches("(?s).*SECURITY.md's reading order says clarimcp/Main.java has 1 lines; it has \\d+.*"), r.output());
+        assertTrue(r.output().contains("SECURITY.md's reading order leaves out clarimcp/json/Json.java"), r.output());
+        assertTrue(r.output().contains("SECURITY.md's reading order lists clarimcp/Gone.java, which is not in src/"), r.output());
+    }
+
+    @Test
+    void sourceAboveTheCeiling_fails() throws Exception {
+        copySrc();
+        plant("tools", "", "int x = 0;\n" + "        x++;\n".repeat(7_000));
+        Run r = audit();
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains("production lines, above the ceiling of"), r.output());
+    }
+
+    @Test
     void cliFileUsingMain_fails() throws Exception {
         copySrc();
         Files.writeString(tree.resolve("src/clarimcp/Planted.java"), "package clarimcp;\n\nfinal class Planted {\n"
