@@ -389,7 +389,7 @@ class ClariClientTest {
     void callDeadline_cutsTheRetryWait_andEndsWithTheTrueElapsedTime() throws Exception {
         try (StubServer stub = new StubServer(Reply.json(503, "{}"))) {
             ClariConfig config = new ClariConfig(new Secret(CANARY), stub.base(), null, 12, Duration.ofSeconds(1), null, null,
-                    Network.DEFAULT, Duration.ofMillis(400), 1 << 20);
+                    Network.DEFAULT, null, Duration.ofMillis(400), 1 << 20);
             ClariClient c = new ClariClient(config, ClariClient.newHttpClient(), Duration.ofSeconds(10), ClariClient.MAX_RESPONSE_BYTES,
                     wait -> { sleeps.add(wait); Thread.sleep(wait); }).forCall(ExchangeObserver.NONE);
             ClariException e = assertThrows(ClariException.class, c::adminLimits);
