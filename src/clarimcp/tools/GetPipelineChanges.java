@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * get_pipeline_changes: what was done in Clari, from its audit log ({@code GET /audit/events} [spec]),
@@ -109,26 +110,28 @@ public final class GetPipelineChanges implements Tool {
     @Override
     public Json.Obj outputSchema() {
         Json.Obj str = Schema.type("string");
-        Json.Obj change = Schema.object(false, Schema.props()
-                .put("time", str).put("event", str).put("actor", str).put("actorId", str)
-                .put("actorType", Schema.type("string", "USER, SYSTEM or JOB"))
-                .put("sessionType", Schema.type("string", "WEB, IOS or ANDROID"))
-                .put("details", Schema.type("string", "the event's parameters as Clari sent them, key: value"))
-                .build(), "event");
-        Json.Obj other = Schema.object(false, Schema.props().put("event", str).put("count", Schema.type("integer")).build(),
-                "event", "count");
+        Json.Obj count = Schema.type("integer");
         return Schema.object(false, Schema.props()
                 .put("startDate", Schema.type("string", "window start, ISO instant (UTC)"))
                 .put("endDate", Schema.type("string", "window end, ISO instant (UTC)"))
-                .put("changes", Schema.array(change))
-                .put("eventsScanned", Schema.type("integer"))
-                .put("pagesRead", Schema.type("integer"))
-                .put("complete", Schema.type("boolean", "false when more events may exist (limit or page cap reached)"))
-                .put("otherEventTypes", Schema.array(other))
+                .put("event", Schema.type("string", "the event filter asked for"))
+                .put("actor", Schema.type("string", "the actor filter asked for"))
+                .put("columns", Json.Obj.builder().put("type", "array").put("description", "names of the rows' cells; "
+                        + "absent when there are no rows (so an empty answer stays small)").put("items", str).build())
+                .put("rows", Json.Obj.builder().put("type", "array").put("description", "one array per event, newest first, "
+                        + "cells in columns' order, \"\" where Clari sent nothing; an actorId works as the actor argument")
+                        .put("items", Schema.array(str)).build())
+                .put("shown", count)
+                .put("found", Schema.type("integer", "matching events found in the pages read"))
+                .put("eventsScanned", count)
+                .put("pagesRead", count)
+                .put("complete", Schema.type("boolean", "false when more events may exist (limit, page or size cap reached)"))
+                .put("otherEventTypes", Schema.mapOf(Schema.type("integer", "events of a type seen but not shown, by type; "
+                        + "absent when none")))
                 .put("moreEventTypes", Schema.type("integer", "other event types not listed (a lower bound past "
                         + MAX_KEYS + " types)"))
-                .put("note", Schema.type("string", "when the window reaches past the ~30 days Clari keeps"))
-                .build(), "startDate", "endDate", "changes", "eventsScanned", "pagesRead", "complete", "otherEventTypes");
+                .put("notes", Schema.array(str))
+                .build(), "startDate", "endDate", "rows", "shown", "found", "eventsScanned", "pagesRead", "complete", "notes");
     }
 
     @Override
@@ -244,6 +247,12 @@ public final class GetPipelineChanges implements Tool {
                     details(e.obj("eventParameters")));
         }
 
+        /** The cells of this event in {@link #COLUMNS} order, absent ones as given. */
+        List<String> cells(String absent) {
+            return Stream.of(time, event, actor, actorId, actorType, sessionType, details)
+                    .map(c -> c == null ? absent : c).toList();
+        }
+
         /** "key: value; ..." from eventParameters, whose keys are not published: shown as sent, capped. */
         private static String details(Json.Obj p) {
             if (p == null || p.members().isEmpty()) return null;
@@ -262,55 +271,101 @@ public final class GetPipelineChanges implements Tool {
         }
     }
 
+    /** The columns of both forms, in order: the text's headers and the structured rows' cells. */
+    private static final List<String> HEADERS = List.of("Time (UTC)", "Event", "Actor", "Actor id", "Actor type", "Session", "Details");
+    private static final List<String> COLUMNS = List.of("time", "event", "actor", "actorId", "actorType", "sessionType", "details");
+
+    /**
+     * Both forms of one answer, holding the same facts: every row shown, filter, count, note and truncation is in
+     * the text and in structuredContent (Claude Code shows the model only the latter, Claude Desktop the former).
+     * Rows that would push the text past {@link Text#MAX_CHARS} are left out of both, and the answer says so.
+     */
     private static ToolResult render(Instant from, Instant to, String event, String actor, List<Change> changes,
             int matched, int scanned, int pages, boolean complete, Seen seen, String note) {
-        StringBuilder out = new StringBuilder();
-        out.append("Clari audit log ").append(from).append(" to ").append(to)
-                .append(event != null ? ", event " + event : "").append(actor != null ? ", actor " + Sanitize.text(actor) : "")
-                .append(", newest first: ").append(changes.size()).append(" shown")
-                .append(matched > changes.size() ? " of " + matched + " found" : "")
-                .append(" from ").append(scanned).append(" events read over ").append(pages).append(" page(s)\n");
-        if (note != null) out.append("Note: ").append(note).append('\n');
-        if (!changes.isEmpty()) {
-            List<List<String>> rows = new ArrayList<>();
-            for (Change c : changes) {
-                rows.add(List.of(or(c.time()), or(c.event()), or(c.actor()), or(c.sessionType()), or(c.details())));
-            }
-            out.append(Text.table(List.of("Time (UTC)", "Event", "Actor", "Session", "Details"), rows));
-        }
-        if (!complete) {
-            out.append(pages >= MAX_PAGES
-                    ? "Stopped at the " + MAX_PAGES + "-page cap; more events exist: narrow the dates\n"
-                    : "More events exist than shown: narrow the dates, or filter by event or actor\n");
-        }
         List<Map.Entry<String, Integer>> top = seen.others.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(MAX_OTHER_TYPES).toList();
         int more = seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0);
-        if (!top.isEmpty()) {
-            out.append("Other event types seen, not shown: ").append(top.stream().map(x -> x.getKey() + " " + x.getValue())
-                    .collect(Collectors.joining(", ")));
-            if (more > 0) out.append(", and ").append(seen.uncountedTypes > 0 ? "at least " : "").append(more).append(" more types");
-            out.append(" (ask for one with event; api.accessed is hidden by default; CLARI_PIPELINE_EVENTS sets the names shown)\n");
+        Answer a = new Answer(from, to, event, actor == null ? null : Sanitize.text(actor), changes, matched, scanned, pages,
+                complete, top, more, seen.uncountedTypes > 0, note);
+        int shown = changes.size();
+        String text = a.text(shown);
+        if (text.length() > Text.MAX_CHARS) {   // the most rows whose text fits (rows are at most a few hundred)
+            int lo = 0;
+            int hi = shown - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) / 2;
+                if (a.text(mid).length() <= Text.MAX_CHARS) lo = mid;
+                else hi = mid - 1;
+            }
+            shown = lo;
+            text = a.text(shown);
         }
-        out.append("CRM deal changes (stage, amount, close date) are not in this log: see get_deal_risk's trendHistory\n");
-        List<Json> list = new ArrayList<>();
-        for (Change c : changes) {
-            list.add(Json.Obj.builder().putIfPresent("time", c.time()).put("event", or(c.event()))
-                    .putIfPresent("actor", c.actor()).putIfPresent("actorId", c.actorId())
-                    .putIfPresent("actorType", c.actorType()).putIfPresent("sessionType", c.sessionType())
-                    .putIfPresent("details", c.details()).build());
-        }
-        List<Json> other = new ArrayList<>();
-        for (Map.Entry<String, Integer> x : top) {
-            other.add(Json.Obj.builder().put("event", x.getKey()).put("count", x.getValue()).build());
-        }
+        List<Json> rows = new ArrayList<>();
+        for (Change c : changes.subList(0, shown)) rows.add(Json.Arr.ofStrings(c.cells("")));
+        Json.Builder other = Json.Obj.builder();
+        for (Map.Entry<String, Integer> x : top) other.put(x.getKey(), x.getValue());
         Json.Obj.Builder structured = Json.Obj.builder().put("startDate", from.toString()).put("endDate", to.toString())
-                .put("changes", new Json.Arr(list)).put("eventsScanned", scanned).put("pagesRead", pages)
-                .put("complete", complete && matched <= changes.size()).put("otherEventTypes", new Json.Arr(other));
+                .putIfPresent("event", event).putIfPresent("actor", a.actor())
+                .putIfPresent("columns", rows.isEmpty() ? null : Json.Arr.ofStrings(COLUMNS)).put("rows", new Json.Arr(rows))
+                .put("shown", shown).put("found", matched).put("eventsScanned", scanned).put("pagesRead", pages)
+                .put("complete", complete && matched <= shown);
+        if (!top.isEmpty()) structured.put("otherEventTypes", other.build());
         if (more > 0) structured.put("moreEventTypes", more);
-        if (note != null) structured.put("note", note);
-        return ToolResult.ok(Text.cap(out.toString(), "narrow the dates or lower limit"), structured.build());
+        structured.put("notes", Json.Arr.ofStrings(a.notes(shown)));
+        return ToolResult.ok(Text.cap(text, "narrow the dates or lower limit"), structured.build());
+    }
+
+    /** What one answer found, before choosing how many rows fit: both forms are made from it. */
+    private record Answer(Instant from, Instant to, String event, String actor, List<Change> changes, int matched, int scanned,
+            int pages, boolean complete, List<Map.Entry<String, Integer>> top, int more, boolean moreIsLowerBound, String note) {
+
+        /** The text with the first `shown` rows; its NOTE lines and plain reminder are {@link #notes}, in order. */
+        String text(int shown) {
+            StringBuilder out = new StringBuilder();
+            out.append("Clari audit log ").append(from).append(" to ").append(to)
+                    .append(event != null ? ", event " + event : "").append(actor != null ? ", actor " + actor : "")
+                    .append(", newest first: ").append(shown).append(" shown")
+                    .append(matched > shown ? " of " + matched + " found" : "")
+                    .append(" from ").append(scanned).append(" events read over ").append(pages).append(" page(s)\n");
+            List<String> notes = notes(shown);
+            for (String n : notes.subList(0, notes.size() - (top.isEmpty() ? 1 : 2))) out.append("NOTE: ").append(n).append('\n');
+            if (shown > 0) {
+                List<List<String>> rows = new ArrayList<>();
+                for (Change c : changes.subList(0, shown)) rows.add(c.cells("-"));
+                out.append(Text.table(HEADERS, rows));
+            }
+            if (!top.isEmpty()) {
+                out.append("Other event types seen, not shown: ").append(top.stream().map(x -> x.getKey() + " " + x.getValue())
+                        .collect(Collectors.joining(", ")));
+                if (more > 0) out.append(", and ").append(moreIsLowerBound ? "at least " : "").append(more).append(" more types");
+                out.append("\nNOTE: ").append(notes.get(notes.size() - 2)).append('\n');
+            }
+            return out.append(notes.getLast()).append('\n').toString();
+        }
+
+        /**
+         * The notes with `shown` rows, in the text's order: the retention warning, the truncation (size cap, then limit
+         * or page cap), the hint on other event types (when some were seen), and the reminder of what the log lacks.
+         */
+        List<String> notes(int shown) {
+            List<String> out = new ArrayList<>();
+            if (note != null) out.add(note);
+            if (shown < changes.size()) {
+                out.add("Only " + shown + " of the " + changes.size() + " events kept fit the " + Text.MAX_CHARS
+                        + "-character answer: lower limit or narrow the dates");
+            }
+            if (!complete && pages >= MAX_PAGES) out.add("Stopped at the " + MAX_PAGES + "-page cap; more events exist: narrow the dates");
+            else if (!complete || matched > changes.size()) {
+                out.add("More events exist than shown: narrow the dates, or filter by event or actor");
+            }
+            if (!top.isEmpty()) {
+                out.add("Other event types are left out: pass one as event to see it (api.accessed is hidden by default; "
+                        + "CLARI_PIPELINE_EVENTS sets the names shown)");
+            }
+            out.add("CRM deal changes (stage, amount, close date) are not in this log: see get_deal_risk's trendHistory");
+            return out;
+        }
     }
 
     /** The argument as an instant: a date is the start of that UTC day, or its last millisecond for the end. */
@@ -351,9 +406,5 @@ public final class GetPipelineChanges implements Tool {
 
     private static Set<String> lowerCase(Set<String> names) {
         return names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
-    }
-
-    private static String or(String s) {
-        return s == null ? "-" : s;
     }
 }

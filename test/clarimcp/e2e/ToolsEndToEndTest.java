@@ -10,6 +10,7 @@ import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.sandbox.SandboxOrg.AuditEvent;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
+import clarimcp.tools.TwoForms;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * sandbox: an audit window that takes several pages (the answer compared with the seeded log), date-times
  * and filters reaching Clari, a hostile audit answer with thousands of event types, 1,000 opportunity
  * ids split into ten calls of 100 (the answer compared with the seeded deals), and ids as users paste
- * them (Salesforce 15/18, GUID, numeric, opp_001) against both answer shapes.
+ * them (Salesforce 15/18, GUID, numeric, opp_001) against both answer shapes; and for get_pipeline_changes and
+ * get_admin_limits, the same facts in the text and in structuredContent (issue 12 item 6).
  */
 @Timeout(60)
 class ToolsEndToEndTest extends SandboxSessionTest {
@@ -78,11 +80,11 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         assertEquals(Json.Bool.TRUE, s.get("complete"));
         assertEquals(expectedPages, r.progress().size(), "one progress notification per page");
 
-        List<Json> changes = s.arr("changes").items();
+        List<Json.Obj> changes = TwoForms.rows(s);
         assertEquals(expected.size(), changes.size());
         for (int i = 0; i < expected.size(); i++) {
             AuditEvent e = expected.get(i);
-            Json.Obj c = (Json.Obj) changes.get(i);
+            Json.Obj c = changes.get(i);
             assertEquals(e.timestamp().toString(), c.str("time"), "newest first, in the log's order");
             assertEquals(e.event(), c.str("event"));
             assertEquals(e.actorId(), c.str("actorId"));
@@ -98,6 +100,9 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         }
         assertTrue(r.text().contains(org.actor(expected.getFirst().actorId()).name()));
         assertTrue(r.text().contains("Other event types seen, not shown: api.accessed"), r.text());
+        // One answer, two forms (issue 12 item 6), as read off the wire: the same rows, ids, counts and notes.
+        TwoForms.assertSameFacts(r.text(), s, Integer.toString(inWindow.size()), Integer.toString(expected.size()),
+                expected.getFirst().actorId(), expected.getLast().actorId(), "forecast.adjustment.created");
     }
 
     @Test
@@ -114,8 +119,9 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         long expected = org.auditEvents().stream().filter(e -> e.event().equals("forecast.adjustment.created")
                 && e.actorId().equals("1905") && !e.timestamp().isAfter(org.now())
                 && !e.timestamp().isBefore(org.now().minus(java.time.Duration.ofDays(30)))).count();
-        assertEquals(expected, r.structured().arr("changes").size(), r.text());
-        assertTrue(r.structured().str("note").contains("about 30 days"), r.text());
+        assertEquals(expected, r.structured().arr("rows").size(), r.text());
+        assertTrue(r.text().contains("NOTE: Clari keeps its audit log about 30 days"), r.text());
+        TwoForms.assertSameFacts(r.text(), r.structured(), "forecast.adjustment.created", "1905", "Clari keeps its audit log about 30 days");
     }
 
     /** Issue 15: 2,000,000 distinct event types once made a 150 MB reply; scaled down to 20,000 (the cap is 1,000). */
@@ -132,10 +138,32 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         try {
             McpSession.Reply r = session.call("get_pipeline_changes", Json.Obj.EMPTY);
             assertFalse(r.isError(), r.text());
-            assertEquals(20, r.structured().arr("otherEventTypes").size());
+            assertEquals(20, r.structured().obj("otherEventTypes").members().size());
             assertEquals(Json.of(981), r.structured().get("moreEventTypes"), "1,000 types counted, 20 listed, and more");
             assertTrue(clarimcp.json.JsonWriter.write(r.structured()).length() < 10_000);
             assertTrue(r.text().contains("and at least 981 more types"), r.text());
+            TwoForms.assertSameFacts(r.text(), r.structured(), "hostile.type.0", "981");
+        } finally {
+            sandbox.hostile().reset();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void adminLimits_sameFactsInBothForms_fullAndEmptyAnswers() throws Exception {
+        McpSession.Reply full = session.call("get_admin_limits", Json.Obj.EMPTY);
+        assertFalse(full.isError(), full.text());
+        assertEquals(Json.Bool.TRUE, full.structured().get("canExportNow"));
+        TwoForms.assertSameFacts(full.text(), full.structured(), "can start an export now");
+        sandbox.hostile().transform(body -> Json.Obj.builder().put("jobs", Json.Obj.EMPTY).build());
+        try {
+            McpSession.Reply empty = session.call("get_admin_limits", Json.Obj.EMPTY);
+            assertFalse(empty.isError(), empty.text());
+            assertTrue(empty.text().contains("Concurrent export jobs free now: unknown\n"), empty.text());
+            assertEquals(Json.Obj.EMPTY, empty.structured().obj("concurrent"));
+            assertEquals(Json.Obj.EMPTY, empty.structured().obj("monthly"));
+            TwoForms.assertSameFacts(empty.text(), empty.structured(), "availableConcurrentLimit", "availableMonthlyQuota",
+                    "will try an export");
         } finally {
             sandbox.hostile().reset();
         }

@@ -29,8 +29,10 @@ class GetAdminLimitsTest {
                     get_forecast can start an export now.
                     """, r.text());
             assertConforms(tool.outputSchema(), r.structured());
-            assertEquals(obj("{\"concurrentLimit\":3,\"availableConcurrentLimit\":3,\"runningJobs\":0,\"monthlyQuota\":1000,"
-                    + "\"availableMonthlyQuota\":1000,\"submittedJobs\":0,\"canExportNow\":true}"), r.structured());
+            assertEquals(obj("{\"concurrent\":{\"limit\":3,\"available\":3,\"running\":0},"
+                    + "\"monthly\":{\"quota\":1000,\"available\":1000,\"submitted\":0},\"canExportNow\":true,"
+                    + "\"notes\":[\"get_forecast can start an export now.\"]}"), r.structured());
+            TwoForms.assertSameFacts(r, "1000", "can start an export now");
             List<RecordedRequest> sent = s.sb().requests();
             assertEquals(1, sent.size());
             assertEquals("GET", sent.get(0).method());
@@ -48,6 +50,8 @@ class GetAdminLimitsTest {
             assertTrue(r.text().contains("Monthly export quota left: 999 of 1000 (1 submitted)\n"), r.text());
             assertTrue(r.text().endsWith("No export slot is free: get_forecast will wait for one (within its polling budget).\n"));
             assertEquals(Json.Bool.FALSE, r.structured().get("canExportNow"));
+            assertEquals(obj("{\"limit\":1,\"available\":0,\"running\":1}"), r.structured().obj("concurrent"));
+            TwoForms.assertSameFacts(r, "No export slot is free", "999");
         }
     }
 
@@ -59,6 +63,49 @@ class GetAdminLimitsTest {
             assertTrue(r.text().contains("Monthly export quota left: 0 of 0 (0 submitted)\n"), r.text());
             assertTrue(r.text().endsWith("The monthly quota is used up: get_forecast cannot run until it resets.\n"));
             assertEquals(Json.Bool.FALSE, r.structured().get("canExportNow"));
+            TwoForms.assertSameFacts(r, "The monthly quota is used up");
+        }
+    }
+
+    /** No source shows a partial answer; unknown parts are named in both forms, and never said to be free. */
+    @Test
+    void emptyAnswer_everyCountUnknown_namedInBothForms_andNotCalledFree() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().hostile().transform(body -> Json.Obj.EMPTY);
+            GetAdminLimits tool = new GetAdminLimits(s);
+            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            assertEquals("""
+                    Clari export limits
+                    Concurrent export jobs free now: unknown
+                    Monthly export quota left: unknown
+                    NOTE: Clari's answer lacked (or had unreadable) concurrentLimit, availableConcurrentLimit, runningJobIds, \
+                    monthlyQuota, availableMonthlyQuota, submittedJobIds; a count it does not give never blocks get_forecast
+                    get_forecast will try an export: Clari did not say whether a slot and quota are free.
+                    """, r.text());
+            assertConforms(tool.outputSchema(), r.structured());
+            assertEquals(obj("{\"concurrent\":{},\"monthly\":{},\"canExportNow\":true}"), Json.Obj.builder()
+                    .put("concurrent", r.structured().get("concurrent")).put("monthly", r.structured().get("monthly"))
+                    .put("canExportNow", r.structured().get("canExportNow")).build(), "unknown never blocks, but is not called free");
+            TwoForms.assertSameFacts(r, "availableConcurrentLimit", "will try an export");
+        }
+    }
+
+    @Test
+    void unreadableParts_areLeftOutOfBoth_andNamed() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().hostile().transform(body -> obj("{\"jobs\":{\"concurrentLimit\":3,\"availableConcurrentLimit\":\"two\","
+                    + "\"runningJobIds\":[\"j1\"],\"monthlyQuota\":-5,\"availableMonthlyQuota\":12,\"submittedJobIds\":7}}"));
+            GetAdminLimits tool = new GetAdminLimits(s);
+            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            assertTrue(r.text().contains("Concurrent export jobs free now: unknown (1 running)\n"), r.text());
+            assertTrue(r.text().contains("Monthly export quota left: 12\n"), r.text());
+            assertTrue(r.text().contains("NOTE: Clari's answer lacked (or had unreadable) availableConcurrentLimit, monthlyQuota, "
+                    + "submittedJobIds;"), r.text());
+            assertConforms(tool.outputSchema(), r.structured());
+            assertEquals(obj("{\"limit\":3,\"running\":1}"), r.structured().obj("concurrent"));
+            assertEquals(obj("{\"available\":12}"), r.structured().obj("monthly"));
+            assertEquals(Json.Bool.TRUE, r.structured().get("canExportNow"));
+            TwoForms.assertSameFacts(r, "12", "monthlyQuota", "will try an export");
         }
     }
 

@@ -60,10 +60,10 @@ class GetPipelineChangesTest {
             List<AuditEvent> inWindow = between(org, from, to, e -> true);
             List<AuditEvent> expected = inWindow.stream().filter(e -> !e.event().equals("api.accessed")).limit(100).toList();
             assertTrue(expected.stream().map(AuditEvent::event).distinct().count() >= 3, "several types shown");
-            List<Json> changes = st.arr("changes").items();
+            List<Json.Obj> changes = TwoForms.rows(st);
             assertEquals(100, changes.size());
             for (int i = 0; i < changes.size(); i++) {
-                Json.Obj c = (Json.Obj) changes.get(i);
+                Json.Obj c = changes.get(i);
                 AuditEvent e = expected.get(i);
                 assertEquals(e.timestamp(), Instant.parse(c.str("time")), "change " + i);
                 assertEquals(e.event(), c.str("event"));
@@ -79,11 +79,16 @@ class GetPipelineChangesTest {
             int scanned = (int) ((Json.Num) st.get("eventsScanned")).longValueExact();
             assertEquals(Math.min(calls.size() * 1000L, inWindow.size()), scanned, "whole pages read until 100 were found");
             long api = inWindow.subList(0, scanned).stream().filter(e -> e.event().equals("api.accessed")).count();
-            assertEquals(List.of(Json.Obj.builder().put("event", "api.accessed").put("count", api).build()),
-                    st.arr("otherEventTypes").items(), "only API calls left out, and counted");
+            assertEquals(Json.Obj.builder().put("api.accessed", api).build(), st.obj("otherEventTypes"),
+                    "only API calls left out, and counted");
             assertTrue(r.text().contains("Other event types seen, not shown: api.accessed " + api), r.text());
-            assertNull(st.get("note"), "a week is within the 30 days Clari keeps");
+            assertFalse(r.text().contains("NOTE: Clari keeps"), "a week is within the 30 days Clari keeps");
             assertTrue(r.text().contains("not in this log: see get_deal_risk"), r.text());
+            assertTrue(r.text().contains("NOTE: More events exist than shown"), r.text());
+            assertEquals(Json.of(100), st.get("shown"));
+            assertEquals(Json.of(found), st.get("found"));
+            TwoForms.assertSameFacts(r, Long.toString(found), expected.getFirst().actorId(), expected.getLast().actorId(),
+                    "api.accessed", Long.toString(api), Integer.toString(scanned));
         }
     }
 
@@ -103,7 +108,7 @@ class GetPipelineChangesTest {
             assertEquals(to.toString(), q.get("dateTo"));
             List<AuditEvent> expected = between(org, from, to, e -> !e.event().equals("api.accessed"));
             assertTrue(!expected.isEmpty() && expected.size() <= 200, "fixture: " + expected.size());
-            assertEquals(expected.size(), r.structured().arr("changes").size());
+            assertEquals(expected.size(), TwoForms.rows(r.structured()).size());
             assertEquals(Json.Bool.TRUE, r.structured().get("complete"));
         }
     }
@@ -125,11 +130,13 @@ class GetPipelineChangesTest {
         try (Sandboxed s = Sandboxed.start()) {
             LocalDate today = s.sb().org().today();
             ToolResult old = new GetPipelineChanges(s).call(obj("{\"start_date\":\"" + today.minusDays(45) + "\"}"), ToolContext.NONE);
-            assertTrue(old.structured().str("note").contains("about 30 days"), old.structured().toString());
-            assertTrue(old.text().contains("Note: Clari keeps its audit log about 30 days"), old.text());
+            assertTrue(old.structured().arr("notes").items().getFirst().toString().contains("about 30 days"), old.structured().toString());
+            TwoForms.assertSameFacts(old, "Clari keeps its audit log about 30 days");
+            assertTrue(old.text().contains("NOTE: Clari keeps its audit log about 30 days"), old.text());
             ToolResult recent = new GetPipelineChanges(s).call(obj("{\"start_date\":\"" + today.minusDays(20) + "\"}"), ToolContext.NONE);
-            assertNull(recent.structured().get("note"));
-            assertFalse(recent.text().contains("Note:"), recent.text());
+            TwoForms.assertSameFacts(recent);
+            assertFalse(JsonWriter.write(recent.structured()).contains("about 30 days"));
+            assertFalse(recent.text().contains("NOTE: Clari keeps"), recent.text());
         }
     }
 
@@ -145,13 +152,16 @@ class GetPipelineChangesTest {
             Map<String, String> q = query(audit(s).get(0));
             assertEquals("forecast.submitted", q.get("event"));
             assertEquals(sample.actorId(), q.get("actorId"));
-            List<Json> changes = r.structured().arr("changes").items();
+            List<Json.Obj> changes = TwoForms.rows(r.structured());
             assertFalse(changes.isEmpty());
-            for (Json j : changes) {
-                assertEquals("forecast.submitted", ((Json.Obj) j).str("event"));
-                assertEquals(sample.actorId(), ((Json.Obj) j).str("actorId"));
+            for (Json.Obj j : changes) {
+                assertEquals("forecast.submitted", j.str("event"));
+                assertEquals(sample.actorId(), j.str("actorId"));
             }
             assertTrue(r.text().contains("event forecast.submitted, actor " + sample.actorId()), r.text());
+            assertEquals("forecast.submitted", r.structured().str("event"));
+            assertEquals(sample.actorId(), r.structured().str("actor"));
+            TwoForms.assertSameFacts(r, "forecast.submitted", sample.actorId(), changes.getFirst().str("time"));
         }
     }
 
@@ -164,9 +174,9 @@ class GetPipelineChangesTest {
             Map<String, String> q = query(audit(s).get(0));
             assertEquals("30", q.get("limit"));
             assertEquals("api.accessed", q.get("event"));
-            List<Json> changes = r.structured().arr("changes").items();
+            List<Json.Obj> changes = TwoForms.rows(r.structured());
             assertEquals(30, changes.size());
-            for (Json j : changes) assertEquals("api.accessed", ((Json.Obj) j).str("event"));
+            for (Json.Obj j : changes) assertEquals("api.accessed", j.str("event"));
             assertEquals(Json.Bool.FALSE, r.structured().get("complete"));
         }
     }
@@ -177,9 +187,9 @@ class GetPipelineChangesTest {
         try (Sandboxed s = Sandboxed.start("CLARI_PIPELINE_EVENTS", "forecast.submitted")) {
             ToolResult r = new GetPipelineChanges(s).call(obj("{\"event\":\"user.login\",\"limit\":20}"), ToolContext.NONE);
             assertEquals("user.login", query(audit(s).get(0)).get("event"));
-            List<Json> changes = r.structured().arr("changes").items();
+            List<Json.Obj> changes = TwoForms.rows(r.structured());
             assertEquals(20, changes.size());
-            for (Json j : changes) assertEquals("user.login", ((Json.Obj) j).str("event"));
+            for (Json.Obj j : changes) assertEquals("user.login", j.str("event"));
         }
     }
 
@@ -200,13 +210,13 @@ class GetPipelineChangesTest {
                 Instant to = Instant.parse(q.get("dateTo"));
                 List<AuditEvent> expected = between(org, from, to, e -> e.actorId().equals(manager.userId()));
                 assertFalse(expected.isEmpty());
-                List<Json> changes = r.structured().arr("changes").items();
+                List<Json.Obj> changes = TwoForms.rows(r.structured());
                 assertEquals(expected.size(), changes.size(), who);
-                for (Json j : changes) assertEquals(manager.userId(), ((Json.Obj) j).str("actorId"));
-                for (Json j : r.structured().arr("otherEventTypes").items()) {
-                    assertEquals("api.accessed", ((Json.Obj) j).str("event"), "other actors' events are not other event types");
-                }
+                for (Json.Obj j : changes) assertEquals(manager.userId(), j.str("actorId"));
+                assertEquals(java.util.Set.of("api.accessed"), r.structured().obj("otherEventTypes").members().keySet(),
+                        "other actors' events are not other event types");
                 assertEquals(Json.Bool.TRUE, r.structured().get("complete"));
+                TwoForms.assertSameFacts(r, manager.userId(), manager.name());
             }
         }
     }
@@ -231,10 +241,10 @@ class GetPipelineChangesTest {
             assertEquals(inWindow.size(), ((Json.Num) r.structured().get("eventsScanned")).longValueExact());
             assertEquals(Json.Bool.TRUE, r.structured().get("complete"));
 
-            List<Json> changes = r.structured().arr("changes").items();
+            List<Json.Obj> changes = TwoForms.rows(r.structured());
             assertEquals(expected.size(), changes.size());
             for (int i = 0; i < changes.size(); i++) {
-                Json.Obj c = (Json.Obj) changes.get(i);
+                Json.Obj c = changes.get(i);
                 assertEquals(expected.get(i).timestamp(), Instant.parse(c.str("time")));
                 assertEquals(org.actor(expected.get(i).actorId()).name(), c.str("actor"));
                 assertTrue(c.str("details").contains("targetUserName: " + expected.get(i).parameters().str("targetUserName")), c.toString());
@@ -242,11 +252,11 @@ class GetPipelineChangesTest {
             Map<String, Long> others = new HashMap<>();
             for (AuditEvent e : inWindow) if (!rare.contains(e.event())) others.merge(e.event(), 1L, Long::sum);
             Map<String, Long> reported = new HashMap<>();
-            for (Json j : r.structured().arr("otherEventTypes").items()) {
-                reported.put(((Json.Obj) j).str("event"), ((Json.Num) ((Json.Obj) j).get("count")).longValueExact());
-            }
+            r.structured().obj("otherEventTypes").members().forEach((k, v) -> reported.put(k, ((Json.Num) v).longValueExact()));
             assertEquals(others, reported);
             assertTrue(r.text().contains("api.accessed " + others.get("api.accessed")), r.text());
+            TwoForms.assertSameFacts(r, Integer.toString(inWindow.size()), Integer.toString(pages), "forecast.adjustment.created",
+                    expected.getFirst().actorId(), Long.toString(others.get("api.accessed")));
         }
     }
 
@@ -268,7 +278,7 @@ class GetPipelineChangesTest {
             });
             ToolResult r = new GetPipelineChanges(s).call(Json.Obj.EMPTY, ToolContext.NONE);
             Json.Obj st = r.structured();
-            assertEquals(GetPipelineChanges.MAX_OTHER_TYPES, st.arr("otherEventTypes").size());
+            assertEquals(GetPipelineChanges.MAX_OTHER_TYPES, st.obj("otherEventTypes").members().size());
             assertEquals(GetPipelineChanges.MAX_KEYS - GetPipelineChanges.MAX_OTHER_TYPES + 1,
                     ((Json.Num) st.get("moreEventTypes")).longValueExact(), "a lower bound: counted types past the list, plus one");
             String json = JsonWriter.write(st);
@@ -276,9 +286,54 @@ class GetPipelineChangesTest {
             assertTrue(r.text().length() < 10_000, "text stays small: " + r.text().length());
             assertTrue(r.text().contains("at least " + (GetPipelineChanges.MAX_KEYS - GetPipelineChanges.MAX_OTHER_TYPES + 1)
                     + " more types"), r.text());
-            for (Json j : st.arr("otherEventTypes").items()) {
-                assertTrue(((Json.Obj) j).str("event").length() <= 200, "event names capped");
-            }
+            for (String name : st.obj("otherEventTypes").members().keySet()) assertTrue(name.length() <= 200, "event names capped");
+            TwoForms.assertSameFacts(r, "evil.type.0", Integer.toString(GetPipelineChanges.MAX_KEYS - GetPipelineChanges.MAX_OTHER_TYPES + 1));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void rowsTooLongForTheText_areLeftOutOfBothForms_andTheAnswerSaysSo() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().hostile().transform(page -> {
+                List<Json> items = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    Json.Obj.Builder params = Json.Obj.builder();
+                    for (int k = 0; k < 10; k++) params.put("param" + k, "v" + i + "-" + "w".repeat(60));
+                    items.add(Json.Obj.builder().put("actorId", Integer.toString(5000 + i)).put("event", "forecast.submitted")
+                            .put("eventTimestamp", Instant.parse("2026-05-01T00:00:00Z").minusSeconds(i).toString())
+                            .put("eventParameters", params.build()).build());
+                }
+                return Json.Obj.builder().put("items", new Json.Arr(items)).build();
+            });
+            ToolResult r = new GetPipelineChanges(s).call(obj("{\"limit\":200}"), ToolContext.NONE);
+            Json.Obj st = r.structured();
+            int shown = (int) ((Json.Num) st.get("shown")).longValueExact();
+            assertTrue(shown > 50 && shown < 200, "rows of ~500 characters: the 40,000-character text holds about 80: " + shown);
+            assertEquals(shown, st.arr("rows").size());
+            assertEquals(shown + 1, r.text().lines().filter(l -> l.startsWith("2026-") || l.startsWith("Time (UTC)")).count(),
+                    "the text's table has the same rows");
+            assertTrue(r.text().length() <= Text.MAX_CHARS, "fits: " + r.text().length());
+            assertEquals(Json.Bool.FALSE, st.get("complete"));
+            assertTrue(r.text().contains("NOTE: Only " + shown + " of the 200 events kept fit the 40000-character answer"), r.text());
+            TwoForms.assertSameFacts(r, "Only " + shown + " of the 200", Integer.toString(5000 + shown - 1));
+            assertFalse(r.text().contains("| " + (5000 + shown) + " "), "the next row is in neither form");
+            assertFalse(JsonWriter.write(st).contains("\"" + (5000 + shown) + "\""), "the next row is in neither form");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void noEventInTheWindow_bothFormsSaySoCompactly() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            ToolResult r = new GetPipelineChanges(s).call(obj("{\"event\":\"no.such.event\"}"), ToolContext.NONE);
+            assertEquals(Json.Arr.EMPTY, r.structured().arr("rows"));
+            assertEquals(Json.of(0), r.structured().get("found"));
+            assertEquals(Json.Bool.TRUE, r.structured().get("complete"));
+            assertNull(r.structured().get("columns"), "no rows, no column names");
+            assertNull(r.structured().get("otherEventTypes"), "Clari filtered by event: nothing else seen");
+            assertTrue(r.text().contains("event no.such.event, newest first: 0 shown"), r.text());
+            TwoForms.assertSameFacts(r, "no.such.event");
         }
     }
 
