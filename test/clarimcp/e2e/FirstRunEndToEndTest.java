@@ -54,7 +54,8 @@ class FirstRunEndToEndTest {
             Map<String, String> env = env(bad[0], bad[1], "CLARI_FORECAST_ID", "net_arr");
             String problem = bad[0] + " " + bad[2];
 
-            Cli forecast = SetupEndToEndTest.cli(env, "call", "get_forecast", "{}");
+            // compare_to needs an export job (the synchronous read needs no polling)
+            Cli forecast = SetupEndToEndTest.cli(env, "call", "get_forecast", "{\"compare_to\":\"quarter_start\"}");
             assertEquals(1, forecast.exit(), forecast.out());
             assertTrue(forecast.out().startsWith("Server configuration problem: " + problem), forecast.out());
             assertTrue(forecast.out().contains("get_forecast is off (the other tools work)"), forecast.out());
@@ -92,7 +93,8 @@ class FirstRunEndToEndTest {
         assertEquals("clari-revops-mcp: warning: CLARI_FORECAST_ID, CLARI_POLL_INTERVAL_SECONDS, CLARI_POLL_MAX_ATTEMPTS, "
                 + "HTTPS_PROXY hold an unfilled ${...} placeholder; treated as unset\n", warnings(limits.err()), limits.err());
 
-        Cli forecast = SetupEndToEndTest.cli(env, "call", "get_forecast", "{}");
+        // compare_to needs an export job (the synchronous read needs no polling)
+            Cli forecast = SetupEndToEndTest.cli(env, "call", "get_forecast", "{\"compare_to\":\"quarter_start\"}");
         assertTrue(forecast.out().startsWith("No forecast chosen"), "CLARI_FORECAST_ID is unset, not a bad id: " + forecast.out());
 
         Cli token = SetupEndToEndTest.cli(Map.of("CLARI_API_TOKEN", "${user_config.api_token}"), "call", "get_admin_limits", "{}");

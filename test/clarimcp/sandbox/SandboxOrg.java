@@ -178,6 +178,16 @@ public final class SandboxOrg {
         return new Adjustment(value, cro().userId(), today.minusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(15 * 3600));
     }
 
+    /**
+     * The five lists the sandbox serves for forecast tab "forecast" (factor 1), the whole org, every type, in USD:
+     * every week of the quarter so far (as includeHistorical) or the latest only. Tests read their expected
+     * week-by-week numbers from it.
+     */
+    public Json forecastResults(String quarterId, boolean allWeeks) {
+        return ForecastResults.build(this, new ForecastResults.Request("forecast", quarterId, cro().userId(), "USD",
+                ForecastResults.TYPES, allWeeks), 1.0);
+    }
+
     public String currentQuarter() { return quarterOf(today); }
 
     /** The quarters with seeded opportunities (and forecast exports): previous, current, next. */
