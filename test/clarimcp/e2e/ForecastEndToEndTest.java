@@ -208,6 +208,8 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         }
         for (String n : strings(s.arr("notes"))) assertTrue(r.text().contains(n), n);
         int json = clarimcp.json.JsonWriter.write(s).length();
+        System.out.printf("e2e: get_forecast (%s, %d rows): structuredContent %d chars, text %d chars, ratio %.2f%n",
+                s.str("source"), s.arr("rows").size(), json, r.text().length(), json / (double) r.text().length());
         assertTrue(json <= 1.25 * r.text().length(), "structured " + json + " vs text " + r.text().length());
     }
 

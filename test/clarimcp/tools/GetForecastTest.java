@@ -528,6 +528,19 @@ class GetForecastTest {
         }
     }
 
+    @Test
+    @Timeout(30)
+    void malformedForecastBody_isAnError_neverAPartialAnswer_andTheNextCallIsWhole() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().malformedNext(1);
+            GetForecast tool = new GetForecast(s);
+            String msg = toolError(() -> tool.call(Json.Obj.EMPTY, ToolContext.NONE));
+            assertTrue(msg.startsWith("Clari's answer for forecast 'forecast' was not JSON ("), msg);
+            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            assertEquals(s.sb().org().users().size(), r.structured().arr("rows").size(), "nothing of the broken read is kept");
+        }
+    }
+
     /** Both forms carry the same facts: every note in the text, every row's cells in a text line; JSON <= 1.25x the text. */
     private static void assertFormsAgree(ToolResult r) {
         Json.Obj st = r.structured();
