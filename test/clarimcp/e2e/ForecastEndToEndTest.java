@@ -250,6 +250,45 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         textMatches(r);
     }
 
+    @Test
+    @Timeout(30)
+    void pastQuarter_compareTo_accuracyAgainstTheFinalClosed_andNoLandingFiguresWithoutAClosedColumn() throws Exception {
+        String pq = org.seededQuarters().getFirst();
+        Json.Obj served = (Json.Obj) org.forecastResults(pq, true);
+        List<Json.Obj> frames = served.arr("timeFrames").items().stream().map(j -> (Json.Obj) j)
+                .sorted(java.util.Comparator.comparing((Json.Obj f) -> f.str("startDate"))).toList();
+        String first = frames.getFirst().str("timeFrameId"), last = frames.getLast().str("timeFrameId");
+        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("time_period", pq).put("compare_to", "quarter_start").build());
+        assertFalse(r.isError(), r.text());
+        Json.Obj acc = r.structured().obj("accuracy");
+        int graded = 0;
+        for (Json j : acc.arr("rows").items()) {
+            Json.Obj row = zip(acc.arr("columns"), (Json.Arr) j);
+            User u = org.users().stream().filter(x -> x.name().equals(row.str("User"))).findFirst().orElseThrow();
+            long closed = served(served, u.userId(), "closed", last), call = served(served, u.userId(), "commit", first);
+            assertEquals(closed, whole(row, "Closed (final)"), u.name());
+            assertEquals(call, whole(row, "Commit then"), u.name());
+            if (closed > 0) {
+                graded++;
+                assertEquals(java.math.BigDecimal.ONE.subtract(java.math.BigDecimal.valueOf(Math.abs(call - closed))
+                        .divide(java.math.BigDecimal.valueOf(closed), 3, RoundingMode.HALF_EVEN)), ((Json.Num) row.get("Commit accuracy")).decimal());
+            } else {
+                assertFalse(row.has("Commit accuracy"), "no accuracy against nothing closed");
+            }
+        }
+        assertTrue(graded > 0);
+        assertTrue(r.text().contains("Forecast accuracy: " + pq + " is over"), r.text());
+        textMatches(r);
+
+        // The exports server reads no CRM totals: no closed column, so no attainment, gap or coverage, and it says why.
+        sandbox.knobs().jobDuration(Duration.ZERO);
+        McpSession.Reply e = exports.call("get_forecast", Json.Obj.EMPTY);
+        assertFalse(strings(e.structured().arr("columns")).contains("Attainment"), e.text());
+        assertFalse(strings(e.structured().arr("columns")).contains("Gap to quota"), e.text());
+        assertTrue(e.text().contains("Attainment, gap and coverage need a quota and a closed column; this answer has no closed column "
+                + "(exports carry no CRM totals)"), e.text());
+    }
+
     private static long served(Json.Obj results, String userId, String fieldId, String week) {
         for (Json j : results.arr("entries").items()) {
             Json.Obj e = (Json.Obj) j;
