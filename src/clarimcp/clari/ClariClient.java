@@ -169,12 +169,18 @@ public final class ClariClient {
      * the latest week of the forecast in the five lists of an export, without a job [tap][gitlab].
      */
     public Json forecast(String forecastId, Map<String, List<String>> query) throws ClariException, InterruptedException {
+        return forecast(forecastId, query, Map.of());
+    }
+
+    /** {@link #forecast(String, Map)} handing out the named top-level arrays as {@link #exportResults(String, Map)} does. */
+    public Json forecast(String forecastId, Map<String, List<String>> query, Map<String, ? extends Consumer<? super Json>> handlers)
+            throws ClariException, InterruptedException {
         String id = segment("forecastId", forecastId);
         StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
         query.forEach((k, values) -> {
             for (String v : values) q.add(encode(k) + "=" + encode(v));
         });
-        return send("GET", uri("/forecast/" + id + q), "/forecast/{forecastId}", null, "forecast '" + id + "'", true);
+        return send("GET", uri("/forecast/" + id + q), "/forecast/{forecastId}", null, "forecast '" + id + "'", true, handlers);
     }
 
     /** POST /export/forecast/{forecastId} with a JSON body; returns the parsed answer ({"jobId":...}). */

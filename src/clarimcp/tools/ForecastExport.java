@@ -6,7 +6,9 @@ import clarimcp.json.Json;
 import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -34,10 +36,16 @@ final class ForecastExport {
 
     /** The results of a finished export of forecastId with body. */
     Json run(String forecastId, Json.Obj body) throws ClariException, ToolException, InterruptedException {
+        return run(forecastId, body, Map.of());
+    }
+
+    /** As {@link #run(String, Json.Obj)}, the named top-level arrays of the results handed out as they are parsed. */
+    Json run(String forecastId, Json.Obj body, Map<String, ? extends Consumer<? super Json>> handlers)
+            throws ClariException, ToolException, InterruptedException {
         String jobId = submitWhenFree(forecastId, body);
         budget.restart();
         awaitJob(jobId);
-        return client.exportResults(jobId);
+        return client.exportResults(jobId, handlers);
     }
 
     /** Submits once a slot is free; waits (with progress) while none is, stops when the quota is spent. */

@@ -8,13 +8,15 @@ import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 import clarimcp.mcp.ToolResult;
-import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
+import java.util.concurrent.CancellationException;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -30,6 +32,13 @@ public final class GetForecast implements Tool {
     static final Pattern FORECAST_ID = ClariConfig.FORECAST_ID;
     static final Pattern TIME_PERIOD = Pattern.compile("^\\d{4}_Q[1-4]$");
     static final Pattern SCOPE_ID = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
+    /**
+     * scope_id as given: a scope id, or a name or email as the forecast lists it. One line, without the characters
+     * of URLs and JSON (" / ? # & = % { } < > and backslash): never sent to Clari, yet refused early like any URL-shaped value.
+     */
+    static final Pattern SCOPE_ARG = Pattern.compile("^[^\"/?#&=%{}<>\\\\\\x00-\\x1f\\x7f]{1,200}$");
+    /** People listed when a scope_id name is unknown or ambiguous: enough to pick from, not the whole org. */
+    static final int MAX_CANDIDATES = 20;
     static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
     /** The types an export accepts [spec][tap]: never crm_total or crm_closed, which it refuses (400 type_not_supported). */
     static final List<String> EXPORT_TYPES = List.of("forecast", "quota", "forecast_updated", "adjustment");
@@ -37,13 +46,9 @@ public final class GetForecast implements Tool {
     static final List<String> CRM_TYPES = List.of("crm_total", "crm_closed");
     /** Statuses that say the synchronous read does not exist for this org (no source documents them: a guess). */
     private static final Set<Integer> NO_SYNC_READ = Set.of(404, 405, 501);
-    /** Rows shown; the hierarchy of a large org beyond this belongs in Clari itself. */
-    static final int MAX_ROWS = 200;
-    /** Adjustments listed in the text; the structured result has them all. */
-    static final int MAX_ADJUSTMENT_LINES = 20;
 
-    /** A forecast read: the five lists, how they were read, and whether Clari refused the CRM totals. */
-    record Read(Json results, boolean sync, boolean crmRefused) {}
+    /** A forecast read, aggregated; how it was read (sync, export or sync+export); whether Clari refused the CRM totals. */
+    record Read(ForecastTable.Reader data, String source, boolean crmRefused) {}
 
     private final ClariAccess clari;
     /** Identical calls in flight share one read (this tool object lives as long as the process). */
@@ -67,9 +72,9 @@ public final class GetForecast implements Tool {
 
     @Override
     public String description() {
-        return "Clari forecast for one period: each user's latest forecast calls, manager adjustments, CRM totals and quota, "
-                + "by hierarchy, with totals over the top-level rows. Current week via one synchronous read (no export quota); "
-                + "an export job (counts against the monthly export quota) only as fallback.";
+        return "Clari forecast for one period: each user's latest calls, adjustments, CRM totals, quota, attainment, gap and coverage, "
+                + "by hierarchy (managers show scope ids). One synchronous read, no export quota; compare_to adds movement "
+                + "(accuracy for a past quarter) from one export job, which spends export quota.";
     }
 
     @Override
@@ -77,46 +82,41 @@ public final class GetForecast implements Tool {
         return Schema.object(true, Schema.props()
                 .put("forecast_id", Schema.string("Forecast tab id from the Clari URL, e.g. net_arr; default CLARI_FORECAST_ID", "^" + FORECAST_ID.pattern() + "$"))
                 .put("time_period", Schema.string("Fiscal quarter, e.g. 2026_Q2; default: current", TIME_PERIOD.pattern()))
-                .put("scope_id", Schema.string("Clari scope (a manager's team), e.g. 1905::MGR", SCOPE_ID.pattern()))
+                .put("scope_id", Schema.string("A manager's team: scope id (e.g. 1905::MGR), or the manager's name or email as in the forecast",
+                        SCOPE_ARG.pattern()))
                 .put("currency", Schema.string("ISO code, e.g. USD", CURRENCY.pattern()))
+                .put("compare_to", Schema.string("Movement since: last_week, quarter_start or a date YYYY-MM-DD (its week); "
+                        + "one export job. For a past quarter, also forecast accuracy", ForecastTable.Compare.ARG.pattern()))
                 .build());
     }
 
     @Override
     public Json.Obj outputSchema() {
-        Json.Obj numbers = Schema.mapOf(Schema.type("number"));
-        Json.Obj row = Schema.object(false, Schema.props()
-                .put("userId", Schema.type("string"))
-                .put("name", Schema.type("string"))
-                .put("role", Schema.type("string"))
-                .put("parentUserId", Schema.type("string"))
-                .put("level", Schema.type("integer", "0 = top level; a manager's row covers the rows below it"))
-                .put("values", numbers)
-                .build(), "userId", "name", "level", "values");
+        Json.Obj cell = Json.Obj.builder().put("type", Json.Arr.ofStrings(List.of("string", "number", "null"))).build();
+        Json.Obj table = Schema.object(false, Schema.props()
+                .put("columns", Schema.array(Schema.type("string")))
+                .put("rows", Schema.array(Schema.array(cell)))
+                .build(), "columns", "rows");
         return Schema.object(false, Schema.props()
                 .put("forecastId", Schema.type("string"))
                 .put("timePeriod", Schema.type("string", "the period Clari returned"))
                 .put("requestedTimePeriod", Schema.type("string"))
                 .put("currency", Schema.type("string"))
-                .put("source", Schema.type("string", "sync: one GET /forecast request, no export quota; export: an export job"))
-                .put("fields", Schema.array(Schema.type("string")))
-                .put("columns", Schema.array(Schema.object(false, Schema.props()
-                        .put("name", Schema.type("string"))
-                        .put("kind", Schema.type("string", "forecast call, manager adjustment, CRM total or quota"))
-                        .build(), "name", "kind")))
-                .put("adjustments", Schema.array(Schema.object(false, Schema.props()
-                        .put("user", Schema.type("string"))
-                        .put("column", Schema.type("string"))
-                        .put("value", Schema.type("number"))
-                        .put("adjustedBy", Schema.type("string"))
-                        .put("adjustedOn", Schema.type("string"))
-                        .build(), "user", "column", "value")))
-                .put("rows", Schema.array(row))
-                .put("rowCount", Schema.type("integer"))
-                .put("totals", numbers)
-                .put("totalsOver", Schema.type("string"))
+                .put("source", Schema.type("string", "sync: one GET /forecast, no export quota; export: an export job; sync+export: both"))
+                .put("compareTo", Schema.type("string"))
+                .put("nowWeek", Schema.type("string"))
+                .put("thenWeek", Schema.type("string"))
+                .put("columns", Schema.array(Schema.type("string", "of each row: User, Role, Level (0 = top; a manager covers the rows "
+                        + "below), Scope id (managers), then values; 'X then' = the compared week, 'X change' = now - then")))
+                .put("rows", Schema.array(Schema.array(cell)))
+                .put("total", Schema.array(cell))
+                .put("rowCount", Schema.type("integer", "rows in the answer before the row cap"))
+                .put("legend", Schema.type("string"))
+                .put("movers", table)
+                .put("accuracy", table)
+                .put("adjustments", table)
                 .put("notes", Schema.array(Schema.type("string")))
-                .build(), "forecastId", "source", "fields", "columns", "rows", "rowCount", "totals", "totalsOver", "notes");
+                .build(), "forecastId", "source", "columns", "rows", "total", "rowCount", "notes");
     }
 
     @Override
@@ -126,12 +126,14 @@ public final class GetForecast implements Tool {
 
     @Override
     public ToolResult call(Json.Obj arguments, ToolContext ctx) throws ToolException, InterruptedException {
-        Args args = new Args(arguments, Set.of("forecast_id", "time_period", "scope_id", "currency"));
+        Args args = new Args(arguments, Set.of("forecast_id", "time_period", "scope_id", "currency", "compare_to"));
         String forecastId = args.optionalString("forecast_id", FORECAST_ID, "a Clari forecast tab id like net_arr");
         boolean configured = forecastId == null; // then CLARI_FORECAST_ID names it, and a rejection is a setup problem
         String period = args.optionalString("time_period", TIME_PERIOD, "a fiscal quarter like 2026_Q2");
-        String scope = args.optionalString("scope_id", SCOPE_ID, "a Clari scope id like 1905::MGR");
+        String scopeArg = args.optionalString("scope_id", SCOPE_ARG, "a Clari scope id like 1905::MGR, or a manager's name or email");
         String currency = args.optionalString("currency", CURRENCY, "a three-letter ISO code like USD");
+        ForecastTable.Compare compare = compare(args.optionalString("compare_to", ForecastTable.Compare.ARG,
+                "last_week, quarter_start or a date YYYY-MM-DD"));
         ClariConfig config = clari.config();
         if (forecastId == null) forecastId = config.forecastId();
         if (forecastId == null || forecastId.isBlank()) {
@@ -140,37 +142,66 @@ public final class GetForecast implements Tool {
         if (!FORECAST_ID.matcher(forecastId).matches()) {
             throw new ToolException("CLARI_FORECAST_ID must be a forecast tab id like net_arr (letters, digits, _ . : -)");
         }
+        // A scope id as Clari writes them ("1905::MGR" [spec]) goes to Clari; anything else (a name, an email) is
+        // looked up in the hierarchy of the whole forecast, read once, and the table cut to that manager's team.
+        boolean byName = scopeArg != null && !(SCOPE_ID.matcher(scopeArg).matches() && scopeArg.contains("::"));
         String id = forecastId;
         Map<String, String> ask = new TreeMap<>();
         if (period != null) ask.put("timePeriod", period);
-        if (scope != null) ask.put("scopeId", scope);
+        if (scopeArg != null && !byName) ask.put("scopeId", scopeArg);
         if (currency != null) ask.put("currency", currency);
-        Read read = reads.run(id + "\n" + ask, ctx, waiters -> read(id, configured, ask, false, config, waiters));
-        return render(forecastId, period, read, ForecastTable.from(read.results()));
+        boolean history = compare != null;
+        Read read = reads.run(id + "\n" + ask + (history ? "\nhistory" : ""), ctx,
+                waiters -> read(id, configured, ask, history, config, waiters));
+        String scopeUser = byName ? read.data().resolveUser(scopeArg, MAX_CANDIDATES) : null;
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        ForecastTable table = read.data().table(compare, scopeUser, today);
+        return render(forecastId, period, read, table, compare, today);
+    }
+
+    private static ForecastTable.Compare compare(String arg) throws ToolException {
+        if (arg == null) return null;
+        if (!Character.isDigit(arg.charAt(0))) return new ForecastTable.Compare(arg, null);
+        try {
+            return new ForecastTable.Compare(arg, LocalDate.parse(arg));
+        } catch (DateTimeParseException e) {
+            throw new ToolException("'compare_to' " + arg + " is not a calendar date (YYYY-MM-DD)");
+        }
     }
 
     /**
-     * Reads the forecast once for all identical calls in flight: the latest week from GET /forecast/{id},
-     * else (or when history is asked for) an export job. Clari's refusals become tool errors.
+     * Reads the forecast once for all identical calls in flight: the latest week from GET /forecast/{id} (with CRM
+     * totals), and an export job when that read is missing or history is asked for (includeHistorical: every week).
+     * Both bodies are parsed streaming: each entry goes straight into the Reader, never into a tree [13.1]; a
+     * malformed body throws, and the Reader (half-filled) is dropped with it. Clari's refusals become tool errors.
      */
     private Read read(String forecastId, boolean configured, Map<String, String> ask, boolean history, ClariConfig config,
             ToolContext ctx) throws ToolException, InterruptedException {
         ClariClient client = clari.client(ctx);
+        ForecastTable.Reader data = new ForecastTable.Reader();
         try {
-            if (!history && !syncUnavailable.get()) {
+            boolean sync = false;
+            boolean crmRefused = false;
+            if (!syncUnavailable.get()) {
                 try {
-                    return latestWeek(client, forecastId, ask);
+                    crmRefused = latestWeek(client, forecastId, ask, data);
+                    sync = true;
                 } catch (ClariException e) {
                     if (!NO_SYNC_READ.contains(e.status())) throw e;
                     syncUnavailable.set(true);
                     ctx.log("info", "GET /forecast answered " + e.status() + ": using export jobs for this session");
                 }
             }
-            Json.Builder body = Json.Obj.builder();
-            ask.forEach(body::put);
-            body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
-                    .put("includeHistorical", history).put("exportFormat", "JSON");
-            return new Read(new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body.build()), false, false);
+            if (history || !sync) {
+                Json.Builder body = Json.Obj.builder();
+                ask.forEach(body::put);
+                body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
+                        .put("includeHistorical", history).put("exportFormat", "JSON");
+                data.rest(new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body.build(), Map.of("entries", data)));
+            }
+            return new Read(data, sync ? (history ? "sync+export" : "sync") : "export", crmRefused);
+        } catch (CancellationException e) {
+            throw new InterruptedException("cancelled"); // the Reader saw the interrupt while entries streamed in
         } catch (ClariException e) {
             if ("no_such_forecast_config".equals(e.code())) {
                 if (!configured) {
@@ -188,8 +219,11 @@ public final class GetForecast implements Tool {
         }
     }
 
-    /** GET /forecast/{id} with CRM totals; a type_not_supported refusal is retried once without them. */
-    private static Read latestWeek(ClariClient client, String forecastId, Map<String, String> ask)
+    /**
+     * GET /forecast/{id} with CRM totals, streamed into data; a type_not_supported refusal is retried once without
+     * them (true then: CRM totals refused). A 400 hands out no entries, so data holds one read only.
+     */
+    private static boolean latestWeek(ClariClient client, String forecastId, Map<String, String> ask, ForecastTable.Reader data)
             throws ClariException, InterruptedException {
         Map<String, List<String>> query = new LinkedHashMap<>();
         ask.forEach((k, v) -> query.put(k, List.of(v)));
@@ -198,18 +232,21 @@ public final class GetForecast implements Tool {
         query.put("typesToExport", types);
         query.put("exportFormat", List.of("JSON"));
         try {
-            return new Read(client.forecast(forecastId, query), true, false);
+            data.rest(client.forecast(forecastId, query, Map.of("entries", data)));
+            return false;
         } catch (ClariException e) {
             if (e.status() != 400 || !"type_not_supported".equals(e.code())) throw e;
         }
         query.put("typesToExport", EXPORT_TYPES);
-        return new Read(client.forecast(forecastId, query), true, true);
+        data.rest(client.forecast(forecastId, query, Map.of("entries", data)));
+        return true;
     }
 
-    private static ToolResult render(String forecastId, String requested, Read read, ForecastTable t) {
+    private static ToolResult render(String forecastId, String requested, Read read, ForecastTable t, ForecastTable.Compare compare,
+            LocalDate today) {
         List<String> warnings = new ArrayList<>(); // shown above the table: they change how it reads
         if (requested != null && t.period() != null && !requested.equals(t.period())) {
-            warnings.add("Clari returned " + Sanitize.text(t.period()) + ", not the requested " + requested
+            warnings.add("Clari returned " + t.period() + ", not the requested " + requested
                     + ": it falls back to the current quarter when it does not recognise a parameter");
         }
         if (requested != null && t.period() == null) {
@@ -218,94 +255,13 @@ public final class GetForecast implements Tool {
         if (read.crmRefused()) {
             warnings.add("CRM totals are missing: Clari refused crm_total and crm_closed for this forecast (400 type_not_supported)");
         }
-        int shown = Math.min(MAX_ROWS, t.rows().size());
-        if (shown < t.rows().size()) warnings.add("showing " + shown + " of " + t.rows().size() + " rows; Total still covers all of them");
-        if (t.mixedCurrency()) warnings.add("values are in several currencies (" + t.currency() + "); totals mix them");
-        String source = read.sync()
-                ? "Read with one synchronous request (GET /forecast): the latest week, no export job, no export quota spent"
-                : "Read with a Clari export job (counts against the monthly export quota; the synchronous read is not available here)"
-                        + "; CRM totals are not available from exports";
-        String totalsOver = t.hierarchyKnown() ? "top-level rows" : "all rows";
-        String totalsNote = t.hierarchyKnown()
-                ? "Total adds only top-level rows: a manager's row already covers the team indented below it"
-                : "Clari sent no hierarchy (hierarchyId/parentHierarchyId), so Total adds every row; it double-counts if some rows are managers' roll-ups";
-
-        StringBuilder out = new StringBuilder();
-        out.append("Forecast '").append(forecastId).append("', ").append(t.period() == null ? "period not stated" : Sanitize.text(t.period()));
-        if (t.currency() != null) out.append(", ").append(t.currency());
-        out.append(" (latest weekly snapshot per user and field)\n");
-        for (String w : warnings) out.append("NOTE: ").append(w).append('\n');
-        if (t.rows().isEmpty()) {
-            out.append("No forecast values in this answer.\n");
-        } else {
-            List<String> headers = new ArrayList<>(List.of("User", "Role"));
-            headers.addAll(t.fields());
-            List<List<String>> lines = new ArrayList<>();
-            for (ForecastTable.Row r : t.rows().subList(0, shown)) {
-                lines.add(cells("  ".repeat(Math.min(r.level(), 10)) + r.name(), r.role(), t.fields(), r.values()));
-            }
-            lines.add(cells("Total (" + totalsOver + ")", "", t.fields(), t.totals()));
-            out.append(Text.table(headers, lines)).append(legend(t.columns())).append('\n').append(totalsNote).append('\n');
-            int n = 0;
-            for (ForecastTable.Adjusted a : t.adjustments()) {
-                if (n++ == MAX_ADJUSTMENT_LINES) {
-                    out.append("... and ").append(t.adjustments().size() - MAX_ADJUSTMENT_LINES).append(" more adjustments\n");
-                    break;
-                }
-                out.append("Adjusted: ").append(a.user()).append(' ').append(a.column()).append(" = ").append(Text.money(a.value()))
-                        .append(a.by() == null ? "" : " by " + a.by()).append(a.on() == null ? "" : " on " + a.on()).append('\n');
-            }
-        }
-        out.append(source).append('\n');
-        List<String> notes = new ArrayList<>(warnings);
-        notes.add(totalsNote);
-        notes.add(source);
-
-        Json.Builder s = Json.Obj.builder().put("forecastId", forecastId)
-                .putIfPresent("timePeriod", t.period() == null ? null : Sanitize.text(t.period()))
-                .putIfPresent("requestedTimePeriod", requested)
-                .putIfPresent("currency", t.currency())
-                .put("source", read.sync() ? "sync" : "export")
-                .put("fields", Json.Arr.ofStrings(t.fields()));
-        List<Json> columns = new ArrayList<>();
-        for (ForecastTable.Column c : t.columns()) columns.add(Json.Obj.builder().put("name", c.name()).put("kind", c.kind().label).build());
-        List<Json> adjustments = new ArrayList<>();
-        for (ForecastTable.Adjusted a : t.adjustments()) {
-            adjustments.add(Json.Obj.builder().put("user", a.user()).put("column", a.column()).put("value", new Json.Num(a.value().toPlainString()))
-                    .putIfPresent("adjustedBy", a.by()).putIfPresent("adjustedOn", a.on()).build());
-        }
-        List<Json> rows = new ArrayList<>();
-        for (ForecastTable.Row r : t.rows().subList(0, shown)) {
-            rows.add(Json.Obj.builder().put("userId", Sanitize.text(r.userId())).put("name", r.name())
-                    .putIfPresent("role", r.role())
-                    .putIfPresent("parentUserId", r.parentId() == null ? null : Sanitize.text(r.parentId()))
-                    .put("level", r.level()).put("values", numbers(r.values())).build());
-        }
-        s.put("columns", new Json.Arr(columns)).put("adjustments", new Json.Arr(adjustments))
-                .put("rows", new Json.Arr(rows)).put("rowCount", t.rows().size()).put("totals", numbers(t.totals()))
-                .put("totalsOver", totalsOver).put("notes", Json.Arr.ofStrings(notes));
-        return ToolResult.ok(Text.cap(out.toString(), "pass scope_id to narrow the hierarchy"), s.build());
-    }
-
-    /** "Columns: Commit, Best Case = forecast calls; Commit (adj.) = manager adjustments; Quota = quota". */
-    private static String legend(List<ForecastTable.Column> columns) {
-        StringJoiner out = new StringJoiner("; ", "Columns: ", "");
-        for (ForecastTable.Kind k : ForecastTable.Kind.values()) {
-            List<String> names = columns.stream().filter(c -> c.kind() == k).map(ForecastTable.Column::name).toList();
-            if (!names.isEmpty()) out.add(String.join(", ", names) + " = " + (k == ForecastTable.Kind.QUOTA ? k.label : k.label + "s"));
-        }
-        return out.toString();
-    }
-
-    private static List<String> cells(String name, String role, List<String> fields, Map<String, BigDecimal> values) {
-        List<String> row = new ArrayList<>(List.of(name, role == null ? "" : role));
-        for (String f : fields) row.add(values.containsKey(f) ? Text.money(values.get(f)) : "-");
-        return row;
-    }
-
-    private static Json.Obj numbers(Map<String, BigDecimal> values) {
-        Json.Builder b = Json.Obj.builder();
-        values.forEach((k, v) -> b.put(k, new Json.Num(v.toPlainString())));
-        return b.build();
+        String source = switch (read.source()) {
+            case "sync" -> "Read with one synchronous request (GET /forecast): the latest week, no export job, no export quota spent";
+            case "sync+export" -> "Read with one synchronous request (GET /forecast: the latest week, with CRM totals) and one export job "
+                    + "with every week of the quarter (counts against the monthly export quota; exports carry no CRM totals, so those have no 'then')";
+            default -> "Read with a Clari export job (counts against the monthly export quota; the synchronous read is not available here)"
+                    + "; CRM totals are not available from exports";
+        };
+        return ForecastAnswer.render(forecastId, requested, read.source(), source, warnings, t, compare == null ? null : compare.arg(), today);
     }
 }

@@ -68,6 +68,12 @@ class FirstRunEndToEndTest {
                 sandbox.knobs().syncStatus(0);
             }
 
+            // compare_to always needs an export job, whichever read the current week takes
+            Cli history = SetupEndToEndTest.cli(env, "call", "get_forecast", "{\"compare_to\":\"quarter_start\"}");
+            assertEquals(1, history.exit(), history.out());
+            assertTrue(history.out().startsWith("Server configuration problem: " + problem), history.out());
+            assertTrue(sandbox.requests().stream().noneMatch(r -> r.path().contains("/export/forecast")), "no export was started");
+
             Cli limits = SetupEndToEndTest.cli(env, "call", "get_admin_limits", "{}");
             assertEquals(0, limits.exit(), limits.out() + limits.err());
             assertTrue(limits.out().startsWith("Clari export limits\n"), limits.out());
@@ -100,7 +106,8 @@ class FirstRunEndToEndTest {
         assertEquals("clari-revops-mcp: warning: CLARI_FORECAST_ID, CLARI_POLL_INTERVAL_SECONDS, CLARI_POLL_MAX_ATTEMPTS, "
                 + "HTTPS_PROXY hold an unfilled ${...} placeholder; treated as unset\n", warnings(limits.err()), limits.err());
 
-        Cli forecast = SetupEndToEndTest.cli(env, "call", "get_forecast", "{}");
+        // compare_to needs an export job (the synchronous read needs no polling)
+            Cli forecast = SetupEndToEndTest.cli(env, "call", "get_forecast", "{\"compare_to\":\"quarter_start\"}");
         assertTrue(forecast.out().startsWith("No forecast chosen"), "CLARI_FORECAST_ID is unset, not a bad id: " + forecast.out());
 
         Cli token = SetupEndToEndTest.cli(Map.of("CLARI_API_TOKEN", "${user_config.api_token}"), "call", "get_admin_limits", "{}");

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,11 +83,11 @@ class ForecastEndToEndTest extends SandboxSessionTest {
 
         Json.Obj s = r.structured();
         assertEquals("sync", s.str("source"));
-        assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Pipeline", "Closed", "Quota"), strings(s.arr("fields")));
+        assertEquals(List.of("User", "Role", "Level", "Scope id", "Commit", "Commit (adj.)", "Best Case", "Pipeline", "Closed", "Quota", "Attainment", "Gap to quota", "Coverage"), strings(s.arr("columns")));
         checkRows(s, quarter, true);
-        assertEquals(org.cro().quota(), whole(s.obj("totals"), "Quota"));
+        assertEquals(org.cro().quota(), whole(zip(s.arr("columns"), s.arr("total")), "Quota"));
         assertTrue(r.text().contains("no export job, no export quota spent"), r.text());
-        assertTrue(r.text().contains("Adjusted: " + org.managers().get(0).name() + " Commit (adj.) = "), r.text());
+        assertTrue(r.text().lines().anyMatch(l -> l.startsWith(org.managers().get(0).name() + " ") && l.contains("| Commit (adj.) |")), r.text());
         assertTrue(r.progress().isEmpty(), "no job, so no progress");
         textMatches(r);
     }
@@ -100,7 +101,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         List<RecordedRequest> gets = McpSession.requestsTo(sandbox, "GET", "/forecast/forecast");
         assertEquals(2, gets.size());
         assertFalse(gets.get(1).query().contains("crm_"), gets.get(1).query());
-        assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Quota"), strings(r.structured().arr("fields")));
+        assertEquals(List.of("User", "Role", "Level", "Scope id", "Commit", "Commit (adj.)", "Best Case", "Quota"), strings(r.structured().arr("columns")));
         assertTrue(r.text().contains("NOTE: CRM totals are missing"), r.text());
         assertEquals(List.of(), McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast"));
     }
@@ -137,7 +138,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         assertFalse(r.isError(), r.text());
         Json.Obj s = r.structured();
         assertEquals("export", s.str("source"));
-        assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Quota"), strings(s.arr("fields")), "no CRM totals from exports");
+        assertEquals(List.of("User", "Role", "Level", "Scope id", "Commit", "Commit (adj.)", "Best Case", "Quota"), strings(s.arr("columns")), "no CRM totals from exports");
         checkRows(s, quarter, false);
         textMatches(r);
         RecordedRequest submit = McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast").getFirst();
@@ -166,17 +167,15 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         assertNotNull(s, "structuredContent is sent for " + McpSession.PROTOCOL);
         assertEquals("forecast", s.str("forecastId"));
         assertEquals(quarter, s.str("timePeriod"));
-        List<Json.Obj> rows = objects(s.arr("rows"));
+        List<Json.Obj> rows = rows(s);
         assertEquals(org.users().size(), rows.size());
         assertEquals(Json.of(org.users().size()), s.get("rowCount"));
-        for (Json.Obj row : rows) {
-            User u = org.user(row.str("userId"));
-            assertNotNull(u, row.str("userId"));
-            assertEquals(u.name(), row.str("name"));
-            assertEquals(u.hierarchyName(), row.str("role"));
-            assertEquals(u.parentUserId() == null ? 0 : org.cro().userId().equals(u.parentUserId()) ? 1 : 2,
-                    row.get("level") instanceof Json.Num n ? (int) n.longValueExact() : -1, u.name());
-            Json.Obj v = row.obj("values");
+        for (Json.Obj v : rows) {
+            User u = org.users().stream().filter(x -> x.name().equals(v.str("User"))).findFirst().orElseThrow();
+            assertEquals(u.hierarchyName(), v.str("Role"));
+            int level = u.parentUserId() == null ? 0 : org.cro().userId().equals(u.parentUserId()) ? 1 : 2;
+            assertEquals(level, v.get("Level") instanceof Json.Num n ? (int) n.longValueExact() : -1, u.name());
+            assertEquals(level < 2 ? u.scopeId() : null, v.str("Scope id"), u.name());
             assertEquals(org.categoryTotal(u.userId(), quarter, "Commit"), whole(v, "Commit"), u.name() + " Commit");
             assertEquals(org.categoryTotal(u.userId(), quarter, "Best Case"), whole(v, "Best Case"), u.name() + " Best Case");
             if (crm) assertEquals(org.categoryTotal(u.userId(), quarter, "Pipeline"), whole(v, "Pipeline"), u.name() + " Pipeline");
@@ -185,28 +184,140 @@ class ForecastEndToEndTest extends SandboxSessionTest {
             if (adj != null) assertEquals(adj.value(), whole(v, "Commit (adj.)"), u.name() + " adjusted Commit");
             else assertFalse(v.has("Commit (adj.)"), u.name());
         }
-        // The four segments: each manager's row rolls up their team.
-        for (User m : org.managers()) {
-            Json.Obj row = rows.stream().filter(x -> m.userId().equals(x.str("userId"))).findFirst().orElseThrow();
-            assertEquals(org.cro().userId(), row.str("parentUserId"));
-            assertEquals(org.categoryTotal(m.userId(), quarter, "Commit"), whole(row.obj("values"), "Commit"));
-        }
-        assertEquals("top-level rows", s.str("totalsOver"));
-        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(s.obj("totals"), "Commit"));
-
-        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(s.obj("totals"), "Commit (adj.)"),
+        Json.Obj total = zip(s.arr("columns"), s.arr("total"));
+        assertEquals("Total (top-level rows)", total.str("User"));
+        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(total, "Commit"));
+        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(total, "Commit (adj.)"),
                 "the CRO is not adjusted: the adjusted total is the CRO's call");
     }
 
-    /** The text shows the same table: one line per structured row, cells in field order. */
+    /** The text shows the same table: one line per structured row, money cells formatted; every note; JSON <= 1.25x the text. */
     private static void textMatches(McpSession.Reply r) {
         Json.Obj s = r.structured();
         List<String> lines = Arrays.asList(r.text().split("\n"));
-        for (Json.Obj row : objects(s.arr("rows"))) {
-            List<String> expected = new ArrayList<>(List.of(row.str("name"), row.str("role")));
-            for (String f : strings(s.arr("fields"))) expected.add(money(row.obj("values").get(f)));
+        List<String> cols = strings(s.arr("columns"));
+        for (Json row : s.arr("rows").items()) {
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < cols.size(); i++) {
+                Json c = ((Json.Arr) row).items().get(i);
+                if (cols.get(i).equals("Level")) continue;
+                expected.add(c instanceof Json.Str str ? str.value() : cols.get(i).equals("Attainment") ? pct(c) : cols.get(i).equals("Coverage") ? ratio(c)
+                        : cols.get(i).equals("Role") || cols.get(i).equals("Scope id") ? "" : money(c));
+            }
             assertTrue(lines.stream().anyMatch(l -> cells(l).equals(expected)), () -> "no text line " + expected + " in\n" + r.text());
         }
+        for (String n : strings(s.arr("notes"))) assertTrue(r.text().contains(n), n);
+        int json = clarimcp.json.JsonWriter.write(s).length();
+        System.out.printf("e2e: get_forecast (%s, %d rows): structuredContent %d chars, text %d chars, ratio %.2f%n",
+                s.str("source"), s.arr("rows").size(), json, r.text().length(), json / (double) r.text().length());
+        assertTrue(json <= 1.25 * r.text().length(), "structured " + json + " vs text " + r.text().length());
+    }
+
+    @Test
+    @Timeout(30)
+    void compareToLastWeek_byManagerName_asThePromptAsks_movementLandingAndScopeThroughTheLauncher() throws Exception {
+        String quarter = org.currentQuarter();
+        Json.Obj served = (Json.Obj) org.forecastResults(quarter, true);
+        List<Json.Obj> frames = served.arr("timeFrames").items().stream().map(j -> (Json.Obj) j)
+                .sorted(java.util.Comparator.comparing((Json.Obj f) -> f.str("startDate"))).toList();
+        Assumptions.assumeTrue(frames.size() >= 2, "the first week of a quarter has no last week");
+        String nowW = frames.getLast().str("timeFrameId"), thenW = frames.get(frames.size() - 2).str("timeFrameId");
+        User manager = org.managers().get(2);
+        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("compare_to", "last_week").put("scope_id", manager.name()).build());
+        assertFalse(r.isError(), r.text());
+        Json.Obj s = r.structured();
+        assertEquals("sync+export", s.str("source"));
+        List<Json.Obj> rows = rows(s);
+        assertEquals(org.subtree(manager.userId()).size(), rows.size());
+        long biggest = 0;
+        for (Json.Obj v : rows) {
+            User u = org.users().stream().filter(x -> x.name().equals(v.str("User"))).findFirst().orElseThrow();
+            long now = served(served, u.userId(), "commit", nowW), then = served(served, u.userId(), "commit", thenW);
+            assertEquals(now, whole(v, "Commit"), u.name());
+            assertEquals(then, whole(v, "Commit then"), u.name());
+            assertEquals(now - then, whole(v, "Commit change"), u.name());
+            biggest = Math.max(biggest, Math.abs(now - then));
+            long quota = u.quota(), closed = served(served, u.userId(), "closed", nowW);
+            assertEquals(quota - closed, whole(v, "Gap to quota"), u.name());
+            assertTrue(v.has("Attainment"), u.name());
+        }
+        assertEquals(manager.scopeId(), rows.getFirst().str("Scope id"));
+        String text = r.text();
+        int movers = text.indexOf("Biggest movers");
+        assertTrue(movers >= 0 && movers < text.indexOf("| Role"), text);
+        Json.Arr first = (Json.Arr) s.obj("movers").arr("rows").items().getFirst();
+        assertTrue(biggest <= Math.abs(((Json.Num) first.items().get(4)).decimal().longValueExact()), "the biggest mover leads");
+        textMatches(r);
+    }
+
+    @Test
+    @Timeout(30)
+    void pastQuarter_compareTo_accuracyAgainstTheFinalClosed_andNoLandingFiguresWithoutAClosedColumn() throws Exception {
+        String pq = org.seededQuarters().getFirst();
+        Json.Obj served = (Json.Obj) org.forecastResults(pq, true);
+        List<Json.Obj> frames = served.arr("timeFrames").items().stream().map(j -> (Json.Obj) j)
+                .sorted(java.util.Comparator.comparing((Json.Obj f) -> f.str("startDate"))).toList();
+        String first = frames.getFirst().str("timeFrameId"), last = frames.getLast().str("timeFrameId");
+        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("time_period", pq).put("compare_to", "quarter_start").build());
+        assertFalse(r.isError(), r.text());
+        Json.Obj acc = r.structured().obj("accuracy");
+        int graded = 0;
+        for (Json j : acc.arr("rows").items()) {
+            Json.Obj row = zip(acc.arr("columns"), (Json.Arr) j);
+            User u = org.users().stream().filter(x -> x.name().equals(row.str("User"))).findFirst().orElseThrow();
+            long closed = served(served, u.userId(), "closed", last), call = served(served, u.userId(), "commit", first);
+            assertEquals(closed, whole(row, "Closed (final)"), u.name());
+            assertEquals(call, whole(row, "Commit then"), u.name());
+            if (closed > 0) {
+                graded++;
+                assertEquals(java.math.BigDecimal.ONE.subtract(java.math.BigDecimal.valueOf(Math.abs(call - closed))
+                        .divide(java.math.BigDecimal.valueOf(closed), 3, RoundingMode.HALF_EVEN)), ((Json.Num) row.get("Commit accuracy")).decimal());
+            } else {
+                assertFalse(row.has("Commit accuracy"), "no accuracy against nothing closed");
+            }
+        }
+        assertTrue(graded > 0);
+        assertTrue(r.text().contains("Forecast accuracy: " + pq + " is over"), r.text());
+        textMatches(r);
+
+        // The exports server reads no CRM totals: no closed column, so no attainment, gap or coverage, and it says why.
+        sandbox.knobs().jobDuration(Duration.ZERO);
+        McpSession.Reply e = exports.call("get_forecast", Json.Obj.EMPTY);
+        assertFalse(strings(e.structured().arr("columns")).contains("Attainment"), e.text());
+        assertFalse(strings(e.structured().arr("columns")).contains("Gap to quota"), e.text());
+        assertTrue(e.text().contains("Attainment, gap and coverage need a quota and a closed column; this answer has no closed column "
+                + "(exports carry no CRM totals)"), e.text());
+    }
+
+    private static long served(Json.Obj results, String userId, String fieldId, String week) {
+        for (Json j : results.arr("entries").items()) {
+            Json.Obj e = (Json.Obj) j;
+            if (userId.equals(e.str("userId")) && fieldId.equals(e.str("fieldId")) && week.equals(e.str("timeFrameId"))) {
+                Json v = e.has("forecastValue") ? e.get("forecastValue") : e.has("quotaValue") ? e.get("quotaValue") : e.get("aggregationTotal");
+                return ((Json.Num) v).longValueExact();
+            }
+        }
+        throw new AssertionError("no served entry " + userId + "/" + fieldId + "/" + week);
+    }
+
+    private static List<Json.Obj> rows(Json.Obj s) {
+        return s.arr("rows").items().stream().map(j -> zip(s.arr("columns"), (Json.Arr) j)).toList();
+    }
+
+    private static Json.Obj zip(Json.Arr columns, Json.Arr row) {
+        Json.Builder b = Json.Obj.builder();
+        for (int i = 0; i < columns.size(); i++) {
+            if (!(row.items().get(i) instanceof Json.Null)) b.put(((Json.Str) columns.items().get(i)).value(), row.items().get(i));
+        }
+        return b.build();
+    }
+
+    private static String pct(Json v) {
+        return v instanceof Json.Num n ? n.decimal().movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + "%" : "-";
+    }
+
+    private static String ratio(Json v) {
+        return v instanceof Json.Num n ? n.decimal().setScale(2, RoundingMode.HALF_EVEN).toPlainString() + "x" : "-";
     }
 
     @Test
@@ -252,7 +363,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         McpSession.Reply r = exports.call("get_forecast", Json.Obj.EMPTY);
         assertFalse(r.isError(), r.text());
         String quarter = org.currentQuarter();
-        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(r.structured().obj("totals"), "Commit"));
+        assertEquals(org.categoryTotal(org.cro().userId(), quarter, "Commit"), whole(zip(r.structured().arr("columns"), r.structured().arr("total")), "Commit"));
         assertEquals(1, McpSession.requestsTo(sandbox, "GET", RESULTS).size());
         // Only the 300 ms of the job were polled, not the 12-attempt budget an unread status would burn.
         assertTrue(McpSession.requestsTo(sandbox, "GET", STATUS).size() <= 3);

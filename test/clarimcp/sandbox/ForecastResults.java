@@ -24,7 +24,9 @@ import java.util.Set;
  * {@code aggregationTotal}. Guesses (no source shows them): the fieldType values, that an adjustment sits on
  * the entry of the call it adjusts, that updatedBy/updatedOn come only with "forecast_updated", the
  * timeFrameId format. For a rep, the latest week's Commit, Best Case and Pipeline are the sums of their
- * opportunities in that category closing in the quarter; earlier weeks drift deterministically around it.
+ * opportunities in that category closing in the quarter; earlier weeks drift deterministically around it. In a
+ * quarter that is over (its deals all closed), Commit and Best Case of each week are what had closed by then plus a
+ * drifting share of what was still to close, ending on the final closed amount: so forecast accuracy has calls to grade.
  * Closed counts deals closed by the end of each week. A manager's values are the roll-up of their subtree
  * (so a manager must never be added to their own team). Values are whole currency units, scaled by the
  * forecast tab's factor; the currency code is relabelled, not converted.
@@ -147,6 +149,7 @@ final class ForecastResults {
     private static long[][] repValues(SandboxOrg org, User u, String quarterId, List<Week> weeks, List<Field> fields) {
         long[][] v = new long[fields.size()][weeks.size()];
         int latest = weeks.size() - 1;
+        boolean over = latest >= 0 && weeks.get(latest).end().isBefore(org.today());
         for (int f = 0; f < fields.size(); f++) {
             Field field = fields.get(f);
             for (int w = 0; w <= latest; w++) {
@@ -155,6 +158,15 @@ final class ForecastResults {
                 } else if (field.category().equals("Closed")) {
                     LocalDate asOf = weeks.get(w).end().isAfter(org.today()) ? org.today() : weeks.get(w).end();
                     v[f][w] = sum(org, u, quarterId, "Closed", asOf);
+                } else if (over && !field.category().equals("Pipeline")) {
+                    // A past quarter: each week's call was what had closed by then plus a drifting share of what was still
+                    // to close (Best Case with upside), converging on the final closed amount in the last week.
+                    long closedThen = sum(org, u, quarterId, "Closed", weeks.get(w).end());
+                    long closedFinal = sum(org, u, quarterId, "Closed", null);
+                    double h = new Random(u.userId().hashCode() * 31L + f * 1009L + w).nextDouble() - 0.5;
+                    double upside = field.category().equals("Best Case") ? 1.25 : 1.0;
+                    v[f][w] = w == latest ? closedFinal : Math.round((closedThen + (closedFinal - closedThen) * upside
+                            * (1 + 0.8 * h * (latest - w) / Math.max(1, latest))) / 100) * 100;
                 } else {
                     long now = sum(org, u, quarterId, field.category(), null);
                     // Deterministic drift, narrowing towards the latest week, from (user, field, week).

@@ -223,6 +223,16 @@ public final class SandboxOrg {
         return new Moves(lists.get(0), lists.get(1), lists.get(2), lists.get(3), lists.get(4), lists.get(5), net, amountDeals);
     }
 
+    /**
+     * The five lists the sandbox serves for forecast tab "forecast" (factor 1), the whole org, every type, in USD:
+     * every week of the quarter so far (as includeHistorical) or the latest only. Tests read their expected
+     * week-by-week numbers from it.
+     */
+    public Json forecastResults(String quarterId, boolean allWeeks) {
+        return ForecastResults.build(this, new ForecastResults.Request("forecast", quarterId, cro().userId(), "USD",
+                ForecastResults.TYPES, allWeeks), 1.0);
+    }
+
     public String currentQuarter() { return quarterOf(today); }
 
     /** The quarters with seeded opportunities (and forecast exports): previous, current, next. */

@@ -114,14 +114,16 @@ final class Fixtures {
     }
 
     private static void check(Json.Obj schema, Json value, String at, List<String> problems) {
-        String type = schema.str("type");
+        List<String> types = schema.get("type") instanceof Json.Arr a
+                ? a.items().stream().map(j -> ((Json.Str) j).value()).toList() : List.of(String.valueOf(schema.str("type")));
+        String type = String.join("|", types);
         boolean ok = switch (value) {
-            case Json.Obj o -> "object".equals(type);
-            case Json.Arr a -> "array".equals(type);
-            case Json.Str s -> "string".equals(type);
-            case Json.Num n -> "number".equals(type) || ("integer".equals(type) && n.isIntegral());
-            case Json.Bool b -> "boolean".equals(type);
-            case Json.Null n -> "null".equals(type);
+            case Json.Obj o -> types.contains("object");
+            case Json.Arr a -> types.contains("array");
+            case Json.Str s -> types.contains("string");
+            case Json.Num n -> types.contains("number") || (types.contains("integer") && n.isIntegral());
+            case Json.Bool b -> types.contains("boolean");
+            case Json.Null n -> types.contains("null");
         };
         if (!ok) {
             problems.add(at + ": expected " + type);
@@ -145,5 +147,36 @@ final class Fixtures {
         if (value instanceof Json.Arr a && schema.obj("items") != null) { // no items: any cells (a row of a table)
             for (int i = 0; i < a.size(); i++) check(schema.obj("items"), a.items().get(i), at + "[" + i + "]", problems);
         }
+    }
+
+    /** get_forecast's structured rows by user name: column name -> cell (the compact columns + rows form). */
+    static Map<String, Json.Obj> rowsByName(Json.Obj st) {
+        Map<String, Json.Obj> out = new java.util.LinkedHashMap<>();
+        for (Json row : st.arr("rows").items()) {
+            Json.Obj r = zip(st.arr("columns"), (Json.Arr) row);
+            out.put(r.str("User"), r);
+        }
+        return out;
+    }
+
+    /** get_forecast's structured total row as column name -> cell. */
+    static Json.Obj total(Json.Obj st) {
+        return zip(st.arr("columns"), st.arr("total"));
+    }
+
+    /** The value columns of get_forecast's structured answer (no who-columns, no then/change, no metrics). */
+    static List<String> fields(Json.Obj st) {
+        return st.arr("columns").items().stream().skip(4).map(j -> ((Json.Str) j).value())
+                .filter(c -> !c.endsWith(" then") && !c.endsWith(" change") && !List.of("Attainment", "Gap to quota", "Coverage").contains(c))
+                .toList();
+    }
+
+    /** columns and one row as an object, null cells left out. */
+    static Json.Obj zip(Json.Arr columns, Json.Arr row) {
+        Json.Builder b = Json.Obj.builder();
+        for (int i = 0; i < columns.size(); i++) {
+            if (!(row.items().get(i) instanceof Json.Null)) b.put(((Json.Str) columns.items().get(i)).value(), row.items().get(i));
+        }
+        return b.build();
     }
 }

@@ -1,11 +1,23 @@
 package clarimcp.tools;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import clarimcp.json.JsonException;
+import clarimcp.json.JsonParser;
+import clarimcp.json.JsonWriter;
+import clarimcp.sandbox.ClariSandbox;
+import clarimcp.sandbox.SandboxOrg;
+import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -151,6 +163,101 @@ class ForecastTableTest {
         ForecastTable t = ForecastTable.from(Fixtures.parse("[1,2]"));
         assertTrue(t.rows().isEmpty());
         assertTrue(t.fields().isEmpty());
+    }
+
+    @Test
+    @Timeout(60)
+    void streamingAndTreePaths_giveTheSameAnswer_onEverySandboxExport_andRejectTheSameMalformedBodies() throws Exception {
+        try (ClariSandbox sb = ClariSandbox.start()) {
+            SandboxOrg org = sb.org();
+            byte[] current = null;
+            for (String q : org.seededQuarters()) {
+                for (boolean allWeeks : List.of(true, false)) {
+                    byte[] body = JsonWriter.write(org.forecastResults(q, allWeeks)).getBytes(StandardCharsets.UTF_8);
+                    if (allWeeks && q.equals(org.currentQuarter())) current = body;
+                    for (String compare : Arrays.asList(null, "last_week", "quarter_start", org.today().toString())) {
+                        for (String scope : Arrays.asList(null, org.managers().get(1).name())) {
+                            Object tree = answer(body, compare, scope, false), streamed = answer(body, compare, scope, true);
+                            assertEquals(tree, streamed, q + " " + allWeeks + " " + compare + " " + scope);
+                        }
+                    }
+                }
+            }
+            byte[] body = current;
+            for (int cut : new int[] {1, body.length / 3, body.length / 2, body.length - 1}) {
+                byte[] bad = Arrays.copyOf(body, cut);
+                assertEquals(assertThrows(JsonException.class, () -> JsonParser.parse(bad)).getMessage(),
+                        assertThrows(JsonException.class, () -> answer(bad, null, null, true)).getMessage());
+            }
+            byte[] bad = body.clone();
+            bad[body.length / 2] = 0x01; // a raw control character is invalid anywhere in JSON
+            assertEquals(assertThrows(JsonException.class, () -> JsonParser.parse(bad)).getMessage(),
+                    assertThrows(JsonException.class, () -> answer(bad, null, null, true)).getMessage());
+        }
+    }
+
+    /** The table (or the tool error) from body, through a tree or streamed entry by entry into the Reader. */
+    private static Object answer(byte[] body, String compare, String scope, boolean streaming) throws Exception {
+        ForecastTable.Reader r = new ForecastTable.Reader();
+        if (streaming) {
+            r.rest(JsonParser.parseStreaming(new ByteArrayInputStream(body), JsonParser.DEFAULT_MAX_BYTES, Map.of("entries", r)));
+        } else {
+            r.rest(JsonParser.parse(body));
+        }
+        try {
+            ForecastTable.Compare c = compare == null ? null
+                    : new ForecastTable.Compare(compare, Character.isDigit(compare.charAt(0)) ? LocalDate.parse(compare) : null);
+            return r.table(c, scope == null ? null : r.resolveUser(scope, 20), LocalDate.now());
+        } catch (clarimcp.mcp.ToolException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void hundredThousandDuplicateFieldNames_namedInLinearTime_columnsCapped() throws Exception {
+        int n = 100_000;
+        StringBuilder json = new StringBuilder("{\"fields\":[");
+        for (int i = 0; i < n; i++) json.append(i == 0 ? "" : ",").append("{\"fieldId\":\"f").append(i).append("\",\"fieldName\":\"Commit\"}");
+        json.append("],\"entries\":[");
+        for (int i = 0; i < n; i++) json.append(i == 0 ? "" : ",").append("{\"userId\":\"u\",\"fieldId\":\"f").append(i).append("\",\"forecastValue\":1}");
+        ForecastTable t = ForecastTable.from(Fixtures.parse(json.append("]}").toString()));
+        assertEquals(ForecastTable.MAX_COLUMNS, t.columns().size());
+        assertEquals(n, t.fieldsWithValues());
+        assertEquals(List.of("Commit", "Commit (2)", "Commit (3)"), t.fields().subList(0, 3));
+    }
+
+    @Test
+    void aCancelledCall_stopsTheWork() {
+        ForecastTable.Reader r = new ForecastTable.Reader();
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(InterruptedException.class, () -> r.table(null, null, null));
+            Thread.currentThread().interrupt();
+            assertThrows(CancellationException.class, () -> {
+                for (int i = 0; i < 2048; i++) r.accept(Fixtures.parse("{\"userId\":\"u\",\"fieldId\":\"f\",\"forecastValue\":1}"));
+            });
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void scopeByName_ambiguousOrUnknown_listsTheCandidates() {
+        ForecastTable.Reader r = new ForecastTable.Reader();
+        r.rest(Fixtures.parse("""
+                {"users":[{"userId":"a","name":"Sam Lee","email":"sam@x.example","hierarchyId":"1","scopeId":"1::MGR"},
+                          {"userId":"b","name":"Sam Lee","email":"sam.lee@x.example","hierarchyId":"2","parentHierarchyId":"1","scopeId":"2::MGR"},
+                          {"userId":"c","name":"Rep","hierarchyId":"3","parentHierarchyId":"2"}]}
+                """));
+        String ambiguous = assertThrows(clarimcp.mcp.ToolException.class, () -> r.resolveUser("sam lee", 20)).getMessage();
+        assertEquals("'sam lee' matches 2 people; pass one's email or scope id as scope_id: Sam Lee <sam@x.example> (scope 1::MGR); "
+                + "Sam Lee <sam.lee@x.example> (scope 2::MGR)", ambiguous);
+        String unknown = assertThrows(clarimcp.mcp.ToolException.class, () -> r.resolveUser("Nobody", 1)).getMessage();
+        assertEquals("No one named 'Nobody' in this forecast; pass as scope_id a manager's name, email or scope id: "
+                + "Sam Lee <sam@x.example> (scope 1::MGR); and 1 more", unknown);
+        assertDoesNotThrow(() -> assertEquals("b", r.resolveUser("SAM.LEE@x.example", 20)));
+        assertDoesNotThrow(() -> assertEquals("b", r.resolveUser("2::MGR", 20)));
     }
 
     private static Map<String, ForecastTable.Row> byId(ForecastTable t) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import clarimcp.json.Json;
 import clarimcp.mcp.ToolContext;
@@ -49,17 +50,14 @@ class GetForecastTest {
             assertConforms(tool.outputSchema(), st);
             assertEquals("sync", st.str("source"));
             assertEquals(q, st.str("timePeriod"));
-            assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Pipeline", "Closed", "Quota"), strings(st.arr("fields")));
-            assertEquals(List.of("forecast call", "manager adjustment", "forecast call", "CRM total", "CRM total", "quota"),
-                    st.arr("columns").items().stream().map(c -> ((Json.Obj) c).str("kind")).toList());
-            List<Json> rows = st.arr("rows").items();
+            assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Pipeline", "Closed", "Quota"), Fixtures.fields(st));
+            assertTrue(st.str("legend").contains("Commit, Best Case = forecast calls; Commit (adj.) = manager adjustments; "
+                    + "Pipeline, Closed = CRM totals; Quota = quota"), st.str("legend"));
+            Map<String, Json.Obj> rows = Fixtures.rowsByName(st);
             assertEquals(org.users().size(), rows.size());
-            for (Json j : rows) {
-                Json.Obj row = (Json.Obj) j;
-                SandboxOrg.User u = org.user(row.str("userId"));
-                assertEquals(u.name(), row.str("name"));
-                assertEquals(u.hierarchyName(), row.str("role"), "the role is Clari's hierarchyName");
-                Json.Obj values = row.obj("values");
+            for (SandboxOrg.User u : org.users()) {
+                Json.Obj values = rows.get(u.name());
+                assertEquals(u.hierarchyName(), values.str("Role"), "the role is Clari's hierarchyName");
                 for (Map.Entry<String, String> f : CATEGORY.entrySet()) {
                     assertEquals(org.categoryTotal(u.userId(), q, f.getValue()), num(values, f.getKey()), u.name() + " " + f.getKey());
                 }
@@ -68,28 +66,30 @@ class GetForecastTest {
                 if (adj == null) assertFalse(values.has("Commit (adj.)"), u.name());
                 else assertEquals(adj.value(), num(values, "Commit (adj.)"), u.name() + " adjusted Commit, from adjustmentValue");
                 int depth = u.parentUserId() == null ? 0 : org.user(u.parentUserId()).parentUserId() == null ? 1 : 2;
-                assertEquals(depth, ((Json.Num) row.get("level")).longValueExact(), u.name() + ": tree from parentHierarchyId");
-                if (depth > 0) assertEquals(u.parentUserId(), row.str("parentUserId"));
+                assertEquals(depth, ((Json.Num) values.get("Level")).longValueExact(), u.name() + ": tree from parentHierarchyId");
+                assertEquals(depth < 2 ? u.scopeId() : null, values.str("Scope id"), "managers show their scope id");
             }
-            assertEquals(org.cro().userId(), ((Json.Obj) rows.get(0)).str("userId"), "the CRO leads, teams follow");
-            List<Json> adjustments = st.arr("adjustments").items();
+            assertEquals(org.cro().name(), ((Json.Str) ((Json.Arr) st.arr("rows").items().get(0)).items().get(0)).value(),
+                    "the CRO leads, teams follow");
+            List<Json.Obj> adjustments = st.obj("adjustments").arr("rows").items().stream()
+                    .map(j -> Fixtures.zip(st.obj("adjustments").arr("columns"), (Json.Arr) j)).toList();
             assertEquals(2, adjustments.size());
-            for (Json a : adjustments) {
-                assertEquals(org.cro().name(), ((Json.Obj) a).str("adjustedBy"), "adjustedBy resolved to the user's name");
-                assertEquals("Commit (adj.)", ((Json.Obj) a).str("column"));
+            for (Json.Obj a : adjustments) {
+                assertEquals(org.cro().name(), a.str("By"), "adjustedBy resolved to the user's name");
+                assertEquals("Commit (adj.)", a.str("Column"));
             }
-            Json.Obj totals = st.obj("totals");
+            Json.Obj totals = Fixtures.total(st);
             long croCommit = org.categoryTotal(org.cro().userId(), q, "Commit");
             assertEquals(croCommit, num(totals, "Commit"), "the CRO's roll-up, never a manager added to their team");
             assertEquals(croCommit, num(totals, "Commit (adj.)"), "the unadjusted top-level call stands in the adjusted total");
             assertEquals(org.cro().quota(), num(totals, "Quota"));
-            assertEquals("top-level rows", st.str("totalsOver"));
+            assertEquals("Total (top-level rows)", totals.str("User"));
 
             assertTrue(r.text().contains("Total (top-level rows)"), r.text());
             assertTrue(r.text().contains(Text.money(BigDecimal.valueOf(croCommit))), r.text());
             assertTrue(r.text().contains("Columns: Commit, Best Case = forecast calls; Commit (adj.) = manager adjustments; "
                     + "Pipeline, Closed = CRM totals; Quota = quota"), r.text());
-            assertTrue(r.text().contains("by " + org.cro().name()), r.text());
+            assertTrue(r.text().contains("| " + org.cro().name() + " |"), r.text());
             assertTrue(r.text().contains("no export job, no export quota spent"), r.text());
             assertFalse(r.text().contains("not the requested"), r.text());
         }
@@ -118,7 +118,7 @@ class GetForecastTest {
             assertEquals(2, sent.size(), sent.toString());
             assertTrue(sent.get(0).query().contains("crm_total"));
             assertFalse(sent.get(1).query().contains("crm_"), sent.get(1).query());
-            assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Quota"), strings(r.structured().arr("fields")));
+            assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Quota"), Fixtures.fields(r.structured()));
             assertTrue(r.text().contains("NOTE: CRM totals are missing: Clari refused crm_total and crm_closed for this forecast "
                     + "(400 type_not_supported)"), r.text());
         }
@@ -151,9 +151,9 @@ class GetForecastTest {
             Json.Obj st = r.structured();
             assertEquals("export", st.str("source"));
             SandboxOrg.User manager = org.byScope("1905::MGR");
-            assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Quota"), strings(st.arr("fields")));
-            assertEquals(manager.quota(), num(st.obj("totals"), "Quota"));
-            assertEquals(org.commitAdjustment(manager.userId(), q).value(), num(st.obj("totals"), "Commit (adj.)"));
+            assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Quota"), Fixtures.fields(st));
+            assertEquals(manager.quota(), num(Fixtures.total(st), "Quota"));
+            assertEquals(org.commitAdjustment(manager.userId(), q).value(), num(Fixtures.total(st), "Commit (adj.)"));
             assertTrue(r.text().contains("Read with a Clari export job"), r.text());
 
             s.sb().clearRequests();
@@ -228,7 +228,7 @@ class GetForecastTest {
             String q = org.currentQuarter();
             ToolResult r = new GetForecast(s).call(obj("{\"scope_id\":\"1905::MGR\",\"time_period\":\"" + q + "\"}"), ToolContext.NONE);
             assertEquals(org.subtree(manager.userId()).size(), r.structured().arr("rows").size());
-            assertEquals(org.categoryTotal(manager.userId(), q, "Best Case"), num(r.structured().obj("totals"), "Best Case"));
+            assertEquals(org.categoryTotal(manager.userId(), q, "Best Case"), num(Fixtures.total(r.structured()), "Best Case"));
         }
     }
 
@@ -360,6 +360,234 @@ class GetForecastTest {
             assertTrue(t.join(Duration.ofSeconds(5)), "the call ends soon after the interrupt");
             assertInstanceOf(InterruptedException.class, outcome.get());
         }
+    }
+
+    @Test
+    @Timeout(30)
+    void compareToLastWeek_oneSyncReadAndOneHistoricalExport_nowThenChangePerRow_moversFirst_bothFormsAgree() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            SandboxOrg org = s.sb().org();
+            String q = org.currentQuarter();
+            Json.Obj served = (Json.Obj) org.forecastResults(q, true);
+            List<String> weeks = weekIds(served);
+            assumeTrue(weeks.size() >= 2, "the first week of a quarter has no last week");
+            GetForecast tool = new GetForecast(s);
+            ToolResult r = tool.call(obj("{\"compare_to\":\"last_week\"}"), ToolContext.NONE);
+            assertEquals(1, s.sb().requests().stream().filter(x -> x.path().equals(SYNC_PATH)).count());
+            List<RecordedRequest> posts = s.sb().requests().stream().filter(x -> x.method().equals("POST")).toList();
+            assertEquals(1, posts.size(), "one export");
+            assertEquals(Json.Bool.TRUE, obj(posts.getFirst().body()).get("includeHistorical"));
+
+            Json.Obj st = r.structured();
+            assertConforms(tool.outputSchema(), st);
+            assertEquals("sync+export", st.str("source"));
+            assertEquals("last_week", st.str("compareTo"));
+            Map<String, Long> now = values(served, weeks.getLast()), then = values(served, weeks.get(weeks.size() - 2));
+            Map<String, Json.Obj> rows = Fixtures.rowsByName(st);
+            long biggest = 0;
+            for (SandboxOrg.User u : org.users()) {
+                Json.Obj row = rows.get(u.name());
+                assertEquals(now.get(u.userId() + "/quota"), num(row, "Quota"));
+                assertFalse(row.has("Quota then"), "a column no row moved in gets no then/change");
+                for (String[] f : new String[][] {{"commit", "Commit"}, {"best_case", "Best Case"}}) {
+                    long n = now.get(u.userId() + "/" + f[0]), t = then.get(u.userId() + "/" + f[0]);
+                    assertEquals(n, num(row, f[1]), u.name() + " " + f[1] + " now");
+                    assertEquals(t, num(row, f[1] + " then"), u.name() + " " + f[1] + " then");
+                    assertEquals(n - t, num(row, f[1] + " change"), u.name() + " " + f[1] + " change");
+                    biggest = Math.max(biggest, Math.abs(n - t));
+                }
+                assertEquals(now.get(u.userId() + "/pipeline"), num(row, "Pipeline"), "CRM totals now, from the synchronous read");
+                assertFalse(row.has("Pipeline then"), "exports carry no CRM totals");
+            }
+            assertTrue(biggest > 0, "the sandbox's weeks move");
+            List<Json> movers = st.obj("movers").arr("rows").items();
+            assertFalse(movers.isEmpty());
+            assertEquals(biggest, Math.abs(((Json.Num) ((Json.Arr) movers.getFirst()).items().get(4)).longValueExact()), "biggest first");
+            long last = Long.MAX_VALUE;
+            for (Json m : movers) {
+                long change = Math.abs(((Json.Num) ((Json.Arr) m).items().get(4)).longValueExact());
+                assertTrue(change <= last, "movers by size of change");
+                last = change;
+            }
+            String firstMover = ((Json.Str) ((Json.Arr) movers.getFirst()).items().get(0)).value();
+            assertTrue(r.text().indexOf("Biggest movers") < r.text().indexOf("| Role"), r.text());
+            assertTrue(r.text().indexOf(firstMover) < r.text().indexOf("| Role"), r.text());
+            assertTrue(r.text().contains("then = week "), r.text());
+            assertTrue(r.text().contains("NOTE: unchanged for every row since then: Quota"), r.text());
+            assertFormsAgree(r);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void whereWeLand_attainmentGapCoverage_onlyWhereInputsExist() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            SandboxOrg org = s.sb().org();
+            String q = org.currentQuarter();
+            Json.Obj served = (Json.Obj) org.forecastResults(q, false);
+            Map<String, Long> now = values(served, weekIds(served).getLast());
+            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Map<String, Json.Obj> rows = Fixtures.rowsByName(r.structured());
+            int covered = 0;
+            for (SandboxOrg.User u : org.users()) {
+                Json.Obj row = rows.get(u.name());
+                BigDecimal quota = BigDecimal.valueOf(now.get(u.userId() + "/quota"));
+                BigDecimal closed = BigDecimal.valueOf(now.get(u.userId() + "/closed"));
+                BigDecimal pipeline = BigDecimal.valueOf(now.get(u.userId() + "/pipeline"));
+                assertEquals(closed.divide(quota, 3, java.math.RoundingMode.HALF_EVEN), ((Json.Num) row.get("Attainment")).decimal(), u.name());
+                assertEquals(quota.subtract(closed), ((Json.Num) row.get("Gap to quota")).decimal(), u.name());
+                if (quota.compareTo(closed) > 0) {
+                    covered++;
+                    assertEquals(pipeline.divide(quota.subtract(closed), 2, java.math.RoundingMode.HALF_EVEN),
+                            ((Json.Num) row.get("Coverage")).decimal(), u.name());
+                } else {
+                    assertFalse(row.has("Coverage"), u.name() + ": no coverage once closed reaches quota");
+                }
+            }
+            assertTrue(covered > 0);
+            assertTrue(r.text().contains("Attainment = Closed / Quota"), r.text());
+
+            s.sb().knobs().syncRefusesCrm(true); // no closed column: no made-up figures
+            ToolResult noCrm = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            assertFalse(Fixtures.fields(noCrm.structured()).contains("Closed"));
+            assertFalse(strings(noCrm.structured().arr("columns")).contains("Attainment"));
+            assertTrue(noCrm.text().contains("Attainment, gap and coverage need a quota and a closed column"), noCrm.text());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void scopeByNameOrEmail_isTheManagersTeam_fromOneReadOfTheWholeForecast_unknownNamesListCandidates() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            SandboxOrg org = s.sb().org();
+            String q = org.currentQuarter();
+            SandboxOrg.User manager = org.managers().get(1);
+            GetForecast tool = new GetForecast(s);
+            for (String given : List.of(manager.name(), manager.email().toUpperCase(java.util.Locale.ROOT))) {
+                s.sb().clearRequests();
+                ToolResult r = tool.call(obj("{\"scope_id\":" + clarimcp.json.JsonWriter.write(new Json.Str(given)) + "}"), ToolContext.NONE);
+                assertEquals(1, s.sb().requests().size());
+                assertFalse(s.sb().requests().getFirst().query().contains("scopeId"), "resolved here, not sent to Clari");
+                assertEquals(org.subtree(manager.userId()).stream().map(SandboxOrg.User::name).sorted().toList(),
+                        Fixtures.rowsByName(r.structured()).keySet().stream().sorted().toList(), given);
+                assertEquals(org.categoryTotal(manager.userId(), q, "Commit"), num(Fixtures.total(r.structured()), "Commit"));
+                assertEquals(manager.scopeId(), Fixtures.rowsByName(r.structured()).get(manager.name()).str("Scope id"));
+                assertTrue(r.text().contains(manager.scopeId()), "the text shows the scope id to drill down");
+            }
+            String msg = toolError(() -> tool.call(obj("{\"scope_id\":\"Nobody Here\"}"), ToolContext.NONE));
+            assertTrue(msg.startsWith("No one named 'Nobody Here' in this forecast"), msg);
+            for (SandboxOrg.User m : org.managers()) assertTrue(msg.contains(m.name() + " <" + m.email() + "> (scope " + m.scopeId() + ")"), msg);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void compareToAWeekTheExportLacks_isAnErrorListingTheWeeks() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            Json.Obj served = (Json.Obj) s.sb().org().forecastResults(s.sb().org().currentQuarter(), true);
+            String msg = toolError(() -> new GetForecast(s).call(obj("{\"compare_to\":\"2019-01-01\"}"), ToolContext.NONE));
+            assertTrue(msg.contains("has no week for compare_to '2019-01-01'; weeks available: "), msg);
+            for (Json f : served.arr("timeFrames").items()) assertTrue(msg.contains(((Json.Obj) f).str("startDate")), msg);
+            assertTrue(toolError(() -> new GetForecast(s).call(obj("{\"compare_to\":\"2026-02-30\"}"), ToolContext.NONE))
+                    .contains("not a calendar date"));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void pastQuarter_compareTo_givesAccuracy_callThenAgainstTheFinalClosed() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            SandboxOrg org = s.sb().org();
+            String pq = org.seededQuarters().getFirst();
+            Json.Obj served = (Json.Obj) org.forecastResults(pq, true);
+            List<String> weeks = weekIds(served);
+            Map<String, Long> first = values(served, weeks.getFirst()), last = values(served, weeks.getLast());
+            ToolResult r = new GetForecast(s).call(obj("{\"time_period\":\"" + pq + "\",\"compare_to\":\"quarter_start\"}"),
+                    ToolContext.NONE);
+            Json.Obj acc = r.structured().obj("accuracy");
+            assertEquals(List.of("User", "Closed (final)", "Commit then", "Commit accuracy", "Best Case then", "Best Case accuracy"),
+                    strings(acc.arr("columns")));
+            int checked = 0;
+            for (Json j : acc.arr("rows").items()) {
+                Json.Obj row = Fixtures.zip(acc.arr("columns"), (Json.Arr) j);
+                SandboxOrg.User u = org.users().stream().filter(x -> x.name().equals(row.str("User"))).findFirst().orElseThrow();
+                long closed = last.get(u.userId() + "/closed"), call = first.get(u.userId() + "/commit");
+                assertEquals(closed, num(row, "Closed (final)"), u.name());
+                assertEquals(call, num(row, "Commit then"), u.name());
+                if (closed > 0) {
+                    BigDecimal expected = BigDecimal.ONE.subtract(BigDecimal.valueOf(Math.abs(call - closed))
+                            .divide(BigDecimal.valueOf(closed), 3, java.math.RoundingMode.HALF_EVEN));
+                    assertEquals(expected, ((Json.Num) row.get("Commit accuracy")).decimal(), u.name());
+                    checked++;
+                }
+            }
+            assertEquals(org.users().size(), acc.arr("rows").size());
+            assertTrue(checked > 0);
+            assertTrue(r.text().contains("Forecast accuracy: " + pq + " is over"), r.text());
+            assertFormsAgree(r);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void malformedForecastBody_isAnError_neverAPartialAnswer_andTheNextCallIsWhole() throws Exception {
+        try (Sandboxed s = Sandboxed.start()) {
+            s.sb().knobs().malformedNext(1);
+            GetForecast tool = new GetForecast(s);
+            String msg = toolError(() -> tool.call(Json.Obj.EMPTY, ToolContext.NONE));
+            assertTrue(msg.startsWith("Clari's answer for forecast 'forecast' was not JSON ("), msg);
+            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            assertEquals(s.sb().org().users().size(), r.structured().arr("rows").size(), "nothing of the broken read is kept");
+        }
+    }
+
+    /** Both forms carry the same facts: every note in the text, every row's cells in a text line; JSON <= 1.25x the text. */
+    private static void assertFormsAgree(ToolResult r) {
+        Json.Obj st = r.structured();
+        for (Json n : st.arr("notes").items()) assertTrue(r.text().contains(((Json.Str) n).value()), "note missing in text: " + n);
+        List<String> cols = strings(st.arr("columns"));
+        List<String> lines = List.of(r.text().split("\n"));
+        for (Json row : st.arr("rows").items()) {
+            Json.Arr cells = (Json.Arr) row;
+            List<String> expected = new java.util.ArrayList<>();
+            for (int i = 0; i < cols.size(); i++) {
+                if (cols.get(i).equals("Level")) continue;
+                Json c = cells.items().get(i);
+                expected.add(c instanceof Json.Str str ? str.value() : c instanceof Json.Num n ? n.decimal().stripTrailingZeros().toPlainString() : "");
+            }
+            assertTrue(lines.stream().anyMatch(l -> plain(l).equals(expected)), () -> "no text line " + expected + " in\n" + r.text());
+        }
+        int json = clarimcp.json.JsonWriter.write(st).length();
+        assertTrue(json <= 1.25 * r.text().length(), "structured " + json + " chars vs text " + r.text().length());
+    }
+
+    /** A text table line's cells as plain values: money without separators, percent and ratio back to fractions, "-" empty. */
+    private static List<String> plain(String line) {
+        return java.util.Arrays.stream(line.split(" \\| ", -1)).map(String::strip).map(c -> {
+            if (c.equals("-")) return "";
+            if (c.matches("-?[0-9,]+(\\.[0-9]+)?")) return new BigDecimal(c.replace(",", "")).stripTrailingZeros().toPlainString();
+            if (c.matches("-?[0-9.]+%")) return new BigDecimal(c.substring(0, c.length() - 1)).movePointLeft(2).stripTrailingZeros().toPlainString();
+            if (c.matches("-?[0-9.]+x")) return new BigDecimal(c.substring(0, c.length() - 1)).stripTrailingZeros().toPlainString();
+            return c;
+        }).toList();
+    }
+
+    /** The served time frames' ids, by start date. */
+    private static List<String> weekIds(Json.Obj served) {
+        return served.arr("timeFrames").items().stream().map(j -> (Json.Obj) j)
+                .sorted(java.util.Comparator.comparing(f -> f.str("startDate"))).map(f -> f.str("timeFrameId")).toList();
+    }
+
+    /** userId + "/" + fieldId -> value of that week, as the sandbox serves it. */
+    private static Map<String, Long> values(Json.Obj served, String week) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (Json j : served.arr("entries").items()) {
+            Json.Obj e = (Json.Obj) j;
+            if (!week.equals(e.str("timeFrameId"))) continue;
+            Json v = e.has("forecastValue") ? e.get("forecastValue") : e.has("quotaValue") ? e.get("quotaValue") : e.get("aggregationTotal");
+            out.put(e.str("userId") + "/" + e.str("fieldId"), ((Json.Num) v).longValueExact());
+        }
+        return out;
     }
 
     private static int statusPolls(Sandboxed s) {

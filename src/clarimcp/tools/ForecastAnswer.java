@@ -1,0 +1,283 @@
+package clarimcp.tools;
+
+import clarimcp.json.Json;
+import clarimcp.mcp.ToolResult;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.Function;
+
+/**
+ * One get_forecast answer in two forms built from the same cells: the text (aligned tables) and
+ * structuredContent (columns + rows arrays). Every note, the row cap, the scope ids and each table appear in
+ * both, so a client that shows only one of them (Claude Code reads structuredContent, Claude Desktop the text)
+ * loses nothing; numbers are raw in JSON and formatted in the text.
+ */
+final class ForecastAnswer {
+    /** Rows shown; the hierarchy of a large org beyond this belongs in Clari itself (scope_id narrows it). */
+    static final int MAX_ROWS = 200;
+    /** Adjustments listed; more in one forecast is rare and the table shows the adjusted values anyway. */
+    static final int MAX_ADJUSTMENTS = 20;
+
+    /** How a cell is shown in the text; the JSON keeps the raw value. */
+    private enum Format { TEXT, MONEY, PERCENT, RATIO, HIDDEN }
+
+    private record Col(String header, Format format, Function<Line, Json> cell) {}
+
+    /** A table line: a row's (or the total's) values now and then, and its metrics. */
+    private record Line(String name, String role, Integer level, String scopeId, Map<String, BigDecimal> now,
+            Map<String, BigDecimal> then, ForecastTable.Metrics metrics) {}
+
+    private ForecastAnswer() {}
+
+    /**
+     * The answer. warnings go above the table (they change how it reads); source says how it was read.
+     * compareArg is the compare_to given (or null); today decides whether the period is over (accuracy).
+     */
+    static ToolResult render(String forecastId, String requested, String source, String sourceNote, List<String> warnings,
+            ForecastTable t, String compareArg, LocalDate today) {
+        int shown = Math.min(MAX_ROWS, t.rows().size());
+        ToolResult r = render(forecastId, requested, source, sourceNote, warnings, t, compareArg, today, shown);
+        // The text cap (Text.MAX_CHARS) must not cut silently what the structured part still has: fewer rows in both.
+        for (int i = 0; i < 4 && r.text().length() > Text.MAX_CHARS && shown > 1; i++) {
+            shown = Math.max(1, (int) (shown * (Text.MAX_CHARS * 0.9 / r.text().length())));
+            r = render(forecastId, requested, source, sourceNote, warnings, t, compareArg, today, shown);
+        }
+        return r;
+    }
+
+    private static ToolResult render(String forecastId, String requested, String source, String sourceNote, List<String> warningsIn,
+            ForecastTable t, String compareArg, LocalDate today, int shown) {
+        List<String> warnings = new ArrayList<>(warningsIn);
+        if (shown < t.rows().size()) warnings.add("showing " + shown + " of " + t.rows().size() + " rows; the total still covers all of them; "
+                + "pass scope_id (a manager's name or scope id) to narrow");
+        if (t.fieldsWithValues() > ForecastTable.MAX_COLUMNS) {
+            warnings.add("showing " + t.columns().size() + " columns of " + t.fieldsWithValues() + " forecast fields with values (at most "
+                    + ForecastTable.MAX_COLUMNS + ")");
+        }
+        if (t.then() != null) {
+            List<String> still = t.columns().stream().map(ForecastTable.Column::name)
+                    .filter(c -> !moved(t, c) && t.rows().stream().anyMatch(r -> r.then().containsKey(c))).toList();
+            if (!still.isEmpty()) warnings.add("unchanged for every row since then: " + String.join(", ", still));
+        }
+        if (t.mixedCurrency()) warnings.add("values are in several currencies (" + t.currency() + "); totals mix them");
+        String totalsOver = t.hierarchyKnown() ? "top-level rows" : "all rows";
+        List<String> notes = new ArrayList<>(warnings);
+        notes.add(t.hierarchyKnown()
+                ? "Total adds only top-level rows: a manager's row already covers the team indented below it"
+                : "Clari sent no hierarchy (hierarchyId/parentHierarchyId), so Total adds every row; it double-counts if some rows are managers' roll-ups");
+        ForecastTable.Landing land = t.landing();
+        if (land.quota() != null && land.closed() != null) {
+            notes.add("Where we land: Attainment = " + land.closed() + " / " + land.quota() + "; Gap to quota = " + land.quota() + " - "
+                    + land.closed() + (land.pipeline() == null ? "" : "; Coverage = " + land.pipeline() + " / (" + land.quota() + " - "
+                    + land.closed() + "), shown only while quota exceeds closed") + ". Columns chosen by name and type (a guess)");
+        } else {
+            notes.add("Attainment, gap and coverage need a quota and a closed column; this answer has "
+                    + (land.quota() == null ? "no quota" : "no closed") + " column" + (source.equals("export") ? " (exports carry no CRM totals)" : ""));
+        }
+        notes.add(sourceNote);
+
+        List<Col> cols = columns(t);
+        List<ForecastTable.Row> rows = t.rows().subList(0, shown);
+        List<Line> lines = new ArrayList<>();
+        for (ForecastTable.Row r : rows) {
+            lines.add(new Line(r.name(), r.role(), r.level(), r.scopeId(), r.values(), r.then(), t.metrics(r.values())));
+        }
+        Line total = new Line("Total (" + totalsOver + ")", null, null, null, t.totals(), t.thenTotals(), t.metrics(t.totals()));
+
+        StringBuilder out = new StringBuilder();
+        out.append("Forecast '").append(forecastId).append("', ").append(t.period() == null ? "period not stated" : t.period());
+        if (t.currency() != null) out.append(", ").append(t.currency());
+        out.append(" (latest weekly snapshot per user and field)\n");
+        String movement = null;
+        if (t.then() != null) {
+            movement = "Movement (compare_to " + compareArg + "): now = week " + t.now().label() + ", then = week " + t.then().label()
+                    + "; change = now - then";
+            out.append(movement).append('\n');
+        }
+        for (String w : warnings) out.append("NOTE: ").append(w).append('\n');
+        Json.Builder s = Json.Obj.builder().put("forecastId", forecastId)
+                .putIfPresent("timePeriod", t.period())
+                .putIfPresent("requestedTimePeriod", requested)
+                .putIfPresent("currency", t.currency())
+                .put("source", source);
+        if (t.then() != null) {
+            s.put("compareTo", compareArg).put("nowWeek", t.now().label()).put("thenWeek", t.then().label());
+            notes.addFirst(movement);
+        }
+
+        if (t.then() != null) {
+            List<List<Json>> movers = new ArrayList<>();
+            for (ForecastTable.Mover m : t.movers()) {
+                movers.add(List.of(new Json.Str(m.user()), new Json.Str(m.column()), num(m.then()), num(m.now()), num(m.change())));
+            }
+            List<String> headers = List.of("User", "Column", "Then", "Now", "Change");
+            List<Format> formats = List.of(Format.TEXT, Format.TEXT, Format.MONEY, Format.MONEY, Format.MONEY);
+            out.append(movers.isEmpty() ? "No value changed between the two weeks.\n"
+                    : "Biggest movers (largest change first, at most " + ForecastTable.MAX_MOVERS + "):\n" + text(headers, formats, movers));
+            s.put("movers", table(headers, movers));
+        }
+
+        List<List<Json>> cells = new ArrayList<>();
+        for (Line l : lines) cells.add(cols.stream().map(c -> c.cell().apply(l)).toList());
+        List<Json> totalCells = cols.stream().map(c -> c.cell().apply(total)).toList();
+        List<String> headers = cols.stream().map(Col::header).toList();
+        List<Format> formats = cols.stream().map(Col::format).toList();
+        if (t.rows().isEmpty()) {
+            out.append("No forecast values in this answer.\n");
+        } else {
+            List<List<Json>> all = new ArrayList<>(cells);
+            all.add(totalCells);
+            out.append(text(headers, formats, all, lines)).append(legend(t.columns())).append('\n');
+        }
+        s.put("columns", Json.Arr.ofStrings(headers)).put("rows", new Json.Arr(cells.stream().<Json>map(Json.Arr::new).toList()))
+                .put("total", new Json.Arr(totalCells)).put("rowCount", t.rows().size()).put("legend", legend(t.columns()));
+
+        if (t.then() != null && t.periodOver(today) && land.closed() != null) {
+            accuracy(t, lines, out, s, notes);
+        }
+        List<List<Json>> adjustments = new ArrayList<>();
+        for (ForecastTable.Adjusted a : t.adjustments().subList(0, Math.min(MAX_ADJUSTMENTS, t.adjustments().size()))) {
+            adjustments.add(List.of(new Json.Str(a.user()), new Json.Str(a.column()), num(a.value()), str(a.by()), str(a.on())));
+        }
+        if (!adjustments.isEmpty()) {
+            List<String> h = List.of("Adjusted", "Column", "Value", "By", "On");
+            out.append("Manager adjustments:\n").append(text(h, List.of(Format.TEXT, Format.TEXT, Format.MONEY, Format.TEXT, Format.TEXT), adjustments));
+            if (t.adjustments().size() > MAX_ADJUSTMENTS) {
+                String more = (t.adjustments().size() - MAX_ADJUSTMENTS) + " more adjustments not listed";
+                out.append("... ").append(more).append('\n');
+                notes.add(more);
+            }
+            s.put("adjustments", table(h, adjustments));
+        }
+        for (String n : notes.subList(warnings.size() + (movement == null ? 0 : 1), notes.size())) out.append(n).append('\n');
+        s.put("notes", Json.Arr.ofStrings(notes));
+        return ToolResult.ok(Text.cap(out.toString(), "pass scope_id to narrow the hierarchy"), s.build());
+    }
+
+    /** The call of each forecast-call column at the compared week against the final closed value (a past quarter's last week). */
+    private static void accuracy(ForecastTable t, List<Line> lines, StringBuilder out, Json.Builder s, List<String> notes) {
+        String closed = t.landing().closed();
+        List<ForecastTable.Column> calls = t.columns().stream().filter(c -> c.kind() == ForecastTable.Kind.CALL).toList();
+        List<String> headers = new ArrayList<>(List.of("User", closed + " (final)"));
+        List<Format> formats = new ArrayList<>(List.of(Format.TEXT, Format.MONEY));
+        for (ForecastTable.Column c : calls) {
+            headers.add(c.name() + " then");
+            headers.add(c.name() + " accuracy");
+            formats.add(Format.MONEY);
+            formats.add(Format.PERCENT);
+        }
+        List<List<Json>> rows = new ArrayList<>();
+        for (Line l : lines) {
+            BigDecimal actual = l.now().get(closed);
+            if (actual == null) continue;
+            List<Json> row = new ArrayList<>(List.of(new Json.Str(l.name()), num(actual)));
+            for (ForecastTable.Column c : calls) {
+                row.add(num(l.then().get(c.name())));
+                row.add(num(ForecastTable.accuracy(l.then().get(c.name()), actual)));
+            }
+            rows.add(row);
+        }
+        String how = "Forecast accuracy: " + t.period() + " is over, so " + closed + " of its last week (" + t.now().label()
+                + ") is final; each call of the week " + t.then().label() + " against it: accuracy = 1 - |call - closed| / closed";
+        notes.add(how);
+        out.append(how).append('\n').append(text(headers, formats, rows));
+        s.put("accuracy", table(headers, rows));
+    }
+
+    /** The main table's columns: who, then each value column now (and then, change where the compared week has values), then metrics. */
+    private static List<Col> columns(ForecastTable t) {
+        List<Col> cols = new ArrayList<>();
+        cols.add(new Col("User", Format.TEXT, l -> new Json.Str(l.name())));
+        cols.add(new Col("Role", Format.TEXT, l -> str(l.role())));
+        cols.add(new Col("Level", Format.HIDDEN, l -> l.level() == null ? Json.Null.NULL : Json.of(l.level())));
+        cols.add(new Col("Scope id", Format.TEXT, l -> str(l.scopeId())));
+        for (ForecastTable.Column c : t.columns()) {
+            String name = c.name();
+            cols.add(new Col(name, Format.MONEY, l -> num(l.now().get(name))));
+            if (!moved(t, name)) continue;
+            cols.add(new Col(name + " then", Format.MONEY, l -> num(l.then().get(name))));
+            cols.add(new Col(name + " change", Format.MONEY, l -> {
+                BigDecimal now = l.now().get(name), then = l.then().get(name);
+                return now == null || then == null ? Json.Null.NULL : num(now.subtract(then));
+            }));
+        }
+        ForecastTable.Landing land = t.landing();
+        if (land.quota() != null && land.closed() != null) {
+            cols.add(new Col("Attainment", Format.PERCENT, l -> num(l.metrics().attainment())));
+            cols.add(new Col("Gap to quota", Format.MONEY, l -> num(l.metrics().gap())));
+            if (land.pipeline() != null) cols.add(new Col("Coverage", Format.RATIO, l -> num(l.metrics().coverage())));
+        }
+        return cols;
+    }
+
+    /** True when some row's value in column differs between the compared week and now: only then are "then" and "change" shown. */
+    private static boolean moved(ForecastTable t, String column) {
+        if (t.then() == null) return false;
+        for (ForecastTable.Row r : t.rows()) {
+            BigDecimal then = r.then().get(column), now = r.values().get(column);
+            if (then != null && (now == null || now.compareTo(then) != 0)) return true;
+        }
+        return false;
+    }
+
+    private static String text(List<String> headers, List<Format> formats, List<List<Json>> rows) {
+        return text(headers, formats, rows, List.of());
+    }
+
+    /** An aligned text table of the same cells; names indented by level (from lines, where given); HIDDEN columns left out. */
+    private static String text(List<String> headers, List<Format> formats, List<List<Json>> rows, List<Line> lines) {
+        List<String> h = new ArrayList<>();
+        for (int c = 0; c < headers.size(); c++) if (formats.get(c) != Format.HIDDEN) h.add(headers.get(c));
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            List<String> line = new ArrayList<>();
+            for (int c = 0; c < headers.size(); c++) {
+                if (formats.get(c) == Format.HIDDEN) continue;
+                String cell = format(rows.get(i).get(c), formats.get(c));
+                if (c == 0 && i < lines.size()) cell = "  ".repeat(Math.min(lines.get(i).level(), 10)) + cell;
+                line.add(cell);
+            }
+            out.add(line);
+        }
+        return Text.table(h, out);
+    }
+
+    private static String format(Json v, Format f) {
+        if (!(v instanceof Json.Num n)) return v instanceof Json.Str s ? s.value().replace(" | ", " / ") : f == Format.TEXT ? "" : "-";
+        BigDecimal d = n.decimal();
+        return switch (f) {
+            case PERCENT -> d.movePointRight(2).setScale(1, RoundingMode.HALF_EVEN).toPlainString() + "%";
+            case RATIO -> d.setScale(2, RoundingMode.HALF_EVEN).toPlainString() + "x";
+            case MONEY -> Text.money(d);
+            case TEXT, HIDDEN -> n.text();
+        };
+    }
+
+    /** "Columns: Commit, Best Case = forecast calls; Commit (adj.) = manager adjustments; Quota = quota". */
+    static String legend(List<ForecastTable.Column> columns) {
+        StringJoiner out = new StringJoiner("; ", "Columns: ", "");
+        for (ForecastTable.Kind k : ForecastTable.Kind.values()) {
+            List<String> names = columns.stream().filter(c -> c.kind() == k).map(ForecastTable.Column::name).toList();
+            if (!names.isEmpty()) out.add(String.join(", ", names) + " = " + (k == ForecastTable.Kind.QUOTA ? k.label : k.label + "s"));
+        }
+        return out.toString();
+    }
+
+    private static Json.Obj table(List<String> headers, List<List<Json>> rows) {
+        return Json.Obj.builder().put("columns", Json.Arr.ofStrings(headers))
+                .put("rows", new Json.Arr(rows.stream().<Json>map(Json.Arr::new).toList())).build();
+    }
+
+    private static Json num(BigDecimal v) {
+        return v == null ? Json.Null.NULL : new Json.Num(v.toPlainString());
+    }
+
+    private static Json str(String v) {
+        return v == null ? Json.Null.NULL : new Json.Str(v);
+    }
+}
