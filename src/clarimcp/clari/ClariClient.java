@@ -7,6 +7,7 @@ import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -176,7 +179,9 @@ public final class ClariClient {
      * GET /export/jobs/{jobId}/results, handing each element of the named top-level arrays (e.g. "entries")
      * to its handler as it is parsed instead of keeping it; returns the rest (users, fields, timePeriods,
      * timeFrames). Same errors as exportResults; a malformed body fails after elements may have been handed
-     * out, so the caller must discard what it built from them. The body itself is still held (CappedBody).
+     * out, so the caller must discard what it built from them. The body is read as it arrives (CappedBody.Streamed)
+     * and parsed on the calling thread, so it is never held whole; it is retried like any GET only until the
+     * first element has been handed out.
      */
     public Json exportResults(String jobId, Map<String, ? extends Consumer<? super Json>> handlers)
             throws ClariException, InterruptedException {
@@ -235,14 +240,22 @@ public final class ClariClient {
             throw new ClariException(0, "dry run: the request was not sent");
         }
         boolean refreshed = false;
+        boolean streamed = !handlers.isEmpty();
+        AtomicInteger handedOut = new AtomicInteger(); // elements given to handlers: after the first, never retry
+        Map<String, Consumer<Json>> counted = new HashMap<>();
+        handlers.forEach((name, h) -> counted.put(name, element -> {
+            handedOut.incrementAndGet();
+            h.accept(element);
+        }));
         for (int attempt = 0; ; attempt++) {
             Duration wait;
             try {
-                HttpResponse<byte[]> response = observed(method, template, request);
+                HttpResponse<?> response = observed(method, template, request, streamed);
                 int status = response.statusCode();
-                if (status >= 200 && status < 300) return parse(response, what, handlers);
+                if (status >= 200 && status < 300) return parse(response, what, counted);
+                byte[] errorBody = bytes(response);
                 // A 401 with a code (no_optin) refuses the user, not the token [spec]: no token re-read for it.
-                if (status == 401 && !refreshed && ClariErrors.code(response.body()) == null && tokens.refreshAfterRejection(token)) {
+                if (status == 401 && !refreshed && ClariErrors.code(errorBody) == null && tokens.refreshAfterRejection(token)) {
                     refreshed = true; // the token file was rotated under us: one more try with the new token, at once
                     token = tokens.current();
                     request = request(method, uri, body, token);
@@ -253,10 +266,15 @@ public final class ClariClient {
                         Instant.now());
                 boolean again = attempt < RetryPolicy.MAX_RETRIES && RetryPolicy.retryableStatus(method, status)
                         && (retryAfter == null || retryAfter.compareTo(RetryPolicy.MAX_WAIT) <= 0);
-                if (!again) throw ClariErrors.forStatus(status, response.body(), what, byId, retryAfter, token, tokens.variable());
+                if (!again) throw ClariErrors.forStatus(status, errorBody, what, byId, retryAfter, token, tokens.variable());
                 wait = retryAfter != null ? retryAfter : RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
+            } catch (CappedBody.TooLarge t) { // a streamed body over the cap (a collected one is mapped in exchange)
+                throw tooLarge(t.status());
             } catch (IOException e) {
-                if (attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method, e)) throw failure(e);
+                if (Thread.interrupted()) throw new InterruptedException(); // a cancelled streamed read
+                if (handedOut.get() > 0 || attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method, e)) {
+                    throw failure(e);
+                }
                 wait = RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
             }
             sleeper.sleep(wait);
@@ -290,12 +308,12 @@ public final class ClariClient {
                 .build();
     }
 
-    /** One attempt, reported to the observer: its status, or 0 when no complete response arrived. */
-    private HttpResponse<byte[]> observed(String method, String template, HttpRequest request)
+    /** One attempt, reported to the observer: its status, or 0 when no complete response (or no headers, streamed) arrived. */
+    private HttpResponse<?> observed(String method, String template, HttpRequest request, boolean streamed)
             throws IOException, ClariException, InterruptedException {
         int status = 0;
         try {
-            HttpResponse<byte[]> response = exchange(request);
+            HttpResponse<?> response = streamed ? streamedExchange(request) : exchange(request);
             status = response.statusCode();
             return response;
         } catch (ClariException e) {
@@ -320,20 +338,64 @@ public final class ClariClient {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
-            if (cause instanceof CappedBody.TooLarge t) {
-                throw new ClariException(t.status(), "Clari's response exceeded " + size(maxResponseBytes)
-                        + "; ask for less (a shorter period, fewer ids or fewer export types)");
-            }
+            if (cause instanceof CappedBody.TooLarge t) throw tooLarge(t.status());
             if (cause instanceof IOException io) throw io;
             if (cause instanceof RuntimeException r) throw r;
             throw new IOException(cause);
         }
     }
 
-    private Json parse(HttpResponse<byte[]> response, String what, Map<String, ? extends Consumer<? super Json>> handlers)
-            throws ClariException {
+    /**
+     * One attempt whose body is read later, as it arrives (CappedBody.Streamed): the headers within
+     * requestTimeout, and the stream closed when requestTimeout from the start has passed, so the deadline
+     * covers the body as it does for a collected one.
+     */
+    private HttpResponse<InputStream> streamedExchange(HttpRequest request) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse<InputStream>> future = http.sendAsync(request,
+                info -> CappedBody.Streamed.subscriber(info, maxResponseBytes));
+        HttpResponse<InputStream> response;
         try {
-            return JsonParser.parseStreaming(response.body(), maxResponseBytes, handlers);
+            response = future.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new HttpTimeoutException("request timed out");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+            if (cause instanceof IOException io) throw io;
+            if (cause instanceof RuntimeException r) throw r;
+            throw new IOException(cause);
+        }
+        CappedBody.Streamed body = (CappedBody.Streamed) response.body();
+        long left = requestTimeout.toNanos() - (System.nanoTime() - start);
+        CompletableFuture.delayedExecutor(Math.max(0, left), TimeUnit.NANOSECONDS).execute(body::expire);
+        return response;
+    }
+
+    private ClariException tooLarge(int status) {
+        return new ClariException(status, "Clari's response exceeded " + size(maxResponseBytes)
+                + "; ask for less (a shorter period, fewer ids or fewer export types)");
+    }
+
+    /** The body of a response that is not parsed (an error): collected, or read whole from its capped stream. */
+    private static byte[] bytes(HttpResponse<?> response) throws IOException {
+        if (response.body() instanceof byte[] b) return b;
+        try (InputStream in = (InputStream) response.body()) {
+            return in.readAllBytes();
+        }
+    }
+
+    private Json parse(HttpResponse<?> response, String what, Map<String, ? extends Consumer<? super Json>> handlers)
+            throws ClariException, IOException {
+        try {
+            if (response.body() instanceof byte[] b) return JsonParser.parseStreaming(b, maxResponseBytes, handlers);
+            try (InputStream in = (InputStream) response.body()) {
+                return JsonParser.parseStreaming(in, maxResponseBytes, handlers);
+            }
         } catch (JsonException e) {
             throw ClariErrors.notJson(response.statusCode(), what, e);
         }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
@@ -41,6 +42,15 @@ public final class GetForecast implements Tool {
     static final int MAX_ROWS = 200;
     /** Adjustments listed in the text; the structured result has them all. */
     static final int MAX_ADJUSTMENT_LINES = 20;
+    /** Answers kept for CLARI_CACHE_SECONDS: a forecast call's distinct questions fit; each is at most one capped result. */
+    static final int MAX_CACHED = 32;
+    /** Not idempotent: a call may spend one of the org's monthly exports (Schema.READ_ONLY says idempotent). */
+    static final Json.Obj ANNOTATIONS = Json.Obj.builder()
+            .put("readOnlyHint", true)
+            .put("destructiveHint", false)
+            .put("idempotentHint", false)
+            .put("openWorldHint", true)
+            .build();
 
     /** A forecast read: the five lists, how they were read, and whether Clari refused the CRM totals. */
     record Read(Json results, boolean sync, boolean crmRefused) {}
@@ -50,6 +60,10 @@ public final class GetForecast implements Tool {
     private final SharedExports<Read> reads = new SharedExports<>();
     /** Set once GET /forecast/{id} answered 404/405/501: later calls of this session go straight to an export. */
     private final AtomicBoolean syncUnavailable = new AtomicBoolean();
+    /** Identical calls within CLARI_CACHE_SECONDS get the answer already given, with its age; nothing is sent. */
+    private final SharedExports.Recent<ToolResult> recent = new SharedExports.Recent<>(MAX_CACHED, System::nanoTime);
+    /** The export budget per hour and the last job's duration, for the life of the process. */
+    private final ForecastExport.Session session = new ForecastExport.Session(System::nanoTime);
 
     public GetForecast(ClariAccess clari) {
         this.clari = clari;
@@ -67,9 +81,9 @@ public final class GetForecast implements Tool {
 
     @Override
     public String description() {
-        return "Clari forecast for one period: each user's latest forecast calls, manager adjustments, CRM totals and quota, "
-                + "by hierarchy, with totals over the top-level rows. Current week via one synchronous read (no export quota); "
-                + "an export job (counts against the monthly export quota) only as fallback.";
+        return "Clari forecast for one period: each user's latest calls, adjustments, CRM totals and quota by hierarchy, "
+                + "with totals. The current week is one synchronous read (spends no export); history, or the fallback "
+                + "when that read fails, starts an export job (spends one of the org's monthly exports).";
     }
 
     @Override
@@ -116,12 +130,13 @@ public final class GetForecast implements Tool {
                 .put("totals", numbers)
                 .put("totalsOver", Schema.type("string"))
                 .put("notes", Schema.array(Schema.type("string")))
+                .put("ageSeconds", Schema.type("integer", "present when answered from memory: seconds since it was read from Clari"))
                 .build(), "forecastId", "source", "fields", "columns", "rows", "rowCount", "totals", "totalsOver", "notes");
     }
 
     @Override
     public Json.Obj annotations() {
-        return Schema.READ_ONLY;
+        return ANNOTATIONS;
     }
 
     @Override
@@ -133,6 +148,7 @@ public final class GetForecast implements Tool {
         String scope = args.optionalString("scope_id", SCOPE_ID, "a Clari scope id like 1905::MGR");
         String currency = args.optionalString("currency", CURRENCY, "a three-letter ISO code like USD");
         ClariConfig config = clari.config();
+        if (config.pollProblem() != null) throw new ToolException("Server configuration problem: " + config.pollProblem());
         if (forecastId == null) forecastId = config.forecastId();
         if (forecastId == null || forecastId.isBlank()) {
             throw new ToolException("No forecast chosen: pass forecast_id (the forecast tab id in the Clari URL, e.g. net_arr) or set CLARI_FORECAST_ID");
@@ -145,8 +161,29 @@ public final class GetForecast implements Tool {
         if (period != null) ask.put("timePeriod", period);
         if (scope != null) ask.put("scopeId", scope);
         if (currency != null) ask.put("currency", currency);
-        Read read = reads.run(id + "\n" + ask, ctx, waiters -> read(id, configured, ask, false, config, waiters));
-        return render(forecastId, period, read, ForecastTable.from(read.results()));
+        String key = id + "\n" + ask;
+        long fresh = TimeUnit.SECONDS.toNanos(config.cacheSeconds());
+        SharedExports.Recent.Hit<ToolResult> hit = fresh > 0 ? recent.get(key, fresh) : null;
+        if (hit != null) return fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
+        Read read = reads.run(key, ctx, waiters -> read(id, configured, ask, false, config, waiters));
+        ToolResult result = render(forecastId, period, read, ForecastTable.from(read.results()));
+        if (fresh > 0) recent.put(key, result);
+        return result;
+    }
+
+    /** A remembered answer, saying first (text) and in notes and ageSeconds (structured) how old it is. */
+    static ToolResult fromMemory(ToolResult r, long ageSeconds, int cacheSeconds) {
+        String note = "Answered from memory: read from Clari " + ageSeconds + " s ago (an identical call within CLARI_CACHE_SECONDS="
+                + cacheSeconds + "); no request sent";
+        if (r.structured() == null) return ToolResult.ok("NOTE: " + note + "\n" + r.text(), null);
+        Json.Builder s = Json.Obj.builder();
+        r.structured().members().forEach((k, v) -> {
+            if (!k.equals("notes")) s.put(k, v);
+        });
+        List<Json> notes = new ArrayList<>(List.of(new Json.Str(note)));
+        if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
+        s.put("notes", new Json.Arr(notes)).put("ageSeconds", ageSeconds);
+        return ToolResult.ok("NOTE: " + note + "\n" + r.text(), s.build());
     }
 
     /**
@@ -170,7 +207,8 @@ public final class GetForecast implements Tool {
             ask.forEach(body::put);
             body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
                     .put("includeHistorical", history).put("exportFormat", "JSON");
-            return new Read(new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body.build()), false, false);
+            ForecastExport export = new ForecastExport(client, new PollBudget(config), ctx, session, config.maxExportsPerHour());
+            return new Read(export.run(forecastId, body.build()), false, false);
         } catch (ClariException e) {
             if ("no_such_forecast_config".equals(e.code())) {
                 if (!configured) {
