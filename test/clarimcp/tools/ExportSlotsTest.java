@@ -184,6 +184,25 @@ class ExportSlotsTest {
     }
 
     @Test
+    void recentAnswers_validForTheAskedAge_oldestDroppedBeyondTheBound() {
+        AtomicLong now = new AtomicLong();
+        SharedExports.Recent<String> recent = new SharedExports.Recent<>(2, now::get);
+        recent.put("a", "A");
+        now.addAndGet(5);
+        assertEquals(new SharedExports.Recent.Hit<>("A", 5), recent.get("a", 6));
+        now.addAndGet(1);
+        assertNull(recent.get("a", 6), "6 ns old is not fresher than 6 ns");
+        assertNull(recent.get("a", 100), "an expired answer is forgotten, not kept for a laxer caller");
+        recent.put("a", "A");
+        recent.put("b", "B");
+        recent.get("a", 100); // a is now the most recently used
+        recent.put("c", "C");
+        assertNull(recent.get("b", 100), "the least recently used went at the bound");
+        assertEquals("A", recent.get("a", 100).value());
+        assertEquals("C", recent.get("c", 100).value());
+    }
+
+    @Test
     void secondExport_firstCheckNearThePreviousJobsDuration_thenBackOff() throws Exception {
         try (Sandboxed s = Sandboxed.start("CLARI_POLL_INTERVAL_SECONDS", null, "CLARI_CACHE_SECONDS", "0")) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
