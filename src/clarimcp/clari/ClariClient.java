@@ -381,10 +381,13 @@ public final class ClariClient {
                 + "; ask for less (a shorter period, fewer ids or fewer export types)");
     }
 
-    /** The body of a response that is not parsed (an error): collected, or read whole from its capped stream. */
+    /**
+     * The body of a response that is not parsed (an error): collected, or read whole from its capped stream;
+     * null when there is none (a proxy's 407 to CONNECT comes without one).
+     */
     private static byte[] bytes(HttpResponse<?> response) throws IOException {
-        if (response.body() instanceof byte[] b) return b;
-        try (InputStream in = (InputStream) response.body()) {
+        if (!(response.body() instanceof InputStream stream)) return (byte[]) response.body();
+        try (InputStream in = stream) {
             return in.readAllBytes();
         }
     }
