@@ -47,14 +47,8 @@ final class ForecastExport {
     /** The results of a finished export of forecastId with body. */
     Json run(String forecastId, Json.Obj body) throws ClariException, ToolException, InterruptedException {
         String jobId = submitWhenFree(forecastId, body);
-        long submitted = session.clock.getAsLong();
-        budget.restart(session.lastJobNanos() / 1_000_000);
-        int before = budget.used();
+        budget.restart(TimeUnit.NANOSECONDS.toMillis(session.expectedJobNanos()));
         awaitJob(jobId);
-        long took = session.clock.getAsLong() - submitted;
-        session.jobTook(took);
-        ctx.log("info", "export job done after " + (budget.used() - before) + " status checks in "
-                + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
         return client.exportResults(jobId);
     }
 
@@ -113,15 +107,25 @@ final class ForecastExport {
         return jobId;
     }
 
-    /** Polls the job until DONE; throws when it fails or the budget runs out. */
+    /** Polls the job until DONE, telling the session when it ended; throws when it fails or the budget runs out. */
     private void awaitJob(String jobId) throws ClariException, InterruptedException, ToolException {
+        long submitted = session.clock.getAsLong();
+        int before = budget.used();
+        long pending = 0; // since the submit, when a check last saw the job unfinished; 0 = none did
         while (budget.next()) {
             String status = status(client.exportJob(jobId));
+            long at = session.clock.getAsLong() - submitted;
             ctx.progress(budget.used(), null, "Export job " + status); // no total: see submitWhenFree
-            if (status.equals("DONE")) return;
+            if (status.equals("DONE")) {
+                session.jobEnded(pending, at);
+                ctx.log("info", "export job done after " + (budget.used() - before) + " status checks in "
+                        + TimeUnit.NANOSECONDS.toMillis(at) + " ms");
+                return;
+            }
             if (FAILED.contains(status)) {
                 throw new ToolException("Clari export job " + jobId + " ended " + status + "; retry later or check the forecast in Clari");
             }
+            pending = at;
         }
         throw new ToolException("Clari's export job " + jobId + " did not finish after " + budget.used() + " checks (~"
                 + budget.waitedSeconds() + " s); raise CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS, or retry later");
@@ -139,16 +143,18 @@ final class ForecastExport {
     /**
      * What one server process remembers across get_forecast calls: the export POSTs of the last hour
      * (CLARI_MAX_EXPORTS_PER_HOUR caps them, so a looping or prompt-injected model cannot spend the org's
-     * monthly quota) and the duration of the last export job. Thread-safe.
+     * monthly quota) and when the last export job is expected to end. Thread-safe.
      */
     static final class Session {
         /** The window of CLARI_MAX_EXPORTS_PER_HOUR. */
         static final long HOUR_NANOS = TimeUnit.HOURS.toNanos(1);
+        /** After a job seen done at its first check: the next first check comes at this share of that time. */
+        static final double SHRINK = 0.9;
         private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
         private final LongSupplier clock;
         private final ArrayDeque<Long> posts = new ArrayDeque<>(); // guarded by this; nanoTime of each POST, oldest first
-        private long lastJobNanos; // guarded by this; 0 until a job finished
+        private long expectedJobNanos; // guarded by this; 0 until a job finished
 
         Session(LongSupplier nanoClock) {
             this.clock = nanoClock;
@@ -173,12 +179,20 @@ final class ForecastExport {
                     + minutes + " min (" + HH_MM.format(Instant.now().plusNanos(frees)) + " UTC); raise CLARI_MAX_EXPORTS_PER_HOUR to allow more");
         }
 
-        synchronized void jobTook(long nanos) {
-            lastJobNanos = nanos;
+        /**
+         * A job ended between pending (the last check that saw it unfinished, 0 if none did) and done (the check
+         * that saw it DONE), both since its submit. The next job is expected at the middle of that span, or,
+         * when the first check already saw it done, a little before that check (so a shorter job is not missed
+         * for long): an estimate that closes in on the job's length from either side, without our own
+         * overshoot feeding back into it.
+         */
+        synchronized void jobEnded(long pending, long done) {
+            expectedJobNanos = pending > 0 ? pending + (done - pending) / 2 : Math.round(done * SHRINK);
         }
 
-        synchronized long lastJobNanos() {
-            return lastJobNanos;
+        /** When this session's next job is expected to end, since its submit; 0 while unknown. */
+        synchronized long expectedJobNanos() {
+            return expectedJobNanos;
         }
     }
 }

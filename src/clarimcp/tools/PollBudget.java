@@ -7,17 +7,15 @@ import clarimcp.mcp.ToolException;
  * The checks one get_forecast call may make while it waits (for a free export slot, then for its
  * job): CLARI_POLL_MAX_ATTEMPTS in all, waits growing from {@link #FIRST_WAIT_MS} up to
  * CLARI_POLL_INTERVAL_SECONDS. One budget for both kinds of wait, so the variable bounds the whole call.
- * A job's wait may start with one long wait, near when this session's previous job ended: a job's length
- * repeats (same org, same forecast), so one check then and short ones after keep the time lost beyond the
- * job small, with few checks, for short and long jobs alike.
+ * A job's wait may start with one long wait, until when this session's jobs are expected to end
+ * (ForecastExport.Session): a job's length repeats (same org, same forecast), so one check then and short
+ * ones after keep the time lost beyond the job small, with few checks, for short and long jobs alike.
  */
 final class PollBudget {
     /** First wait: small exports are often done within a second, and a slot often frees as fast. */
     static final long FIRST_WAIT_MS = 250;
     /** Each wait is this much longer than the previous one, up to the configured interval. */
     private static final double GROWTH = 1.6;
-    /** The first check of a job comes at this share of the previous job's duration: jobs vary a little. */
-    static final double EXPECTED_SHARE = 0.9;
 
     private final int max;
     private final long ceiling;
@@ -36,14 +34,14 @@ final class PollBudget {
     }
 
     /**
-     * Starts the waits again from the shortest (the budget already spent stays spent); when expectedMs (the
-     * previous job's duration) is known, the first wait is {@link #EXPECTED_SHARE} of it, never longer than
+     * Starts the waits again from the shortest (the budget already spent stays spent); when expectedMs (when
+     * the job is expected to end; 0 = unknown) is known, the first wait lasts until then, never longer than
      * the rest of the budget could wait anyway.
      */
     void restart(long expectedMs) {
         wait = Math.min(FIRST_WAIT_MS, ceiling);
         long longest = ceiling * (max - used);
-        firstWait = Math.min(longest, Math.round(expectedMs * EXPECTED_SHARE));
+        firstWait = Math.min(longest, expectedMs);
         if (firstWait <= wait) firstWait = 0;
     }
 

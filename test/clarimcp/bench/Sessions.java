@@ -223,7 +223,8 @@ final class Sessions {
                 + "; one session, sync read 501, default polling)", Report.ms(median), "per job length: " + each, "< 250 ms",
                 median < 250_000_000L);
         report.row("&nbsp;&nbsp;status polls per export (runs in order; the first of each length starts from the previous length)",
-                perExport.toString(), "first poll at 0.9 x the session's previous job, then 0.25 s growing 1.6x to 5 s");
+                perExport.toString(), "first poll when the session's previous job is expected to have ended (the middle of its last unfinished and DONE "
+                + "checks), then 0.25 s growing 1.6x to 5 s; the first run of the session polls from 0.25 s");
     }
 
     /**
