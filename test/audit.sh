@@ -32,7 +32,7 @@ readonly HTTP_DIR="src/clarimcp/clari/"                         # the one way to
 
 # The most production lines (non-blank, non-comment) the source may have: an afternoon's read. Raising it is a
 # decision to write down in the commit that does it.
-readonly LOC_CEILING=6600
+readonly LOC_CEILING=6900
 
 violations=0
 violation() {

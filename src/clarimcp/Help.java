@@ -43,6 +43,8 @@ final class Help {
                   CLARI_FORECAST_ID            default forecast tab id for get_forecast (the id in the Clari URL, e.g. net_arr)
                   CLARI_POLL_MAX_ATTEMPTS      checks one get_forecast makes while waiting for a slot and its job (1-1000); default 12
                   CLARI_POLL_INTERVAL_SECONDS  longest wait between those checks (0 < s <= 300); default 5
+                  CLARI_CACHE_SECONDS          an identical get_forecast within this is answered from memory (0-86400, 0 = off); default 300
+                  CLARI_MAX_EXPORTS_PER_HOUR   export jobs get_forecast may start in any hour (0-10000); default 30
                   CLARI_PIPELINE_EVENTS        comma-separated audit event names get_pipeline_changes shows; default all but api.accessed
                   CLARI_CALL_TIMEOUT_SECONDS   wall-clock limit of one tool call, retries and paging included (0 < s <= 900); default 300
                   CLARI_CALL_MAX_MB            MB one tool call may read from Clari, all answers together (1-64); default 64

@@ -7,6 +7,7 @@ import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -207,7 +209,9 @@ public final class ClariClient {
      * GET /export/jobs/{jobId}/results, handing each element of the named top-level arrays (e.g. "entries")
      * to its handler as it is parsed instead of keeping it; returns the rest (users, fields, timePeriods,
      * timeFrames). Same errors as exportResults; a malformed body fails after elements may have been handed
-     * out, so the caller must discard what it built from them. The body itself is still held (CappedBody).
+     * out, so the caller must discard what it built from them. The body is read as it arrives (CappedBody.Streamed)
+     * and parsed on the calling thread, so it is never held whole; it is retried like any GET only until the
+     * first element has been handed out.
      */
     public Json exportResults(String jobId, Map<String, ? extends Consumer<? super Json>> handlers)
             throws ClariException, InterruptedException {
@@ -267,15 +271,24 @@ public final class ClariClient {
         }
         CallBudget call = budget != null ? budget : new CallBudget(callTimeout, callMaxBytes);
         boolean refreshed = false;
+        boolean streamed = !handlers.isEmpty();
+        AtomicInteger handedOut = new AtomicInteger(); // elements given to handlers: after the first, never retry
+        Map<String, Consumer<Json>> counted = new HashMap<>();
+        handlers.forEach((name, h) -> counted.put(name, element -> {
+            handedOut.incrementAndGet();
+            h.accept(element);
+        }));
         for (int attempt = 0; ; attempt++) {
             Duration wait;
+            boolean callCapped = call.bytesLeft() < maxResponseBytes; // then a body over the cap is over the call's bytes
             try {
                 call.checkTime(what);
-                HttpResponse<byte[]> response = observed(method, template, request, call, what);
+                HttpResponse<?> response = observed(method, template, request, call, what, streamed);
                 int status = response.statusCode();
-                if (status >= 200 && status < 300) return parse(response, what, handlers, token);
+                if (status >= 200 && status < 300) return parse(response, what, counted, token, call);
+                byte[] errorBody = bytes(response, call);
                 // A 401 with a code (no_optin) refuses the user, not the token [spec]: no token re-read for it.
-                if (status == 401 && !refreshed && ClariErrors.code(response.body()) == null && tokens.refreshAfterRejection(token)) {
+                if (status == 401 && !refreshed && ClariErrors.code(errorBody) == null && tokens.refreshAfterRejection(token)) {
                     refreshed = true; // the token file was rotated under us: one more try with the new token, at once
                     token = tokens.current();
                     request = request(method, uri, body, token);
@@ -286,10 +299,14 @@ public final class ClariClient {
                         Instant.now());
                 boolean again = attempt < RetryPolicy.MAX_RETRIES && RetryPolicy.retryableStatus(method, status)
                         && (retryAfter == null || retryAfter.compareTo(RetryPolicy.MAX_WAIT) <= 0);
-                if (!again) throw ClariErrors.forStatus(status, response.body(), what, byId, retryAfter, token, tokens.variable());
+                if (!again) throw ClariErrors.forStatus(status, errorBody, what, byId, retryAfter, token, tokens.variable());
                 wait = retryAfter != null ? retryAfter : RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
+            } catch (CappedBody.TooLarge t) { // a streamed body over the cap (a collected one is mapped in exchange)
+                throw callCapped ? call.overBytes() : tooLarge(t.status());
             } catch (IOException e) {
-                if (attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method, e)) {
+                if (Thread.interrupted()) throw new InterruptedException(); // a cancelled streamed read
+                if (!call.remaining().isPositive()) throw call.overTime(what); // a stream closed at the call's deadline
+                if (handedOut.get() > 0 || attempt >= RetryPolicy.MAX_RETRIES || !RetryPolicy.retryableFailure(method, e)) {
                     throw failure(e, attempt + 1, call.elapsed());
                 }
                 wait = RetryPolicy.backoff(attempt, ThreadLocalRandom.current());
@@ -326,13 +343,13 @@ public final class ClariClient {
                 .build();
     }
 
-    /** One attempt, reported to the observer: its status, or 0 when no complete response arrived. */
-    private HttpResponse<byte[]> observed(String method, String template, HttpRequest request, CallBudget call, String what)
-            throws IOException, ClariException, InterruptedException {
+    /** One attempt, reported to the observer: its status, or 0 when no complete response (or no headers, streamed) arrived. */
+    private HttpResponse<?> observed(String method, String template, HttpRequest request, CallBudget call, String what,
+            boolean streamed) throws IOException, ClariException, InterruptedException {
         int status = 0;
         try {
-            HttpResponse<byte[]> response = exchange(request, call, what);
-            if (response.body() != null) call.spend(response.body().length); // null: a proxy's 407 to the CONNECT
+            HttpResponse<?> response = streamed ? streamedExchange(request, call, what) : exchange(request, call, what);
+            if (response.body() instanceof byte[] b) call.spend(b.length); // null: a proxy's 407 to the CONNECT; streamed: as read
             status = response.statusCode();
             return response;
         } catch (ClariException e) {
@@ -367,11 +384,7 @@ public final class ClariClient {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
-            if (cause instanceof CappedBody.TooLarge t) {
-                if (callCapped) throw call.overBytes();
-                throw new ClariException(t.status(), "Clari's response exceeded " + size(maxResponseBytes)
-                        + "; ask for less (a shorter period, fewer ids or fewer export types)");
-            }
+            if (cause instanceof CappedBody.TooLarge t) throw callCapped ? call.overBytes() : tooLarge(t.status());
             if (cause instanceof IOException io) throw io;
             if (cause instanceof RuntimeException r) throw r;
             if (cause instanceof Error err) throw err; // e.g. out of memory collecting the body: the tool runner answers it
@@ -380,15 +393,76 @@ public final class ClariClient {
     }
 
     /**
+     * One attempt whose body is read later, as it arrives (CappedBody.Streamed), within the same bounds as
+     * exchange: the headers within the time left, and the stream closed when that time has passed, so the
+     * deadline covers the body as it does for a collected one; the body capped by the bytes left.
+     */
+    private HttpResponse<InputStream> streamedExchange(HttpRequest request, CallBudget call, String what)
+            throws IOException, ClariException, InterruptedException {
+        long start = System.nanoTime();
+        int cap = (int) Math.min(maxResponseBytes, call.bytesLeft());
+        Duration left = call.remaining();
+        boolean callTimed = left.compareTo(requestTimeout) < 0;
+        Duration limit = callTimed ? left : requestTimeout;
+        CompletableFuture<HttpResponse<InputStream>> future = http.sendAsync(request, info -> CappedBody.Streamed.subscriber(info, cap));
+        HttpResponse<InputStream> response;
+        try {
+            response = future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            if (callTimed) throw call.overTime(what);
+            throw new HttpTimeoutException("request timed out");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+            if (cause instanceof IOException io) throw io;
+            if (cause instanceof RuntimeException r) throw r;
+            if (cause instanceof Error err) throw err;
+            throw new IOException(cause);
+        }
+        CappedBody.Streamed body = (CappedBody.Streamed) response.body();
+        long rest = limit.toNanos() - (System.nanoTime() - start);
+        CompletableFuture.delayedExecutor(Math.max(0, rest), TimeUnit.NANOSECONDS).execute(body::expire);
+        return response;
+    }
+
+    private ClariException tooLarge(int status) {
+        return new ClariException(status, "Clari's response exceeded " + size(maxResponseBytes)
+                + "; ask for less (a shorter period, fewer ids or fewer export types)");
+    }
+
+    /**
+     * The body of a response that is not parsed (an error): collected, or read whole from its capped stream
+     * and counted against the call; null when there is none (a proxy's 407 to CONNECT comes without one).
+     */
+    private static byte[] bytes(HttpResponse<?> response, CallBudget call) throws IOException {
+        if (!(response.body() instanceof InputStream stream)) return (byte[]) response.body();
+        try (InputStream in = stream) {
+            byte[] b = in.readAllBytes();
+            call.spend(b.length);
+            return b;
+        }
+    }
+
+    /**
      * The parsed answer with the token masked wherever Clari echoes it, even split by invisible characters;
      * elements of the arrays named in handlers are masked and handed out one by one (never held).
      */
-    private Json parse(HttpResponse<byte[]> response, String what, Map<String, ? extends Consumer<? super Json>> handlers,
-            Secret token) throws ClariException {
+    private Json parse(HttpResponse<?> response, String what, Map<String, ? extends Consumer<? super Json>> handlers,
+            Secret token, CallBudget call) throws ClariException, IOException {
         Map<String, Consumer<Json>> masking = new HashMap<>();
         handlers.forEach((key, handler) -> masking.put(key, element -> handler.accept(Sanitize.masked(element, token))));
         try {
-            return Sanitize.masked(JsonParser.parseStreaming(response.body(), maxResponseBytes, masking), token);
+            if (response.body() instanceof byte[] b) return Sanitize.masked(JsonParser.parseStreaming(b, maxResponseBytes, masking), token);
+            CappedBody.Streamed in = (CappedBody.Streamed) response.body();
+            try (in) {
+                return Sanitize.masked(JsonParser.parseStreaming(in, maxResponseBytes, masking), token);
+            } finally {
+                call.spend(in.count());
+            }
         } catch (JsonException e) {
             throw ClariErrors.notJson(response.statusCode(), what, e);
         }

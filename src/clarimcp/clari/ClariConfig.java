@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 /**
  * Configuration from the environment (only Main reads the real environment and passes it in).
  * Every bad value is an IllegalArgumentException naming the variable and what is expected; no message
- * ever repeats the token. The exception: a bad poll setting only concerns forecast exports, so it is kept
- * in pollProblem (which PollBudget reports) rather than disabling every tool.
+ * ever repeats the token. The exception: a bad poll, cache or export-budget setting only concerns get_forecast,
+ * so it is kept in pollProblem (which PollBudget and get_forecast report) rather than disabling every tool.
  */
 public record ClariConfig(
         Secret token,               // CLARI_API_TOKEN (required unless tokenFile is set)
@@ -37,7 +37,9 @@ public record ClariConfig(
         Network network,            // HTTPS_PROXY, NO_PROXY, CLARI_CA_BUNDLE
         String pollProblem,         // what is wrong with the two poll settings (defaults used meanwhile), or null
         Duration callTimeout,       // CLARI_CALL_TIMEOUT_SECONDS: wall clock per tool call, retries and paging included
-        int callMaxBytes            // CLARI_CALL_MAX_MB: bytes read from Clari per tool call, all responses together
+        int callMaxBytes,           // CLARI_CALL_MAX_MB: bytes read from Clari per tool call, all responses together
+        int cacheSeconds,           // CLARI_CACHE_SECONDS, default 300; 0 = no cache
+        int maxExportsPerHour       // CLARI_MAX_EXPORTS_PER_HOUR, default 30; 0 = never start an export
 ) {
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.clari.com/v4");
     public static final int DEFAULT_POLL_MAX_ATTEMPTS = 12;
@@ -56,6 +58,14 @@ public record ClariConfig(
      * that much JSON (10-16 times the bytes) still fit the heap set in jlink.conf. May only be lowered.
      */
     public static final int MAX_CALL_MB = 64;
+    /** An identical get_forecast within this is answered from memory: Clari's forecast moves by the hour, not the minute. */
+    public static final int DEFAULT_CACHE_SECONDS = 300;
+    /** Longest cache age: a day-old forecast answered as current would mislead more than it saves. */
+    public static final int MAX_CACHE_SECONDS = 86_400;
+    /** Export jobs started per sliding hour: enough for a forecast call's questions, far below a monthly quota. */
+    public static final int DEFAULT_MAX_EXPORTS_PER_HOUR = 30;
+    /** Upper bound of the setting: beyond it the budget would not protect any real quota. */
+    public static final int MAX_EXPORTS_PER_HOUR = 10_000;
 
     static final String MISSING_TOKEN = "CLARI_API_TOKEN is not set: create a token in Clari under "
             + "Account Settings → API Token and set it in the server's env";
@@ -80,7 +90,7 @@ public record ClariConfig(
     public ClariConfig(Secret token, URI baseUrl, String forecastId, int pollMaxAttempts, Duration pollInterval,
             Set<String> pipelineEvents) {
         this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null, Network.DEFAULT, null,
-                DEFAULT_CALL_TIMEOUT, MAX_CALL_MB << 20);
+                DEFAULT_CALL_TIMEOUT, MAX_CALL_MB << 20, DEFAULT_CACHE_SECONDS, DEFAULT_MAX_EXPORTS_PER_HOUR);
     }
 
     /** Parses the environment; throws IllegalArgumentException naming the bad variable. No file is read here. */
@@ -92,10 +102,15 @@ public record ClariConfig(
         }
         int attempts = DEFAULT_POLL_MAX_ATTEMPTS;
         Duration interval = DEFAULT_POLL_INTERVAL;
+        int cache = DEFAULT_CACHE_SECONDS;
+        int exports = DEFAULT_MAX_EXPORTS_PER_HOUR;
         String pollProblem = null;
         try {
             attempts = pollAttempts(value(env, "CLARI_POLL_MAX_ATTEMPTS"));
             interval = pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS"));
+            cache = wholeNumber(env, "CLARI_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, MAX_CACHE_SECONDS, "; 0 turns the cache off");
+            exports = wholeNumber(env, "CLARI_MAX_EXPORTS_PER_HOUR", DEFAULT_MAX_EXPORTS_PER_HOUR, MAX_EXPORTS_PER_HOUR,
+                    "; 0 allows no export job");
         } catch (IllegalArgumentException e) {
             pollProblem = e.getMessage() + "; until then forecast exports are off (history, and the fallback where the synchronous read is missing); the current week and the other tools work";
         }
@@ -110,7 +125,9 @@ public record ClariConfig(
                 Network.fromEnv(env),
                 pollProblem,
                 callTimeout(value(env, "CLARI_CALL_TIMEOUT_SECONDS")),
-                callMaxMegabytes(value(env, "CLARI_CALL_MAX_MB")) << 20);
+                callMaxMegabytes(value(env, "CLARI_CALL_MAX_MB")) << 20,
+                cache,
+                exports);
     }
 
     /**
@@ -255,6 +272,19 @@ public record ClariConfig(
         }
         throw new IllegalArgumentException("CLARI_POLL_MAX_ATTEMPTS must be a whole number from 1 to " + MAX_POLL_ATTEMPTS
                 + ", e.g. " + DEFAULT_POLL_MAX_ATTEMPTS);
+    }
+
+    /** A whole number from 0 to max (12.0 accepted, as a client may send a number setting); def when unset. */
+    private static int wholeNumber(Map<String, String> env, String name, int def, int max, String zero) {
+        String v = value(env, name);
+        if (v == null) return def;
+        try {
+            int n = Integer.parseInt(v.replaceFirst("\\.0+$", ""));
+            if (n >= 0 && n <= max) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number from 0 to " + max + zero + ", e.g. " + def);
     }
 
     private static Duration pollInterval(String v) {

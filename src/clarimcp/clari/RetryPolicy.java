@@ -31,7 +31,8 @@ final class RetryPolicy {
      */
     static boolean retryableStatus(String method, int status) {
         if (status == 429 || status == 503) return true;
-        return method.equals("GET") && status >= 500 && status <= 599;
+        // 501 Not Implemented is no passing fault: get_forecast falls back to an export at once, not after the retries.
+        return method.equals("GET") && status >= 500 && status <= 599 && status != 501;
     }
 
     /**

@@ -5,10 +5,16 @@ import clarimcp.clari.ClariException;
 import clarimcp.json.Json;
 import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -16,6 +22,8 @@ import java.util.regex.Pattern;
  * poll the job until DONE, fetch the results. Clari allows a few concurrent exports per org and a
  * monthly quota, and refuses a submit beyond either with one code (400 export_monthly_quota_reached);
  * the limits tell which: a full slot is waited out within the {@link PollBudget}, a spent quota stops at once.
+ * The {@link Session} adds what this process remembers across calls: a local budget of export POSTs per
+ * hour (the org's quota is monthly and shared), and how long the last job took, to poll near its end.
  */
 final class ForecastExport {
     /** Job ids go into a URL path; Clari's are hex strings, so anything else is refused. */
@@ -27,11 +35,15 @@ final class ForecastExport {
     private final ClariClient client;
     private final PollBudget budget;
     private final ToolContext ctx;
+    private final Session session;
+    private final int maxPerHour;
 
-    ForecastExport(ClariClient client, PollBudget budget, ToolContext ctx) {
+    ForecastExport(ClariClient client, PollBudget budget, ToolContext ctx, Session session, int maxPerHour) {
         this.client = client;
         this.budget = budget;
         this.ctx = ctx;
+        this.session = session;
+        this.maxPerHour = maxPerHour;
     }
 
     /** The results of a finished export of forecastId with body. */
@@ -43,7 +55,7 @@ final class ForecastExport {
     Json run(String forecastId, Json.Obj body, Map<String, ? extends Consumer<? super Json>> handlers)
             throws ClariException, ToolException, InterruptedException {
         String jobId = submitWhenFree(forecastId, body);
-        budget.restart();
+        budget.restart(TimeUnit.NANOSECONDS.toMillis(session.expectedJobNanos()));
         awaitJob(jobId);
         return client.exportResults(jobId, handlers);
     }
@@ -55,6 +67,7 @@ final class ForecastExport {
             ExportLimits limits = limits();
             if (limits != null && limits.quotaExhausted()) throw quotaSpent(limits);
             if (limits == null || !limits.noFreeSlot()) {
+                session.spend(maxPerHour); // before the POST: a refused one may still count against Clari's quota
                 try {
                     return jobId(client.submitForecastExport(forecastId, body));
                 } catch (ClariException e) {
@@ -75,7 +88,8 @@ final class ForecastExport {
                         + "or raise CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS to wait longer");
             }
             String slots = limits == null ? "" : " (" + ExportLimits.ofTotal(limits.availableConcurrent(), limits.concurrentLimit()) + " free)";
-            ctx.progress(budget.used(), (double) budget.max(), "Waiting for a free Clari export slot" + slots);
+            // No total: the polling budget is a ceiling, not the number of steps this wait will take.
+            ctx.progress(budget.used(), null, "Waiting for a free Clari export slot" + slots);
         }
     }
 
@@ -101,15 +115,25 @@ final class ForecastExport {
         return jobId;
     }
 
-    /** Polls the job until DONE; throws when it fails or the budget runs out. */
+    /** Polls the job until DONE, telling the session when it ended; throws when it fails or the budget runs out. */
     private void awaitJob(String jobId) throws ClariException, InterruptedException, ToolException {
+        long submitted = session.clock.getAsLong();
+        int before = budget.used();
+        long pending = 0; // since the submit, when a check last saw the job unfinished; 0 = none did
         while (budget.next()) {
             String status = status(client.exportJob(jobId));
-            ctx.progress(budget.used(), (double) budget.max(), "Export job " + status);
-            if (status.equals("DONE")) return;
+            long at = session.clock.getAsLong() - submitted;
+            ctx.progress(budget.used(), null, "Export job " + status); // no total: see submitWhenFree
+            if (status.equals("DONE")) {
+                session.jobEnded(pending, at);
+                ctx.log("info", "export job done after " + (budget.used() - before) + " status checks in "
+                        + TimeUnit.NANOSECONDS.toMillis(at) + " ms");
+                return;
+            }
             if (FAILED.contains(status)) {
                 throw new ToolException("Clari export job " + jobId + " ended " + status + "; retry later or check the forecast in Clari");
             }
+            pending = at;
         }
         throw new ToolException("Clari's export job " + jobId + " did not finish after " + budget.used() + " checks (~"
                 + budget.waitedSeconds() + " s); raise CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS, or retry later");
@@ -122,5 +146,61 @@ final class ForecastExport {
         if (s == null && o.get("job") instanceof Json.Obj nested) s = nested.get("status");
         String text = Lenient.text(s);
         return text == null || text.isEmpty() ? "UNKNOWN" : text.toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * What one server process remembers across get_forecast calls: the export POSTs of the last hour
+     * (CLARI_MAX_EXPORTS_PER_HOUR caps them, so a looping or prompt-injected model cannot spend the org's
+     * monthly quota) and when the last export job is expected to end. Thread-safe.
+     */
+    static final class Session {
+        /** The window of CLARI_MAX_EXPORTS_PER_HOUR. */
+        static final long HOUR_NANOS = TimeUnit.HOURS.toNanos(1);
+        /** After a job seen done at its first check: the next first check comes at this share of that time. */
+        static final double SHRINK = 0.9;
+        private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+
+        private final LongSupplier clock;
+        private final ArrayDeque<Long> posts = new ArrayDeque<>(); // guarded by this; nanoTime of each POST, oldest first
+        private long expectedJobNanos; // guarded by this; 0 until a job finished
+
+        Session(LongSupplier nanoClock) {
+            this.clock = nanoClock;
+        }
+
+        /** Counts one export POST, or refuses it when max were made in the last hour, saying when one frees. */
+        synchronized void spend(int max) throws ToolException {
+            long now = clock.getAsLong();
+            while (!posts.isEmpty() && now - posts.peekFirst() >= HOUR_NANOS) posts.removeFirst();
+            if (posts.size() < max) {
+                posts.addLast(now);
+                return;
+            }
+            if (max == 0) {
+                throw new ToolException("get_forecast may start no Clari export job: CLARI_MAX_EXPORTS_PER_HOUR is 0 "
+                        + "(only the synchronous read of the latest week is allowed); raise it to allow exports");
+            }
+            long frees = HOUR_NANOS - (now - posts.peekFirst());
+            long minutes = Math.max(1, (frees + 59_999_999_999L) / 60_000_000_000L);
+            throw new ToolException("Local export budget reached: " + posts.size() + " Clari export jobs started in the last hour "
+                    + "(CLARI_MAX_EXPORTS_PER_HOUR=" + max + "; each spends one of the org's monthly exports). The next frees in ~"
+                    + minutes + " min (" + HH_MM.format(Instant.now().plusNanos(frees)) + " UTC); raise CLARI_MAX_EXPORTS_PER_HOUR to allow more");
+        }
+
+        /**
+         * A job ended between pending (the last check that saw it unfinished, 0 if none did) and done (the check
+         * that saw it DONE), both since its submit. The next job is expected at the middle of that span, or,
+         * when the first check already saw it done, a little before that check (so a shorter job is not missed
+         * for long): an estimate that closes in on the job's length from either side, without our own
+         * overshoot feeding back into it.
+         */
+        synchronized void jobEnded(long pending, long done) {
+            expectedJobNanos = pending > 0 ? pending + (done - pending) / 2 : Math.round(done * SHRINK);
+        }
+
+        /** When this session's next job is expected to end, since its submit; 0 while unknown. */
+        synchronized long expectedJobNanos() {
+            return expectedJobNanos;
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -50,7 +51,21 @@ public final class GetForecast implements Tool {
     /** A forecast read, aggregated; how it was read (sync, export or sync+export); whether Clari refused the CRM totals. */
     record Read(ForecastTable.Reader data, String source, boolean crmRefused) {}
 
+    /** Answers kept for CLARI_CACHE_SECONDS: a forecast call's distinct questions fit; each is at most one capped result. */
+    static final int MAX_CACHED = 32;
+    /** Not idempotent: a call may spend one of the org's monthly exports (Schema.READ_ONLY says idempotent). */
+    static final Json.Obj ANNOTATIONS = Json.Obj.builder()
+            .put("readOnlyHint", true)
+            .put("destructiveHint", false)
+            .put("idempotentHint", false)
+            .put("openWorldHint", true)
+            .build();
+
     private final ClariAccess clari;
+    /** Identical calls within CLARI_CACHE_SECONDS get the answer already given, with its age; nothing is sent. */
+    private final SharedExports.Recent<ToolResult> recent = new SharedExports.Recent<>(MAX_CACHED, System::nanoTime);
+    /** The export budget per hour and the last job's duration, for the life of the process. */
+    private final ForecastExport.Session session = new ForecastExport.Session(System::nanoTime);
     /** Identical calls in flight share one read (this tool object lives as long as the process). */
     private final SharedExports<Read> reads = new SharedExports<>();
     /** Set once GET /forecast/{id} answered 404/405/501: later calls of this session go straight to an export. */
@@ -72,9 +87,9 @@ public final class GetForecast implements Tool {
 
     @Override
     public String description() {
-        return "Clari forecast for one period: each user's latest calls, adjustments, CRM totals, quota, attainment, gap and coverage, "
-                + "by hierarchy (managers show scope ids). One synchronous read, no export quota; compare_to adds movement "
-                + "(accuracy for a past quarter) from one export job, which spends export quota.";
+        return "Clari forecast for a period: each user's calls, adjustments, CRM totals, quota, attainment, gap, coverage by "
+                + "hierarchy (managers show scope ids). Current week: one sync read, no quota. compare_to (movement, past-quarter "
+                + "accuracy) or a missing sync read runs an export: one monthly export.";
     }
 
     @Override
@@ -116,12 +131,13 @@ public final class GetForecast implements Tool {
                 .put("accuracy", table)
                 .put("adjustments", table)
                 .put("notes", Schema.array(Schema.type("string")))
+                .put("ageSeconds", Schema.type("integer", "present when answered from memory: seconds since it was read from Clari"))
                 .build(), "forecastId", "source", "columns", "rows", "total", "rowCount", "notes");
     }
 
     @Override
     public Json.Obj annotations() {
-        return Schema.READ_ONLY;
+        return ANNOTATIONS;
     }
 
     @Override
@@ -151,12 +167,34 @@ public final class GetForecast implements Tool {
         if (scopeArg != null && !byName) ask.put("scopeId", scopeArg);
         if (currency != null) ask.put("currency", currency);
         boolean history = compare != null;
-        Read read = reads.run(id + "\n" + ask + (history ? "\nhistory" : ""), ctx,
-                waiters -> read(id, configured, ask, history, config, waiters));
+        String readKey = id + "\n" + ask + (history ? "\nhistory" : "");
+        // The answer also depends on compare_to and a scope given by name (resolved here, not sent to Clari).
+        String answerKey = readKey + "\n" + (compare == null ? "" : compare.arg()) + "\n" + (byName ? scopeArg : "");
+        long fresh = TimeUnit.SECONDS.toNanos(config.cacheSeconds());
+        SharedExports.Recent.Hit<ToolResult> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
+        if (hit != null) return fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
+        Read read = reads.run(readKey, ctx, waiters -> read(id, configured, ask, history, config, waiters));
         String scopeUser = byName ? read.data().resolveUser(scopeArg, MAX_CANDIDATES) : null;
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         ForecastTable table = read.data().table(compare, scopeUser, today);
-        return render(forecastId, period, read, table, compare, today);
+        ToolResult result = render(forecastId, period, read, table, compare, today);
+        if (fresh > 0) recent.put(answerKey, result);
+        return result;
+    }
+
+    /** A remembered answer, saying first (text) and in notes and ageSeconds (structured) how old it is. */
+    static ToolResult fromMemory(ToolResult r, long ageSeconds, int cacheSeconds) {
+        String note = "Answered from memory: read from Clari " + ageSeconds + " s ago (an identical call within CLARI_CACHE_SECONDS="
+                + cacheSeconds + "); no request sent";
+        if (r.structured() == null) return ToolResult.ok("NOTE: " + note + "\n" + r.text(), null);
+        Json.Builder s = Json.Obj.builder();
+        r.structured().members().forEach((k, v) -> {
+            if (!k.equals("notes")) s.put(k, v);
+        });
+        List<Json> notes = new ArrayList<>(List.of(new Json.Str(note)));
+        if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
+        s.put("notes", new Json.Arr(notes)).put("ageSeconds", ageSeconds);
+        return ToolResult.ok("NOTE: " + note + "\n" + r.text(), s.build());
     }
 
     private static ForecastTable.Compare compare(String arg) throws ToolException {
@@ -197,7 +235,8 @@ public final class GetForecast implements Tool {
                 ask.forEach(body::put);
                 body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
                         .put("includeHistorical", history).put("exportFormat", "JSON");
-                data.rest(new ForecastExport(client, new PollBudget(config), ctx).run(forecastId, body.build(), Map.of("entries", data)));
+                ForecastExport export = new ForecastExport(client, new PollBudget(config), ctx, session, config.maxExportsPerHour());
+                data.rest(export.run(forecastId, body.build(), Map.of("entries", data)));
             }
             return new Read(data, sync ? (history ? "sync+export" : "sync") : "export", crmRefused);
         } catch (CancellationException e) {

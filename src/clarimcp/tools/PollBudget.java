@@ -7,6 +7,9 @@ import clarimcp.mcp.ToolException;
  * The checks one get_forecast call may make while it waits (for a free export slot, then for its
  * job): CLARI_POLL_MAX_ATTEMPTS in all, waits growing from {@link #FIRST_WAIT_MS} up to
  * CLARI_POLL_INTERVAL_SECONDS. One budget for both kinds of wait, so the variable bounds the whole call.
+ * A job's wait may start with one long wait, until when this session's jobs are expected to end
+ * (ForecastExport.Session): a job's length repeats (same org, same forecast), so one check then and short
+ * ones after keep the time lost beyond the job small, with few checks, for short and long jobs alike.
  */
 final class PollBudget {
     /** First wait: small exports are often done within a second, and a slot often frees as fast. */
@@ -17,6 +20,8 @@ final class PollBudget {
     private final int max;
     private final long ceiling;
     private long wait;
+    /** A first wait longer than the ceiling (from the previous job), or 0. */
+    private long firstWait;
     private int used;
     private long waited;
 
@@ -25,17 +30,31 @@ final class PollBudget {
         if (config.pollProblem() != null) throw new ToolException("Server configuration problem: " + config.pollProblem());
         this.max = config.pollMaxAttempts();
         this.ceiling = Math.max(1, config.pollInterval().toMillis());
-        restart();
+        restart(0);
     }
 
-    /** Starts the waits again from the shortest (the budget already spent stays spent). */
-    void restart() {
+    /**
+     * Starts the waits again from the shortest (the budget already spent stays spent); when expectedMs (when
+     * the job is expected to end; 0 = unknown) is known, the first wait lasts until then, never longer than
+     * the rest of the budget could wait anyway.
+     */
+    void restart(long expectedMs) {
         wait = Math.min(FIRST_WAIT_MS, ceiling);
+        long longest = ceiling * (max - used);
+        firstWait = Math.min(longest, expectedMs);
+        if (firstWait <= wait) firstWait = 0;
     }
 
     /** Sleeps the next wait and counts one check; false, without sleeping, when the budget is spent. */
     boolean next() throws InterruptedException {
         if (used >= max) return false;
+        if (firstWait > 0) { // then back to short waits: the job is due
+            Thread.sleep(firstWait);
+            waited += firstWait;
+            firstWait = 0;
+            used++;
+            return true;
+        }
         Thread.sleep(wait); // an interrupt (cancellation) ends the call here
         waited += wait;
         used++;

@@ -3,17 +3,20 @@ package clarimcp.tools;
 import clarimcp.mcp.ToolContext;
 import clarimcp.mcp.ToolException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.function.LongSupplier;
 
 /**
  * Identical exports in flight share one Clari job: the first call starts the work on a thread of
  * its own, and every identical call that arrives before it ends waits for the same result. A
  * cancelled caller only stops waiting; the work is stopped when its last waiter is gone. Progress,
- * logs and HTTP exchanges of the work reach every caller still waiting.
+ * logs and HTTP exchanges of the work reach every caller still waiting. {@link Recent} extends the
+ * sharing in time: an identical call soon after gets the answer already given.
  */
 final class SharedExports<T> {
     /** The export itself, given a context that reports to every waiting caller. */
@@ -102,6 +105,44 @@ final class SharedExports<T> {
                 inFlight.remove(key, entry);
                 entry.worker.interrupt();
             }
+        }
+    }
+
+    /**
+     * Answers given recently, by key, at most max of them (the oldest dropped first), each valid for the
+     * freshness the caller asks of it. Holds rendered answers, so its memory is bounded by max x the result cap.
+     */
+    static final class Recent<V> {
+        /** A remembered answer and how long ago it was made. */
+        record Hit<V>(V value, long ageNanos) {}
+
+        private record Kept<V>(V value, long atNanos) {}
+
+        private final LongSupplier clock;
+        private final Map<String, Kept<V>> kept; // guarded by this
+
+        Recent(int max, LongSupplier nanoClock) {
+            this.clock = nanoClock;
+            this.kept = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Kept<V>> eldest) {
+                    return size() > max;
+                }
+            };
+        }
+
+        /** The answer for key if it was made less than maxAgeNanos ago, else null (and it is forgotten). */
+        synchronized Hit<V> get(String key, long maxAgeNanos) {
+            Kept<V> k = kept.get(key);
+            if (k == null) return null;
+            long age = clock.getAsLong() - k.atNanos();
+            if (age < maxAgeNanos) return new Hit<>(k.value(), age);
+            kept.remove(key);
+            return null;
+        }
+
+        synchronized void put(String key, V value) {
+            kept.put(key, new Kept<>(value, clock.getAsLong()));
         }
     }
 }

@@ -16,7 +16,9 @@ import java.util.stream.Stream;
  * sandbox on 127.0.0.1 and in one run, it measures the built launcher side by side with the minimal program
  * of build/bench/minimal-image (made the same way): spawn -> initialize and -> tools/list replies over cold
  * starts, the first tool call, peak RSS (VmHWM of the JVM) after initialize and after 1,000 tool calls,
- * per-call round trips, get_forecast's overhead beyond the sandbox job, get_deal_risk with 1,000 vs 100 ids,
+ * per-call round trips, get_forecast's overhead beyond the sandbox job (and polls per export), the synchronous
+ * read against the sandbox's own answer time, a repeated question answered from memory, a 50 MB 13-week export
+ * (wall time, peak RSS), get_deal_risk with 1,000 vs 100 ids,
  * and JSON parse throughput on a 10 MB export in the image's JVM. Prints a Markdown table and writes it to
  * the file named by -Dclarimcp.bench.out. See {@link Sessions} for how each is taken.
  */
@@ -27,6 +29,10 @@ public final class Bench {
     static final int PINGS = 1_000;
     static final List<Duration> JOBS = List.of(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(20));
     static final int FORECAST_RUNS = 3;
+    /** The size the issue names for a real org's 13-week export. */
+    static final long LARGE_EXPORT_BYTES = 50_000_000L;
+    /** Synchronous reads and cached repeats measured, after warm-ups. */
+    static final int SYNC_RUNS = 21;
     static final int DEAL_RUNS = 11;
     /** Per request, to show what 1,000 ids cost when Clari is a network away rather than on loopback. */
     static final Duration SIMULATED_LATENCY = Duration.ofMillis(50);
@@ -52,6 +58,12 @@ public final class Bench {
             s.longSession();
             progress("get_forecast against sandbox jobs of 1, 5 and 20 s (" + FORECAST_RUNS + " each; ~2 minutes)");
             s.forecastOverhead();
+            progress("current-week get_forecast through the synchronous read, against the sandbox's own answer");
+            s.syncRead();
+            progress("a repeated identical get_forecast within CLARI_CACHE_SECONDS");
+            s.cachedRepeat();
+            progress("get_forecast on a 50 MB, 13-week export (a fresh server; its peak RSS)");
+            s.largeExport();
             progress("get_deal_risk with 1,000 and 100 ids");
             s.dealRisk();
         }

@@ -329,6 +329,107 @@ class ClariClientTest {
         }
     }
 
+    /** The streamed read (exportResults with handlers): a handler that keeps what it is handed. */
+    private static Map<String, java.util.function.Consumer<Json>> keep(List<Json> into) {
+        return Map.of("entries", into::add);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void streamed_overTheCap_sameErrorAsCollected_notRetried(boolean chunked) throws Exception {
+        String big = "{\"entries\":[" + "1,".repeat(3000) + "1]}";
+        Reply reply = chunked ? Reply.json(200, big).chunkedBody() : Reply.json(200, big);
+        try (StubServer stub = new StubServer(reply)) {
+            ClariClient c = client(stub.base(), Duration.ofSeconds(10), 1000);
+            List<Json> entries = new ArrayList<>();
+            fails(200, "Clari's response exceeded 1000 bytes; ask for less (a shorter period, fewer ids or fewer export types)",
+                    () -> c.exportResults("j1", keep(entries)));
+            assertEquals(1, stub.requests.size());
+            assertTrue(entries.size() < 500, "stopped at the cap, not after the whole body: " + entries.size());
+        }
+    }
+
+    @Test
+    void streamed_declaredLengthOverTheCap_refusedBeforeAnyElement() throws Exception {
+        try (StubServer stub = new StubServer(Reply.json(200, "{\"entries\":[1,").declaring(50_000_000))) {
+            List<Json> entries = new ArrayList<>();
+            fails(200, "Clari's response exceeded 1000 bytes; ask for less (a shorter period, fewer ids or fewer export types)",
+                    () -> client(stub.base(), Duration.ofSeconds(5), 1000).exportResults("j1", keep(entries)));
+            assertEquals(List.of(), entries);
+        }
+    }
+
+    @Test
+    void streamed_bodyExactlyAtTheCap_isRead_oneByteMoreIsNot() throws Exception {
+        String exact = "{\"entries\":[" + "1,".repeat(498) + "1]}";
+        try (StubServer stub = new StubServer(Reply.json(200, exact).chunkedBody())) {
+            List<Json> entries = new ArrayList<>();
+            assertEquals(Json.Obj.EMPTY, client(stub.base(), Duration.ofSeconds(10), exact.length()).exportResults("j1", keep(entries)));
+            assertEquals(499, entries.size());
+            ClariClient smaller = client(stub.base(), Duration.ofSeconds(10), exact.length() - 1);
+            ClariException e = assertThrows(ClariException.class, () -> smaller.exportResults("j1", keep(new ArrayList<>())));
+            assertTrue(e.getMessage().startsWith("Clari's response exceeded"), e.getMessage());
+        }
+    }
+
+    @Test
+    void streamed_errorStatus_sameMessageAsCollected_andRetriedLikeAnyGet() throws Exception {
+        String missing = "{\"code\":\"not_found\",\"message\":\"no such job\"}";
+        try (StubServer stub = new StubServer(Reply.json(404, missing))) {
+            ClariException collected = assertThrows(ClariException.class, () -> client(stub).exportResults("j1"));
+            ClariException streamed = assertThrows(ClariException.class, () -> client(stub).exportResults("j1", keep(new ArrayList<>())));
+            assertEquals(collected.getMessage(), streamed.getMessage());
+            assertEquals(404, streamed.status());
+        }
+        try (StubServer stub = new StubServer(Reply.json(503, "{}"), Reply.json(200, "{\"entries\":[{\"a\":1}],\"users\":[]}"))) {
+            List<Json> entries = new ArrayList<>();
+            Json rest = client(stub).exportResults("j1", keep(entries));
+            assertEquals(2, stub.requests.size(), "a 503 before the body is retried");
+            assertEquals(1, entries.size());
+            assertEquals(Json.Obj.builder().put("users", Json.Arr.EMPTY).build(), rest);
+        }
+    }
+
+    @Test
+    void streamed_bodyStalling_closedAtTheRequestDeadline_retriedOnlyBeforeTheFirstElement() throws Exception {
+        // Headers and part of the body, then nothing (the declared rest never comes).
+        try (StubServer stub = new StubServer(Reply.json(200, "{\"users\":[").declaring(1000))) {
+            ClariClient c = client(stub.base(), Duration.ofMillis(300), ClariClient.MAX_RESPONSE_BYTES);
+            ClariException e = assertThrows(ClariException.class, () -> c.exportResults("j1", keep(new ArrayList<>())));
+            assertTrue(e.getMessage().matches("Clari did not answer within 0\\.3 s; try again later \\(4 tries, [0-9.]+ s in all\\)"),
+                    e.getMessage());
+            assertEquals(RetryPolicy.MAX_RETRIES + 1, stub.requests.size(), "nothing handed out yet: retried like any GET");
+        }
+        try (StubServer stub = new StubServer(Reply.json(200, "{\"entries\":[{\"a\":1},{\"b\"").declaring(1000))) {
+            ClariClient c = client(stub.base(), Duration.ofMillis(300), ClariClient.MAX_RESPONSE_BYTES);
+            List<Json> entries = new ArrayList<>();
+            fails(0, "Clari did not answer within 0.3 s; try again later", () -> c.exportResults("j1", keep(entries)));
+            assertEquals(1, entries.size());
+            assertEquals(1, stub.requests.size(), "an element was handed out: never retried");
+        }
+    }
+
+    @Test
+    void streamed_interruptedWhileReadingTheBody_propagatesAtOnce() throws Exception {
+        try (StubServer stub = new StubServer(Reply.json(200, "{\"entries\":[{\"a\":1},").declaring(1000))) {
+            ClariClient c = client(stub.base(), Duration.ofSeconds(60), ClariClient.MAX_RESPONSE_BYTES);
+            List<Json> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread t = Thread.ofVirtual().start(() -> {
+                try {
+                    c.exportResults("j1", keep(entries));
+                } catch (Throwable e) {
+                    thrown.set(e);
+                }
+            });
+            while (entries.isEmpty()) Thread.sleep(10); // the body is being read
+            t.interrupt();
+            assertTrue(t.join(Duration.ofSeconds(10)));
+            assertInstanceOf(InterruptedException.class, thrown.get());
+            assertEquals(1, stub.requests.size());
+        }
+    }
+
     @Test
     void redirect_isNotFollowed() throws Exception {
         try (StubServer other = new StubServer(Reply.json(200, OK));
@@ -389,7 +490,7 @@ class ClariClientTest {
     void callDeadline_cutsTheRetryWait_andEndsWithTheTrueElapsedTime() throws Exception {
         try (StubServer stub = new StubServer(Reply.json(503, "{}"))) {
             ClariConfig config = new ClariConfig(new Secret(CANARY), stub.base(), null, 12, Duration.ofSeconds(1), null, null,
-                    Network.DEFAULT, null, Duration.ofMillis(400), 1 << 20);
+                    Network.DEFAULT, null, Duration.ofMillis(400), 1 << 20, 0, 30);
             ClariClient c = new ClariClient(config, ClariClient.newHttpClient(), Duration.ofSeconds(10), ClariClient.MAX_RESPONSE_BYTES,
                     wait -> { sleeps.add(wait); Thread.sleep(wait); }).forCall(ExchangeObserver.NONE);
             ClariException e = assertThrows(ClariException.class, c::adminLimits);

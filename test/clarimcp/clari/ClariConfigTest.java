@@ -115,16 +115,24 @@ class ClariConfigTest {
             CLARI_POLL_INTERVAL_SECONDS | 1e | above 0 and at most 300
             CLARI_POLL_INTERVAL_SECONDS | 1e-9999999 | above 0 and at most 300
             CLARI_POLL_INTERVAL_SECONDS | 1.2.3 | above 0 and at most 300
+            CLARI_CACHE_SECONDS | -1 | whole number from 0 to 86400
+            CLARI_CACHE_SECONDS | 86401 | whole number from 0 to 86400
+            CLARI_CACHE_SECONDS | 5m | 0 turns the cache off
+            CLARI_MAX_EXPORTS_PER_HOUR | 2.5 | whole number from 0 to 10000
+            CLARI_MAX_EXPORTS_PER_HOUR | lots | 0 allows no export job
             CLARI_PIPELINE_EVENTS | `, ,` | lists no event names
             CLARI_PIPELINE_EVENTS | a b | separated by commas
             CLARI_PIPELINE_EVENTS | a;b | separated by commas
             """)
     void invalidValue_namesTheVariableAndWhatIsExpected(String name, String value, String phrase) {
         String message;
-        if (name.startsWith("CLARI_POLL_")) { // only forecast exports poll: kept aside, defaults meanwhile, the rest works
+        if (name.startsWith("CLARI_POLL_") || name.equals("CLARI_CACHE_SECONDS") || name.equals("CLARI_MAX_EXPORTS_PER_HOUR")) {
+            // only get_forecast uses these: kept aside, defaults meanwhile, the rest works
             ClariConfig c = parse(name, value);
             assertEquals(ClariConfig.DEFAULT_POLL_MAX_ATTEMPTS, c.pollMaxAttempts());
             assertEquals(ClariConfig.DEFAULT_POLL_INTERVAL, c.pollInterval());
+            assertEquals(ClariConfig.DEFAULT_CACHE_SECONDS, c.cacheSeconds());
+            assertEquals(ClariConfig.DEFAULT_MAX_EXPORTS_PER_HOUR, c.maxExportsPerHour());
             message = c.pollProblem();
             assertTrue(message.endsWith("; until then forecast exports are off (history, and the fallback where the synchronous read is missing); the current week and the other tools work"), message);
         } else {
@@ -133,6 +141,17 @@ class ClariConfigTest {
         assertTrue(message.startsWith(name + " "), message);
         assertTrue(message.contains(phrase), message);
         assertFalse(message.contains(CANARY), message);
+    }
+
+    @Test
+    void cacheAndExportBudget_defaultsZeroAndDecimals() {
+        ClariConfig d = parse("CLARI_CACHE_SECONDS", "");
+        assertEquals(300, d.cacheSeconds());
+        assertEquals(30, d.maxExportsPerHour());
+        assertEquals(0, parse("CLARI_CACHE_SECONDS", "0").cacheSeconds());
+        assertEquals(0, parse("CLARI_MAX_EXPORTS_PER_HOUR", "0").maxExportsPerHour());
+        assertEquals(60, parse("CLARI_CACHE_SECONDS", "60.0").cacheSeconds());
+        assertNull(parse("CLARI_MAX_EXPORTS_PER_HOUR", "5").pollProblem());
     }
 
     @Test

@@ -50,7 +50,7 @@ class RetryAndErrorsTest {
 
     @ParameterizedTest
     @CsvSource({"GET, 429, true", "GET, 500, true", "GET, 503, true", "GET, 599, true", "GET, 400, false",
-            "GET, 404, false", "GET, 302, false", "POST, 429, true", "POST, 503, true", "POST, 500, false",
+            "GET, 404, false", "GET, 302, false", "GET, 501, false", "POST, 429, true", "POST, 503, true", "POST, 500, false",
             "POST, 502, false", "POST, 504, false"})
     void retryableStatus(String method, int status, boolean expected) {
         assertEquals(expected, RetryPolicy.retryableStatus(method, status));

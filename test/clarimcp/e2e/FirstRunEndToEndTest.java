@@ -50,7 +50,9 @@ class FirstRunEndToEndTest {
     @Test
     void badPollSettings_blockOnlyForecastExports_withTheFix() throws Exception {
         for (String[] bad : List.of(new String[] {"CLARI_POLL_MAX_ATTEMPTS", "12.5", "must be a whole number from 1 to 1000"},
-                new String[] {"CLARI_POLL_INTERVAL_SECONDS", "abc", "must be a number of seconds above 0 and at most 300"})) {
+                new String[] {"CLARI_POLL_INTERVAL_SECONDS", "abc", "must be a number of seconds above 0 and at most 300"},
+                new String[] {"CLARI_CACHE_SECONDS", "5m", "must be a whole number from 0 to 86400; 0 turns the cache off"},
+                new String[] {"CLARI_MAX_EXPORTS_PER_HOUR", "-1", "must be a whole number from 0 to 10000; 0 allows no export job"})) {
             Map<String, String> env = env(bad[0], bad[1], "CLARI_FORECAST_ID", "net_arr");
             String problem = bad[0] + " " + bad[2];
 

@@ -424,6 +424,74 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         }
     }
 
+    @Test
+    @Timeout(30)
+    void identicalCallWithinCacheSeconds_answeredFromMemory_withItsAge_noRequestSent() throws Exception {
+        try (McpSession s = McpSession.start(McpSession.env(sandbox, "CLARI_CACHE_SECONDS", "300"))) {
+            Json.Obj args = Json.Obj.builder().put("time_period", org.currentQuarter()).build();
+            McpSession.Reply first = s.call("get_forecast", args);
+            assertFalse(first.isError(), first.text());
+            int sent = sandbox.requests().size();
+            assertEquals(1, sent, "the first call reads Clari: " + sandbox.requests());
+            assertFalse(first.text().contains("from memory"), first.text());
+
+            McpSession.Reply again = s.call("get_forecast", args);
+            assertFalse(again.isError(), again.text());
+            assertEquals(sent, sandbox.requests().size(), "no request for the identical call: " + sandbox.requests());
+            assertTrue(again.text().matches("(?s)NOTE: Answered from memory: read from Clari \\d+ s ago \\(an identical call within "
+                    + "CLARI_CACHE_SECONDS=300\\); no request sent\n.*"), again.text());
+            assertTrue(again.text().endsWith(first.text()), "the same answer below the note");
+            assertTrue(again.structured().get("ageSeconds") instanceof Json.Num, "age in the structured form too");
+            assertTrue(strings(again.structured().arr("notes")).getFirst().startsWith("Answered from memory: read from Clari "));
+            assertEquals(first.structured().get("rows"), again.structured().get("rows"));
+
+            McpSession.Reply other = s.call("get_forecast", Json.Obj.builder().put("time_period", org.currentQuarter())
+                    .put("currency", "USD").build());
+            assertFalse(other.isError(), other.text());
+            assertEquals(sent + 1, sandbox.requests().size(), "a different question reads Clari again");
+            s.assertNeverShows(sandbox.token());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void exportBudgetPerHour_enforced_secondExportRefusedWithoutAPost() throws Exception {
+        sandbox.knobs().syncStatus(501).jobDuration(Duration.ZERO);
+        try (McpSession s = McpSession.start(McpSession.env(sandbox, "CLARI_MAX_EXPORTS_PER_HOUR", "1"))) {
+            McpSession.Reply first = s.call("get_forecast", Json.Obj.EMPTY);
+            assertFalse(first.isError(), first.text());
+            assertEquals("export", first.structured().str("source"));
+            McpSession.Reply second = s.call("get_forecast", Json.Obj.EMPTY);
+            assertTrue(second.isError(), second.text());
+            assertTrue(second.text().startsWith("Local export budget reached: 1 Clari export jobs started in the last hour "
+                    + "(CLARI_MAX_EXPORTS_PER_HOUR=1; each spends one of the org's monthly exports). The next frees in ~60 min ("),
+                    second.text());
+            assertTrue(second.text().endsWith(" UTC); raise CLARI_MAX_EXPORTS_PER_HOUR to allow more"), second.text());
+            assertEquals(1, McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast").size(), "one export POST in all");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void toolsList_getForecastIsNotIdempotent_othersAre_descriptionSaysWhatSpendsQuota() throws Exception {
+        long id = session.newId();
+        Json.Obj list = session.launcher.request("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/list\"}", Json.of(id),
+                McpSession.CALL_TIMEOUT_MS, null);
+        int seen = 0;
+        for (Json t : list.obj("result").arr("tools").items()) {
+            Json.Obj tool = (Json.Obj) t;
+            boolean forecast = tool.str("name").equals("get_forecast");
+            assertEquals(Json.Bool.of(!forecast), tool.obj("annotations").get("idempotentHint"), tool.str("name"));
+            assertEquals(Json.Bool.TRUE, tool.obj("annotations").get("readOnlyHint"), tool.str("name"));
+            if (forecast) {
+                seen++;
+                String d = tool.str("description");
+                assertTrue(d.contains("Current week: one sync read, no quota") && d.contains("runs an export: one monthly export"), d);
+            }
+        }
+        assertEquals(1, seen);
+    }
+
     // --- helpers ---
 
     private static List<Json.Obj> objects(Json.Arr a) {

@@ -75,7 +75,9 @@ final class McpSession implements AutoCloseable {
         Map<String, String> env = new HashMap<>(Map.of(
                 "CLARI_API_TOKEN", sandbox.token(),
                 "CLARI_BASE_URL", sandbox.baseUrl().toString(),
-                "CLARI_FORECAST_ID", "forecast"));
+                "CLARI_FORECAST_ID", "forecast",
+                // Off by default: most tests count the requests of repeated identical calls; the cache has its own.
+                "CLARI_CACHE_SECONDS", "0"));
         for (int i = 0; i + 1 < extra.length; i += 2) env.put(extra[i], extra[i + 1]);
         return env;
     }

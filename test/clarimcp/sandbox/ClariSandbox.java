@@ -112,6 +112,14 @@ public final class ClariSandbox implements AutoCloseable {
         return "sandbox-token-" + HexFormat.of().formatHex(secret);
     }
     public Knobs knobs() { return knobs; }
+
+    /**
+     * Prepares (and keeps) the results an export of forecastId for quarterId serves under
+     * knobs().syntheticReps(reps), asked for as get_forecast asks; returns their size in bytes.
+     */
+    public int syntheticExportBytes(String forecastId, String quarterId, int reps) {
+        return exports.syntheticFor(forecastId, quarterId, reps).length;
+    }
     /** Attacks in shape, size and timing (security tests). */
     public HostileKnobs hostile() { return hostile; }
     public SandboxOrg org() { return org; }

@@ -73,6 +73,31 @@ class ClariSandboxTest {
     }
 
     @Test
+    void syntheticReps_exportOfARealOrgsSize_everyWeek_sameKeysAsTheSeededExport() throws Exception {
+        String body = "{\"timePeriod\":\"2026_Q1\",\"typesToExport\":[\"forecast\",\"quota\",\"forecast_updated\",\"adjustment\"]}";
+        Json.Obj seeded = results("forecast", body.replace("}", ",\"includeHistorical\":true}"));
+        sandbox.knobs().syntheticReps(50);
+        Json.Obj big = results("forecast", body); // every week although includeHistorical is false: a bench knob
+        assertEquals(sandbox.org().users().size() + 50, big.arr("users").size());
+        assertEquals(13, big.arr("timeFrames").size(), "a past quarter: 13 weeks");
+        assertEquals(big.arr("users").size() * 3 * 13, big.arr("entries").size(), "user x field (commit, best case, quota) x week");
+        assertEquals(seeded.get("fields"), big.get("fields"));
+        assertEquals(seeded.get("timeFrames"), big.get("timeFrames"));
+        // The entry keys ForecastResults.build serves (each pinned with its source in clari-fields.txt).
+        Set<String> entryKeys = Set.of("userId", "fieldId", "timePeriodId", "timeFrameId", "forecastValue", "quotaValue",
+                "adjustmentValue", "adjustedBy", "adjustedOn", "isUpdated", "updatedBy", "updatedOn", "currency");
+        for (Json e : big.arr("entries").items()) {
+            assertTrue(entryKeys.containsAll(((Json.Obj) e).members().keySet()), "only keys the seeded export serves: " + e);
+        }
+        Set<String> parents = ids(big.arr("users"), "hierarchyId");
+        for (Json u : big.arr("users").items()) {
+            String parent = ((Json.Obj) u).str("parentHierarchyId");
+            assertTrue(parent == null || parents.contains(parent), "every parent is listed: " + u);
+        }
+        assertTrue(sandbox.syntheticExportBytes("forecast", "2026_Q1", 100) > sandbox.syntheticExportBytes("forecast", "2026_Q1", 50));
+    }
+
+    @Test
     void job_passesScheduledStarted_thenDone() throws Exception {
         Duration duration = Duration.ofMillis(300);
         sandbox.knobs().jobDuration(duration);

@@ -171,7 +171,27 @@ final class ForecastExports {
             status = job.status(nanos.getAsLong());
         }
         if (!status.equals("DONE")) return invalidJob("Cannot retrieve data for job because it has not finished executing.");
+        int reps = knobs.syntheticReps();
+        if (reps > 0) return new Reply(200, Map.of("Content-Type", Reply.JSON_TYPE), synthetic(job.request(), reps));
         return Reply.json(200, ForecastResults.build(org, job.request(), FORECASTS.get(job.request().forecastId())));
+    }
+
+    /** The synthetic results an export of quarterId would serve with syntheticReps(reps), asked as get_forecast asks. */
+    byte[] syntheticFor(String forecastId, String quarterId, int reps) {
+        return synthetic(request(forecastId, quarterId, List.of("forecast", "quota", "forecast_updated", "adjustment"), null, null, false),
+                reps);
+    }
+
+    /** The last synthetic body, kept: generating tens of MB per request would time the sandbox, not the client. */
+    private volatile Object[] lastSynthetic = {null, null};
+
+    private byte[] synthetic(ForecastResults.Request request, int reps) {
+        Object[] last = lastSynthetic;
+        String key = request + "/" + reps;
+        if (key.equals(last[0])) return (byte[]) last[1];
+        byte[] body = ForecastResults.synthetic(org, request, reps);
+        lastSynthetic = new Object[] {key, body};
+        return body;
     }
 
     private static Reply invalidJob(String message) {

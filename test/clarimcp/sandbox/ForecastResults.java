@@ -136,6 +136,63 @@ final class ForecastResults {
                 .build();
     }
 
+    /**
+     * The results of req with reps synthetic reps added under the seeded managers and every week of the
+     * quarter, written as text (a tree of tens of MB would cost the sandbox more than the client it measures).
+     * Same keys and types as {@link #build} [tap][gitlab]; the values are synthetic and do not roll up.
+     */
+    static byte[] synthetic(SandboxOrg org, Request req, int reps) {
+        List<Week> weeks = weeks(req.quarterId(), org.today());
+        List<Field> fields = FIELDS.stream().filter(f -> req.types().contains(f.fieldType())).toList();
+        List<User> users = new ArrayList<>(org.users());
+        List<User> managers = org.managers();
+        for (int i = 0; i < reps; i++) {
+            User m = managers.get(i % managers.size());
+            String id = String.format("00590%08d", i);
+            users.add(new User(id, "Synthetic Rep " + i, "rep" + i + "@example.com", "005S" + id, m.userId(),
+                    OrgSeed.REP_ROLE, id + "::REP", m.segment(), 100_000L + i % 500 * 1_000L));
+        }
+        String currency = "{\"code\":\"" + req.currency() + "\",\"symbol\":\"" + SYMBOLS.getOrDefault(req.currency(), req.currency()) + "\"}";
+        StringBuilder sb = new StringBuilder(reps * 4_000 + 100_000).append("{\"entries\":[");
+        long n = 0;
+        for (User u : users) {
+            for (Field f : fields) {
+                for (int w = 0; w < weeks.size(); w++) {
+                    if (n++ > 0) sb.append(',');
+                    long value = f.category() == null ? u.quota() : 10_000L * (Math.floorMod(u.userId().hashCode() + w * 7 + f.fieldId().length(), 90) + 1);
+                    sb.append("{\"userId\":\"").append(u.userId()).append("\",\"fieldId\":\"").append(f.fieldId())
+                            .append("\",\"timePeriodId\":\"").append(req.quarterId()).append("\",\"timeFrameId\":\"")
+                            .append(weeks.get(w).timeFrameId()).append("\",\"").append(valueKey(f)).append("\":").append(value)
+                            .append(",\"isUpdated\":").append(w > 0 && w % 3 == 0);
+                    if (w > 0 && w % 3 == 0 && f.fieldType().equals("forecast") && req.types().contains("forecast_updated")) {
+                        sb.append(",\"updatedBy\":\"").append(u.userId()).append("\",\"updatedOn\":").append(1_775_000_000_000L + w * 86_400_000L);
+                    }
+                    sb.append(",\"currency\":").append(currency).append('}');
+                }
+            }
+        }
+        sb.append("],\"users\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(users.stream().map(u -> user(org, u, users)).toList())));
+        sb.append(",\"fields\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(fields.stream().<Json>map(f -> Json.Obj.builder()
+                .put("fieldId", f.fieldId()).put("fieldName", f.fieldName()).put("fieldType", f.fieldType()).build()).toList())));
+        LocalDate qStart = SandboxOrg.quarterStart(req.quarterId());
+        sb.append(",\"timePeriods\":").append(clarimcp.json.JsonWriter.write(Json.Arr.of(Json.Obj.builder()
+                .put("timePeriodId", req.quarterId()).put("startDate", qStart.toString())
+                .put("endDate", SandboxOrg.quarterEnd(req.quarterId()).toString()).put("label", "Q" + req.quarterId().charAt(6) + " " + qStart.getYear())
+                .put("year", Integer.toString(qStart.getYear())).put("crmId", "026" + req.quarterId().replace("_", ""))
+                .put("type", "QUARTER").build())));
+        sb.append(",\"timeFrames\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(weeks.stream().<Json>map(w -> Json.Obj.builder()
+                .put("timeFrameId", w.timeFrameId()).put("startDate", w.start().toString()).put("endDate", w.end().toString()).build()).toList())));
+        return sb.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A user as {@link #user(SandboxOrg, User)} lists them, the parent looked up among users (synthetic ones included). */
+    private static Json user(SandboxOrg org, User u, List<User> users) {
+        return org.user(u.userId()) != null ? user(org, u) : Json.Obj.builder().put("userId", u.userId()).put("name", u.name())
+                .put("email", u.email()).put("crmId", u.crmUserId()).put("hierarchyId", u.hierarchyId())
+                .put("hierarchyName", u.hierarchyName()).putIfPresent("parentHierarchyId", u.parentHierarchyId())
+                .putIfPresent("parentHierarchyName", org.user(u.parentUserId()).hierarchyName()).put("scopeId", u.scopeId()).build();
+    }
+
     /** The entry key holding a field's value [tap]. */
     static String valueKey(Field f) {
         return switch (f.fieldType()) {

@@ -29,6 +29,7 @@ public final class Knobs {
     private volatile int syncStatus;
     private volatile boolean syncRefusesCrm;
     private volatile boolean noOptin;
+    private volatile int syntheticReps;
     private final AtomicInteger rateLimited = new AtomicInteger();
     private final AtomicInteger failing = new AtomicInteger();
     private final AtomicInteger malformed = new AtomicInteger();
@@ -126,6 +127,14 @@ public final class Knobs {
         return this;
     }
 
+    /**
+     * Export results of a real org's size: n synthetic reps (spread under the seeded managers) join the seeded
+     * users, and every export's results carry every week of its quarter (13 for a past one), whatever
+     * includeHistorical said: a bench knob, to measure a 13-week export of tens of MB. Values are synthetic
+     * (manager roll-ups do not add up); keys and types are the sandbox's own [tap][gitlab]. 0 (default): off.
+     */
+    public Knobs syntheticReps(int n) { syntheticReps = nonNegative(n); return this; }
+
     /** Back to the defaults: no faults armed, 1 s jobs, limits 3 and 1000. */
     public Knobs reset() {
         rateLimited.set(0); failing.set(0); malformed.set(0); huge.set(0); redirected.set(0);
@@ -133,11 +142,12 @@ public final class Knobs {
         nestJobStatus = false; failJobs = false; jobsNeverFinish = false;
         concurrentLimit = 3; monthlyQuota = 1000;
         limitsStatus = 0; syncStatus = 0; syncRefusesCrm = false; noOptin = false;
-        wrapOpportunities = false; otherCrmIds = false;
+        wrapOpportunities = false; otherCrmIds = false; syntheticReps = 0;
         return this;
     }
 
     public Duration jobDuration() { return jobDuration; }
+    int syntheticReps() { return syntheticReps; }
     public boolean nestJobStatus() { return nestJobStatus; }
     public boolean failJobs() { return failJobs; }
     public boolean jobsNeverFinish() { return jobsNeverFinish; }

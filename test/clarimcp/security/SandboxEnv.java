@@ -56,7 +56,10 @@ final class SandboxEnv implements AutoCloseable {
                 "CLARI_BASE_URL", sb.baseUrl().toString(),
                 "CLARI_FORECAST_ID", "forecast",
                 "CLARI_POLL_INTERVAL_SECONDS", "0.02",
-                "CLARI_POLL_MAX_ATTEMPTS", "50");
+                "CLARI_POLL_MAX_ATTEMPTS", "50",
+                // Every call does its work: no answers from memory, no local export budget in the way.
+                "CLARI_CACHE_SECONDS", "0",
+                "CLARI_MAX_EXPORTS_PER_HOUR", "10000");
     }
 
     Map<String, String> env() {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
@@ -14,6 +16,9 @@ import clarimcp.mcp.ToolResult;
 import clarimcp.tools.Fixtures.Recording;
 import clarimcp.tools.Fixtures.Sandboxed;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,7 +49,7 @@ class ExportSlotsTest {
             assertEquals(2, posts(s), "the other export and ours; none refused");
             assertTrue(limitReads(s) >= 2, "re-read until the slot freed");
             assertEquals("Waiting for a free Clari export slot (0 of 1 free)", ctx.progress.get(0).message());
-            assertEquals(12.0, ctx.progress.get(0).total());
+            assertNull(ctx.progress.get(0).total(), "no total: the polling budget is not the number of steps");
             assertTrue(ctx.progress.getLast().message().equals("Export job DONE"), ctx.progress.getLast().message());
         }
     }
@@ -143,6 +148,90 @@ class ExportSlotsTest {
             assertEquals(ra.structured(), rb.structured());
             assertEquals(ra.text(), rb.text());
             assertFalse(second.progress.isEmpty(), "the second caller sees the shared job's progress");
+        }
+    }
+
+    @Test
+    void exportBudgetPerHour_reached_refusesBeforeThePost_sayingWhatWasSpentAndTheVariable() throws Exception {
+        try (Sandboxed s = Sandboxed.start("CLARI_MAX_EXPORTS_PER_HOUR", "2", "CLARI_CACHE_SECONDS", "0")) {
+            s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
+            s.sb().knobs().jobDuration(Duration.ZERO);
+            GetForecast tool = new GetForecast(s);
+            assertFalse(tool.call(Json.Obj.EMPTY, ToolContext.NONE).isError());
+            assertFalse(tool.call(Json.Obj.EMPTY, ToolContext.NONE).isError());
+            String msg = toolError(() -> tool.call(Json.Obj.EMPTY, ToolContext.NONE));
+            assertTrue(msg.matches("Local export budget reached: 2 Clari export jobs started in the last hour "
+                    + "\\(CLARI_MAX_EXPORTS_PER_HOUR=2; each spends one of the org's monthly exports\\)\\. The next frees in ~60 min "
+                    + "\\(\\d\\d:\\d\\d UTC\\); raise CLARI_MAX_EXPORTS_PER_HOUR to allow more"), msg);
+            assertEquals(2, posts(s), "the third call sent no POST");
+        }
+    }
+
+    @Test
+    void exportBudget_isASlidingHour() throws Exception {
+        AtomicLong now = new AtomicLong();
+        ForecastExport.Session session = new ForecastExport.Session(now::get);
+        session.spend(2);
+        now.addAndGet(TimeUnit.MINUTES.toNanos(30));
+        session.spend(2);
+        String msg = assertThrows(clarimcp.mcp.ToolException.class, () -> session.spend(2)).getMessage();
+        assertTrue(msg.contains("2 Clari export jobs started in the last hour") && msg.contains("next frees in ~30 min"), msg);
+        now.addAndGet(TimeUnit.MINUTES.toNanos(30)); // the first POST is an hour old: its place is free
+        session.spend(2);
+        assertThrows(clarimcp.mcp.ToolException.class, () -> session.spend(2), "the second and third are within the hour");
+        String zero = assertThrows(clarimcp.mcp.ToolException.class, () -> new ForecastExport.Session(now::get).spend(0)).getMessage();
+        assertTrue(zero.contains("CLARI_MAX_EXPORTS_PER_HOUR is 0"), zero);
+    }
+
+    @Test
+    void expectedJobEnd_middleOfTheLastSpan_orABitBeforeAFirstCheckThatSawItDone() {
+        ForecastExport.Session session = new ForecastExport.Session(() -> 0);
+        assertEquals(0, session.expectedJobNanos(), "unknown before the first job");
+        session.jobEnded(3_950, 6_570); // unfinished at 3.95, DONE at 6.57
+        assertEquals(5_260, session.expectedJobNanos());
+        session.jobEnded(0, 5_260);     // DONE at the first check: it may be shorter now
+        assertEquals(4_734, session.expectedJobNanos());
+    }
+
+    @Test
+    void recentAnswers_validForTheAskedAge_oldestDroppedBeyondTheBound() {
+        AtomicLong now = new AtomicLong();
+        SharedExports.Recent<String> recent = new SharedExports.Recent<>(2, now::get);
+        recent.put("a", "A");
+        now.addAndGet(5);
+        assertEquals(new SharedExports.Recent.Hit<>("A", 5), recent.get("a", 6));
+        now.addAndGet(1);
+        assertNull(recent.get("a", 6), "6 ns old is not fresher than 6 ns");
+        assertNull(recent.get("a", 100), "an expired answer is forgotten, not kept for a laxer caller");
+        recent.put("a", "A");
+        recent.put("b", "B");
+        recent.get("a", 100); // a is now the most recently used
+        recent.put("c", "C");
+        assertNull(recent.get("b", 100), "the least recently used went at the bound");
+        assertEquals("A", recent.get("a", 100).value());
+        assertEquals("C", recent.get("c", 100).value());
+    }
+
+    @Test
+    void secondExport_firstCheckNearThePreviousJobsDuration_thenBackOff() throws Exception {
+        try (Sandboxed s = Sandboxed.start("CLARI_POLL_INTERVAL_SECONDS", null, "CLARI_CACHE_SECONDS", "0")) {
+            s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
+            s.sb().knobs().jobDuration(Duration.ofSeconds(1));
+            GetForecast tool = new GetForecast(s);
+            Recording first = new Recording();
+            assertFalse(tool.call(Json.Obj.EMPTY, first).isError());
+            long firstPolls = statusPolls(s);
+            // Waits of 0.25, 0.4, 0.64 s: the 1 s job is seen DONE on the 3rd check, 1.29 s or more after the submit.
+            assertEquals(3, firstPolls);
+            Recording second = new Recording();
+            assertFalse(tool.call(Json.Obj.EMPTY, second).isError());
+            // The next job is first checked between the last unfinished check and the DONE one (>= 0.97 s), then
+            // 0.25 s later: done at the first or second check, never the third.
+            long secondPolls = statusPolls(s) - firstPolls;
+            assertTrue(secondPolls == 1 || secondPolls == 2, "checks for the second job: " + secondPolls);
+            assertEquals("Export job DONE", second.progress.getLast().message());
+            assertTrue(second.logs.stream().anyMatch(l -> l.matches("export job done after " + secondPolls + " status checks in \\d+ ms")),
+                    second.logs.toString());
         }
     }
 

@@ -62,6 +62,7 @@ final class Fixtures {
     /** Records progress and log calls (tools may report from several threads). */
     static final class Recording implements ToolContext {
         final List<Progress> progress = Collections.synchronizedList(new ArrayList<>());
+        final List<String> logs = Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public void progress(double p, Double total, String message) {
@@ -69,7 +70,9 @@ final class Fixtures {
         }
 
         @Override
-        public void log(String level, String message) {}
+        public void log(String level, String message) {
+            logs.add(message);
+        }
     }
 
     static Json.Obj obj(String json) {

@@ -45,8 +45,10 @@ class ToolSnapshotTest {
     void eachTool_isReadOnly_closedInput_validName_withOutputSchema() {
         for (Tool tool : Tools.all(Fixtures.NO_CLARI)) {
             assertTrue(tool.name().matches("[a-zA-Z0-9_-]{1,64}"), tool.name());
-            assertEquals("{\"readOnlyHint\":true,\"destructiveHint\":false,\"idempotentHint\":true,\"openWorldHint\":true}",
-                    JsonWriter.write(tool.annotations()));
+            // get_forecast may spend an export of the org's monthly quota per call: not idempotent (issue 15).
+            boolean idempotent = !tool.name().equals("get_forecast");
+            assertEquals("{\"readOnlyHint\":true,\"destructiveHint\":false,\"idempotentHint\":" + idempotent + ",\"openWorldHint\":true}",
+                    JsonWriter.write(tool.annotations()), tool.name());
             assertEquals(Json.Bool.FALSE, tool.inputSchema().get("additionalProperties"), tool.name());
             assertEquals("object", tool.outputSchema().str("type"), tool.name());
             assertTrue(tool.description().length() <= 300, tool.name() + " description is model context");
