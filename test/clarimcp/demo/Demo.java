@@ -53,8 +53,8 @@ public final class Demo {
                 server.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 
                 String quarter = sandbox.org().currentQuarter();
-                ask(out, server, 1, "What does " + quarter.replace('_', ' ') + " look like by segment?", "get_forecast",
-                        Json.Obj.builder().put("time_period", quarter).build());
+                ask(out, server, 1, "Where will we land in " + quarter.replace('_', ' ') + ", and what moved since last week?", "get_forecast",
+                        Json.Obj.builder().put("compare_to", "last_week").build());
                 // The tool's default window (the last 7 days ending now): no dates computed from the sandbox.
                 ask(out, server, 2, "What changed in Clari in the last 7 days?", "get_pipeline_changes",
                         Json.Obj.builder().put("limit", 25).build());

@@ -75,7 +75,8 @@ class McpServerTest {
             h.send(cancel("\"x\""));
             assertTrue(probe.interrupted.await(5, TimeUnit.SECONDS));
             // The cancelled call leaves the table as it ends; then the id may be used again.
-            for (int i = 0; i < 50 && h.lines().size() < 3; i++) {
+            // (Each retry that comes too early is refused and adds a line: retry until a result, up to 5 s.)
+            for (int i = 0; i < 250; i++) {
                 h.send(call("\"x\"", "echo"));
                 Thread.sleep(20);
                 if (h.lines().stream().anyMatch(l -> l.contains("\"id\":\"x\",\"result\""))) break;
