@@ -148,6 +148,11 @@ public final class Launcher implements AutoCloseable {
         throw new AssertionError(message);
     }
 
+    /** The server's process id (the JVM's: the launcher execs it). */
+    public long pid() {
+        return process.pid();
+    }
+
     public String stderr() {
         synchronized (stderr) {
             return stderr.toString(StandardCharsets.UTF_8);
