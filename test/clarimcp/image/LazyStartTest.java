@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LazyStartTest {
     /** The first use of each: our HTTP client, the token file reader, the JDK HTTP client, TLS, a socket. */
     static final List<String> FIRST_USE = List.of("'clarimcp/clari/ClariClient'", "'clarimcp/clari/TokenSource'",
-            "'jdk/internal/net/http/HttpClientImpl'", "'sun/security/ssl/SSLContextImpl'", "'sun/nio/ch/SocketChannelImpl'");
+            "'jdk/internal/net/http/HttpClientImpl'", "'sun/security/ssl/SSLContextImpl'", "'sun/nio/ch/SocketChannelImpl'",
+            // Not network, but slow on first use (~8 ms with MathContext): a static BigDecimal once put it on the start path.
+            "'java/math/BigDecimal'");
 
     @TempDir
     Path dir;
