@@ -366,12 +366,37 @@ public final class ClariClient {
      */
     private HttpResponse<byte[]> exchange(HttpRequest request, CallBudget call, String what)
             throws IOException, ClariException, InterruptedException {
-        long bytesLeft = call.bytesLeft();
-        boolean callCapped = bytesLeft < maxResponseBytes;
-        int cap = (int) Math.min(maxResponseBytes, bytesLeft);
+        int cap = (int) Math.min(maxResponseBytes, call.bytesLeft());
+        return attempt(request, info -> new CappedBody(info, cap), call, what);
+    }
+
+    /**
+     * One attempt whose body is read later, as it arrives (CappedBody.Streamed), within the same bounds as
+     * exchange: the headers within the time left, and the stream closed when that time has passed, so the
+     * deadline covers the body as it does for a collected one; the body capped by the bytes left.
+     */
+    private HttpResponse<InputStream> streamedExchange(HttpRequest request, CallBudget call, String what)
+            throws IOException, ClariException, InterruptedException {
+        long start = System.nanoTime();
+        Duration limit = min(call.remaining(), requestTimeout);
+        int cap = (int) Math.min(maxResponseBytes, call.bytesLeft());
+        HttpResponse<InputStream> response = attempt(request, info -> CappedBody.Streamed.subscriber(info, cap), call, what);
+        CappedBody.Streamed body = (CappedBody.Streamed) response.body();
+        long rest = limit.toNanos() - (System.nanoTime() - start);
+        CompletableFuture.delayedExecutor(Math.max(0, rest), TimeUnit.NANOSECONDS).execute(body::expire);
+        return response;
+    }
+
+    /**
+     * Sends and waits for the response (a collected body included) within requestTimeout or the call's time
+     * left, whichever ends first; maps a body over the cap and the causes the HTTP client wraps.
+     */
+    private <T> HttpResponse<T> attempt(HttpRequest request, HttpResponse.BodyHandler<T> handler, CallBudget call, String what)
+            throws IOException, ClariException, InterruptedException {
+        boolean callCapped = call.bytesLeft() < maxResponseBytes;
         Duration left = call.remaining();
         boolean callTimed = left.compareTo(requestTimeout) < 0;
-        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, info -> new CappedBody(info, cap));
+        CompletableFuture<HttpResponse<T>> future = http.sendAsync(request, handler);
         try {
             return future.get((callTimed ? left : requestTimeout).toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -392,41 +417,8 @@ public final class ClariClient {
         }
     }
 
-    /**
-     * One attempt whose body is read later, as it arrives (CappedBody.Streamed), within the same bounds as
-     * exchange: the headers within the time left, and the stream closed when that time has passed, so the
-     * deadline covers the body as it does for a collected one; the body capped by the bytes left.
-     */
-    private HttpResponse<InputStream> streamedExchange(HttpRequest request, CallBudget call, String what)
-            throws IOException, ClariException, InterruptedException {
-        long start = System.nanoTime();
-        int cap = (int) Math.min(maxResponseBytes, call.bytesLeft());
-        Duration left = call.remaining();
-        boolean callTimed = left.compareTo(requestTimeout) < 0;
-        Duration limit = callTimed ? left : requestTimeout;
-        CompletableFuture<HttpResponse<InputStream>> future = http.sendAsync(request, info -> CappedBody.Streamed.subscriber(info, cap));
-        HttpResponse<InputStream> response;
-        try {
-            response = future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            if (callTimed) throw call.overTime(what);
-            throw new HttpTimeoutException("request timed out");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
-            if (cause instanceof IOException io) throw io;
-            if (cause instanceof RuntimeException r) throw r;
-            if (cause instanceof Error err) throw err;
-            throw new IOException(cause);
-        }
-        CappedBody.Streamed body = (CappedBody.Streamed) response.body();
-        long rest = limit.toNanos() - (System.nanoTime() - start);
-        CompletableFuture.delayedExecutor(Math.max(0, rest), TimeUnit.NANOSECONDS).execute(body::expire);
-        return response;
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
     }
 
     private ClariException tooLarge(int status) {
