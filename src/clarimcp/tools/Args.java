@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import clarimcp.mcp.ToolException;
 import java.math.BigDecimal;

@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import java.math.BigDecimal;
 import java.time.Instant;

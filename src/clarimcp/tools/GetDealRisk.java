@@ -2,6 +2,7 @@ package clarimcp.tools;
 
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariException;
+import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolContext;
