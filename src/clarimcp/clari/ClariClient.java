@@ -245,6 +245,11 @@ public final class ClariClient {
         return send("GET", policy.nextLink(nextLink), "/audit/events", null, "audit events", false);
     }
 
+    /** What is left of this tool call's time (CLARI_CALL_TIMEOUT_SECONDS), for waits between requests; long when no call owns this view. */
+    public Duration timeLeft() {
+        return budget != null ? budget.remaining() : Duration.ofDays(1);
+    }
+
     /** GET /admin/limits. */
     public Json adminLimits() throws ClariException, InterruptedException {
         return send("GET", uri("/admin/limits"), "/admin/limits", null, "admin limits", false);

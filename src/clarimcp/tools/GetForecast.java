@@ -235,7 +235,7 @@ public final class GetForecast implements Tool {
                 ask.forEach(body::put);
                 body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
                         .put("includeHistorical", history).put("exportFormat", "JSON");
-                ForecastExport export = new ForecastExport(client, new PollBudget(config), ctx, session, config.maxExportsPerHour());
+                ForecastExport export = new ForecastExport(client, new PollBudget(config, client::timeLeft), ctx, session, config.maxExportsPerHour());
                 data.rest(export.run(forecastId, body.build(), Map.of("entries", data)));
             }
             return new Read(data, sync ? (history ? "sync+export" : "sync") : "export", crmRefused);

@@ -2,6 +2,8 @@ package clarimcp.tools;
 
 import clarimcp.clari.ClariConfig;
 import clarimcp.mcp.ToolException;
+import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The checks one get_forecast call may make while it waits (for a free export slot, then for its
@@ -24,10 +26,13 @@ final class PollBudget {
     private long firstWait;
     private int used;
     private long waited;
+    /** What is left of the tool call's time (CLARI_CALL_TIMEOUT_SECONDS): no wait outlasts it. */
+    private final Supplier<Duration> timeLeft;
 
     /** Throws, naming the fix, when a poll setting is bad: only forecast exports wait, so only they stop. */
-    PollBudget(ClariConfig config) throws ToolException {
+    PollBudget(ClariConfig config, Supplier<Duration> timeLeft) throws ToolException {
         if (config.pollProblem() != null) throw new ToolException("Server configuration problem: " + config.pollProblem());
+        this.timeLeft = timeLeft;
         this.max = config.pollMaxAttempts();
         this.ceiling = Math.max(1, config.pollInterval().toMillis());
         restart(0);
@@ -49,17 +54,25 @@ final class PollBudget {
     boolean next() throws InterruptedException {
         if (used >= max) return false;
         if (firstWait > 0) { // then back to short waits: the job is due
-            Thread.sleep(firstWait);
-            waited += firstWait;
+            sleep(firstWait);
             firstWait = 0;
             used++;
             return true;
         }
-        Thread.sleep(wait); // an interrupt (cancellation) ends the call here
-        waited += wait;
+        sleep(wait);
         used++;
         wait = Math.min(ceiling, Math.round(wait * GROWTH));
         return true;
+    }
+
+    /**
+     * Sleeps ms, or less when the call's time ends first: the next request then reports the call's deadline
+     * with the true elapsed time. An interrupt (cancellation) ends the call here.
+     */
+    private void sleep(long ms) throws InterruptedException {
+        long slept = Math.max(0, Math.min(ms, timeLeft.get().toMillis()));
+        Thread.sleep(slept);
+        waited += slept;
     }
 
     int used() {

@@ -103,6 +103,21 @@ class CallBudgetEndToEndTest {
     }
 
     @Test
+    void waitsBetweenPolls_endAtTheCallsDeadline_notAtTheNextRequest() throws Exception {
+        // Waits growing to 60 s: without the cut, the wait running at 3 s would end at ~3.95 s (0.25+0.4+0.64+1.02+1.64).
+        try (Launcher slow = launch(Map.of("CLARI_POLL_INTERVAL_SECONDS", "60", "CLARI_POLL_MAX_ATTEMPTS", "50"))) {
+            env.sandbox.knobs().syncStatus(501).jobsNeverFinish(true);
+            Json.Obj r = call(slow, "get_forecast", Json.Obj.EMPTY);
+            assertEquals(Json.Bool.TRUE, r.get("isError"));
+            Matcher m = STOPPED.matcher(text(r));
+            assertTrue(m.find(), text(r));
+            double said = Double.parseDouble(m.group(1));
+            assertTrue(said >= 3 && said < 3.6, "the wait was cut at the call's deadline; said " + said + " s: " + text(r));
+            assertEquals(0, slow.closeAndWait(10_000), slow.stderr());
+        }
+    }
+
+    @Test
     void bytesOfSeveralAnswers_countTogether_perCall() throws Exception {
         // Two 503s of 700 KB each: either fits the 1 MB budget alone, the second crosses it; GETs retry on 503.
         byte[] big = ("{\"message\":\"" + "x".repeat(700_000) + "\"}").getBytes(UTF_8);
