@@ -4,6 +4,11 @@ import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import clarimcp.mcp.ToolException;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +22,10 @@ import java.util.regex.Pattern;
  * send null for optional arguments they do not use.
  */
 final class Args {
+    /** A date (a whole UTC day) or an ISO date-time, with or without an offset (none means UTC). */
+    static final Pattern DATE_OR_TIME =
+            Pattern.compile("^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})?)?$");
+
     private final Json.Obj args;
 
     /** Rejects argument names outside {@code allowed} (a typo should fail, not be ignored). */
@@ -106,5 +115,20 @@ final class Args {
     private Json present(String name) {
         Json v = args.get(name);
         return v instanceof Json.Null ? null : v;
+    }
+
+    /**
+     * s (matching {@link #DATE_OR_TIME}) as an instant: a date is the start of its UTC day, or with endOfDay its
+     * last millisecond; a date-time without an offset is UTC. Throws DateTimeParseException for no real date or
+     * time (2026-02-30, 25:00), which each tool words for its argument.
+     */
+    static Instant instant(String s, boolean endOfDay) {
+        String t = s;
+        if (t.length() == 10) {
+            LocalDate d = LocalDate.parse(t);
+            return endOfDay ? d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1) : d.atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
+        boolean offset = t.endsWith("Z") || t.charAt(t.length() - 6) == '+' || t.charAt(t.length() - 6) == '-';
+        return offset ? OffsetDateTime.parse(t).toInstant() : LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
     }
 }

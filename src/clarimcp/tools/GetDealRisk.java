@@ -12,8 +12,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -63,7 +61,6 @@ public final class GetDealRisk implements Tool {
     private static final Pattern ANY = Pattern.compile("(?s).*");
     private static final Pattern GUID = Pattern.compile("[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
-    private static final Pattern DATE_TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]{5,18}(Z|[+-]\\d{2}:\\d{2})?)?");
     private static final Pattern SHORT_TEXT = Pattern.compile("(?s)\\s*\\S.{0,199}");
 
     private final ClariAccess clari;
@@ -118,7 +115,7 @@ public final class GetDealRisk implements Tool {
                 .put("max_score", Json.Obj.builder().put("type", "number").put("minimum", 0).put("maximum", 100)
                         .put("description", "keep CRM scores at or below this").build())
                 .put("changed_since", Schema.string("YYYY-MM-DD (UTC) or ISO date-time: list changes of stage, amount, close "
-                        + "date and category since then, with slips and Commit moves", "^" + DATE_TIME.pattern() + "$"))
+                        + "date and category since then, with slips and Commit moves", Args.DATE_OR_TIME.pattern()))
                 .build(), "opp_ids");
     }
 
@@ -172,7 +169,7 @@ public final class GetDealRisk implements Tool {
         LocalDate from = date(args, "close_from"), to = date(args, "close_to");
         if (from != null && to != null && from.isAfter(to)) throw new ToolException("'close_from' must not be after 'close_to'");
         String owner = args.optionalString("owner", SHORT_TEXT, "a name or email (1-200 characters)");
-        String sinceText = args.optionalString("changed_since", DATE_TIME, "a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
+        String sinceText = args.optionalString("changed_since", Args.DATE_OR_TIME, "a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
         Instant since = sinceText == null ? null : instant(sinceText);
         DealReport.Filters filters = new DealReport.Filters(categories == null ? null : Set.copyOf(categories.stream().map(c -> c.strip().toLowerCase(Locale.ROOT)).toList()),
                 args.optionalBoolean("open_only", false), from, to, owner == null ? null : owner.strip().toLowerCase(Locale.ROOT),
@@ -203,11 +200,8 @@ public final class GetDealRisk implements Tool {
     /** A date is the start of that day (UTC); a date-time without an offset is UTC too. */
     static Instant instant(String v) throws ToolException {
         try {
-            if (v.length() == 10) return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
-            String t = v.replace(' ', 'T');
-            return t.endsWith("Z") || t.length() > 16 && (t.charAt(t.length() - 6) == '+' || t.charAt(t.length() - 6) == '-')
-                    ? OffsetDateTime.parse(t).toInstant() : LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException | StringIndexOutOfBoundsException e) {
+            return Args.instant(v, false);
+        } catch (DateTimeParseException e) {
             throw new ToolException("'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
         }
     }

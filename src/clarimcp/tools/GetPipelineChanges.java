@@ -12,10 +12,7 @@ import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -39,9 +36,6 @@ import java.util.stream.Stream;
  * of names, and every event type left out is counted in the answer.
  */
 public final class GetPipelineChanges implements Tool {
-    /** A date (a whole UTC day) or an ISO date-time, with or without offset (none means UTC). */
-    private static final Pattern DATE_OR_TIME =
-            Pattern.compile("^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})?)?$");
     /** Event names seen so far are dotted lower-case words; anything else cannot be a name. */
     private static final Pattern EVENT = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
     /** Clari's actorId filter is an integer [spec]; anything else is matched locally on name or email. */
@@ -97,9 +91,9 @@ public final class GetPipelineChanges implements Tool {
     public Json.Obj inputSchema() {
         String shape = "YYYY-MM-DD (a whole UTC day) or an ISO date-time like 2026-05-01T09:00:00Z";
         return Schema.object(true, Schema.props()
-                .put("start_date", Schema.string("Window start, " + shape + "; default 7 days before end_date", DATE_OR_TIME.pattern()))
+                .put("start_date", Schema.string("Window start, " + shape + "; default 7 days before end_date", Args.DATE_OR_TIME.pattern()))
                 .put("end_date", Schema.string("Window end (inclusive), " + shape + "; default now; at most 366 days after start_date",
-                        DATE_OR_TIME.pattern()))
+                        Args.DATE_OR_TIME.pattern()))
                 .put("event", Schema.string("Only this event name, e.g. api.accessed (hidden unless named); filtered by Clari", EVENT.pattern()))
                 .put("actor", Schema.string("Only this actor: a Clari user id (filtered by Clari), or an exact name or email",
                         ACTOR.pattern()))
@@ -371,16 +365,10 @@ public final class GetPipelineChanges implements Tool {
 
     /** The argument as an instant: a date is the start of that UTC day, or its last millisecond for the end. */
     private static Instant time(Args args, String name, boolean end, Instant dflt) throws ToolException {
-        String s = args.optionalString(name, DATE_OR_TIME, "a date like 2026-05-01 or a date-time like 2026-05-01T09:00:00Z");
+        String s = args.optionalString(name, Args.DATE_OR_TIME, "a date like 2026-05-01 or a date-time like 2026-05-01T09:00:00Z");
         if (s == null) return dflt;
         try {
-            if (s.length() == 10) {
-                LocalDate d = LocalDate.parse(s);
-                return end ? d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().minusMillis(1)
-                        : d.atStartOfDay(ZoneOffset.UTC).toInstant();
-            }
-            return s.endsWith("Z") || s.matches(".*[+-]\\d{2}:\\d{2}$") ? OffsetDateTime.parse(s).toInstant()
-                    : LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
+            return Args.instant(s, end);
         } catch (DateTimeParseException e) {
             throw new ToolException("'" + name + "' is not a real date or time: " + s);
         }
