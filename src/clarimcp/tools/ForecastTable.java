@@ -106,17 +106,6 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
         static final Pattern ARG = Pattern.compile("^(last_week|quarter_start|\\d{4}-\\d{2}-\\d{2})$");
     }
 
-    /** The whole-tree path: the same aggregation as a streamed read, fed from a parsed document. */
-    static ForecastTable from(Json results) {
-        Reader r = new Reader();
-        r.rest(results);
-        try {
-            return r.table(null, null, null);
-        } catch (ToolException | InterruptedException e) {
-            throw new IllegalStateException(e); // neither happens without compare_to and scope
-        }
-    }
-
     /**
      * Aggregates forecast reads as they arrive: each entry (handed out one at a time by a streaming parse, or
      * from a tree) becomes one number per user, field and week; the small lists are kept as they are. Entries

@@ -83,6 +83,17 @@ final class Fixtures {
         }
     }
 
+    /** The whole-tree path: the same aggregation as a streamed read, fed from a parsed document (the latest week, whole org). */
+    static ForecastTable table(Json results) {
+        ForecastTable.Reader r = new ForecastTable.Reader();
+        r.rest(results);
+        try {
+            return r.table(null, null, null);
+        } catch (ToolException | InterruptedException e) {
+            throw new IllegalStateException(e); // neither happens without compare_to and scope
+        }
+    }
+
     static Json parse(String json) {
         try {
             return JsonParser.parse(json);

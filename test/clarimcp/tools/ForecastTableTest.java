@@ -59,7 +59,7 @@ class ForecastTableTest {
 
     @Test
     void eachValueFromItsOwnKey_columnsLabelledByKind() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
+        ForecastTable t = Fixtures.table(Fixtures.parse(RESULTS));
         Map<String, ForecastTable.Row> rows = byId(t);
         assertEquals(new BigDecimal("1000"), rows.get("u2").values().get("Quota"), "quotaValue");
         assertEquals(new BigDecimal("5000"), rows.get("u1").values().get("Pipeline"), "aggregationTotal");
@@ -72,7 +72,7 @@ class ForecastTableTest {
 
     @Test
     void adjustments_nameWhoAdjusted_andWhen() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
+        ForecastTable t = Fixtures.table(Fixtures.parse(RESULTS));
         assertEquals(List.of(new ForecastTable.Adjusted("Max Manager", "Commit (adj.)", new BigDecimal("300"), "Cara CRO", "2026-04-10"),
                 new ForecastTable.Adjusted("Ula", "Commit (adj.)", new BigDecimal("60"), "someone", null)), t.adjustments());
         assertEquals(new BigDecimal("900"), t.totals().get("Commit (adj.)"), "the unadjusted top-level call counts as it stands");
@@ -80,7 +80,7 @@ class ForecastTableTest {
 
     @Test
     void role_isTheHierarchyName_elseAStringScopeId() {
-        Map<String, ForecastTable.Row> rows = byId(ForecastTable.from(Fixtures.parse(RESULTS)));
+        Map<String, ForecastTable.Row> rows = byId(Fixtures.table(Fixtures.parse(RESULTS)));
         assertEquals("Manager - East", rows.get("u2").role());
         assertEquals("h4::REP", rows.get("u4").role());
         assertNull(rows.get("u3").role(), "a scopeId that is not a string is not shown");
@@ -88,7 +88,7 @@ class ForecastTableTest {
 
     @Test
     void latestWeekWins_notASum_andOtherPeriodsIgnored() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
+        ForecastTable t = Fixtures.table(Fixtures.parse(RESULTS));
         Map<String, ForecastTable.Row> rows = byId(t);
         assertEquals(new BigDecimal("150"), rows.get("u3").values().get("Commit"), "w2 is later than w1 by startDate");
         assertEquals(new BigDecimal("200.5"), rows.get("u4").values().get("Commit"));
@@ -100,13 +100,13 @@ class ForecastTableTest {
 
     @Test
     void columns_followClariOrder_onlyFieldsWithValues_duplicateNamesMadeUnique() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
+        ForecastTable t = Fixtures.table(Fixtures.parse(RESULTS));
         assertEquals(List.of("Commit", "Commit (adj.)", "Best Case", "Commit (2)", "Quota", "Pipeline"), t.fields());
     }
 
     @Test
     void rows_followTheHierarchy_throughManagersWithoutValues() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
+        ForecastTable t = Fixtures.table(Fixtures.parse(RESULTS));
         assertEquals(List.of("u1:0", "u2:1", "u3:2", "u4:2", "u5:1"),
                 t.rows().stream().map(r -> r.userId() + ":" + r.level()).toList());
         assertEquals("u1", byId(t).get("u5").parentId(), "u9 has no values, so u5 hangs under u1");
@@ -116,14 +116,14 @@ class ForecastTableTest {
 
     @Test
     void totals_addTopLevelRowsOnly() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse(RESULTS));
+        ForecastTable t = Fixtures.table(Fixtures.parse(RESULTS));
         assertEquals(new BigDecimal("900"), t.totals().get("Commit"), "u1 already covers its teams");
         assertNull(t.totals().get("Best Case"), "u1 has no Best Case of its own");
     }
 
     @Test
     void withoutHierarchyKeys_everyRowIsTopLevel_andTotalsAddThemAll() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse("""
+        ForecastTable t = Fixtures.table(Fixtures.parse("""
                 {"fields":[{"fieldId":"f1","fieldName":"Commit"}],
                  "users":[{"userId":"a","name":"A","parentUserId":"b"},{"userId":"b","name":"B","hierarchyId":"x"}],
                  "entries":[{"userId":"a","fieldId":"f1","forecastValue":1},{"userId":"b","fieldId":"f1","forecastValue":2},
@@ -137,7 +137,7 @@ class ForecastTableTest {
 
     @Test
     void cyclicReportingLines_doNotLoop_andEveryRowAppearsOnce() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse("""
+        ForecastTable t = Fixtures.table(Fixtures.parse("""
                 {"fields":[{"fieldId":"f1","fieldName":"Commit"}],
                  "users":[{"userId":"a","hierarchyId":"1","parentHierarchyId":"2"},{"userId":"b","hierarchyId":"2","parentHierarchyId":"1"}],
                  "entries":[{"userId":"a","fieldId":"f1","forecastValue":1},{"userId":"b","fieldId":"f1","forecastValue":2}]}
@@ -147,7 +147,7 @@ class ForecastTableTest {
 
     @Test
     void fieldIdsThatLookLikeColumnKeys_doNotCollide() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse("""
+        ForecastTable t = Fixtures.table(Fixtures.parse("""
                 {"fields":[{"fieldId":"x","fieldName":"X"},{"fieldId":"a:x","fieldName":"AX"},{"fieldId":"x\\n","fieldName":"XN"},
                            {"fieldId":"","fieldName":"Empty"}],
                  "entries":[{"userId":"u","fieldId":"x","forecastValue":1,"adjustmentValue":2},{"userId":"u","fieldId":"a:x","forecastValue":3},
@@ -160,7 +160,7 @@ class ForecastTableTest {
 
     @Test
     void garbage_givesAnEmptyTable() {
-        ForecastTable t = ForecastTable.from(Fixtures.parse("[1,2]"));
+        ForecastTable t = Fixtures.table(Fixtures.parse("[1,2]"));
         assertTrue(t.rows().isEmpty());
         assertTrue(t.fields().isEmpty());
     }
@@ -221,7 +221,7 @@ class ForecastTableTest {
         for (int i = 0; i < n; i++) json.append(i == 0 ? "" : ",").append("{\"fieldId\":\"f").append(i).append("\",\"fieldName\":\"Commit\"}");
         json.append("],\"entries\":[");
         for (int i = 0; i < n; i++) json.append(i == 0 ? "" : ",").append("{\"userId\":\"u\",\"fieldId\":\"f").append(i).append("\",\"forecastValue\":1}");
-        ForecastTable t = ForecastTable.from(Fixtures.parse(json.append("]}").toString()));
+        ForecastTable t = Fixtures.table(Fixtures.parse(json.append("]}").toString()));
         assertEquals(ForecastTable.MAX_COLUMNS, t.columns().size());
         assertEquals(n, t.fieldsWithValues());
         assertEquals(List.of("Commit", "Commit (2)", "Commit (3)"), t.fields().subList(0, 3));
