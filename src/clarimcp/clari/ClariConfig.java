@@ -106,10 +106,10 @@ public record ClariConfig(
         int exports = DEFAULT_MAX_EXPORTS_PER_HOUR;
         String pollProblem = null;
         try {
-            attempts = pollAttempts(value(env, "CLARI_POLL_MAX_ATTEMPTS"));
+            attempts = wholeNumber(env, "CLARI_POLL_MAX_ATTEMPTS", DEFAULT_POLL_MAX_ATTEMPTS, 1, MAX_POLL_ATTEMPTS, "");
             interval = pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS"));
-            cache = wholeNumber(env, "CLARI_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, MAX_CACHE_SECONDS, "; 0 turns the cache off");
-            exports = wholeNumber(env, "CLARI_MAX_EXPORTS_PER_HOUR", DEFAULT_MAX_EXPORTS_PER_HOUR, MAX_EXPORTS_PER_HOUR,
+            cache = wholeNumber(env, "CLARI_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, 0, MAX_CACHE_SECONDS, "; 0 turns the cache off");
+            exports = wholeNumber(env, "CLARI_MAX_EXPORTS_PER_HOUR", DEFAULT_MAX_EXPORTS_PER_HOUR, 0, MAX_EXPORTS_PER_HOUR,
                     "; 0 allows no export job");
         } catch (IllegalArgumentException e) {
             pollProblem = e.getMessage() + "; until then forecast exports are off (history, and the fallback where the synchronous read is missing); the current week and the other tools work";
@@ -125,7 +125,7 @@ public record ClariConfig(
                 Network.fromEnv(env),
                 pollProblem,
                 callTimeout(value(env, "CLARI_CALL_TIMEOUT_SECONDS")),
-                callMaxMegabytes(value(env, "CLARI_CALL_MAX_MB")) << 20,
+                wholeNumber(env, "CLARI_CALL_MAX_MB", MAX_CALL_MB, 1, MAX_CALL_MB, "") << 20,
                 cache,
                 exports);
     }
@@ -262,29 +262,17 @@ public record ClariConfig(
                 + "(1-128 letters, digits, _ . : -), e.g. net_arr");
     }
 
-    private static int pollAttempts(String v) {
-        if (v == null) return DEFAULT_POLL_MAX_ATTEMPTS;
-        try {
-            int n = Integer.parseInt(v.replaceFirst("\\.0+$", "")); // 12.0: how a client may send a number setting
-            if (n >= 1 && n <= MAX_POLL_ATTEMPTS) return n;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("CLARI_POLL_MAX_ATTEMPTS must be a whole number from 1 to " + MAX_POLL_ATTEMPTS
-                + ", e.g. " + DEFAULT_POLL_MAX_ATTEMPTS);
-    }
-
-    /** A whole number from 0 to max (12.0 accepted, as a client may send a number setting); def when unset. */
-    private static int wholeNumber(Map<String, String> env, String name, int def, int max, String zero) {
+    /** A whole number from min to max (12.0 accepted, as a client may send a number setting); def when unset. */
+    private static int wholeNumber(Map<String, String> env, String name, int def, int min, int max, String note) {
         String v = value(env, name);
         if (v == null) return def;
         try {
             int n = Integer.parseInt(v.replaceFirst("\\.0+$", ""));
-            if (n >= 0 && n <= max) return n;
+            if (n >= min && n <= max) return n;
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(name + " must be a whole number from 0 to " + max + zero + ", e.g. " + def);
+        throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + note + ", e.g. " + def);
     }
 
     private static Duration pollInterval(String v) {
@@ -301,17 +289,6 @@ public record ClariConfig(
         if (nanos > 0 && nanos <= MAX_CALL_TIMEOUT_SECONDS * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
         throw new IllegalArgumentException("CLARI_CALL_TIMEOUT_SECONDS must be a number of seconds above 0 and at most "
                 + MAX_CALL_TIMEOUT_SECONDS + " (decimals allowed); default " + DEFAULT_CALL_TIMEOUT.toSeconds());
-    }
-
-    private static int callMaxMegabytes(String v) {
-        if (v == null) return MAX_CALL_MB;
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 1 && n <= MAX_CALL_MB) return n;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("CLARI_CALL_MAX_MB must be a whole number from 1 to " + MAX_CALL_MB);
     }
 
     /**
