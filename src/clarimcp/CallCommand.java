@@ -6,8 +6,6 @@ import clarimcp.json.JsonParser;
 import clarimcp.mcp.CallLog;
 import clarimcp.mcp.CallMeter;
 import clarimcp.mcp.Tool;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolResult;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -35,7 +33,7 @@ final class CallCommand {
             return Help.EXIT_USAGE;
         }
         CallMeter meter = new CallMeter(log, tool.name(), args);
-        ToolContext ctx = new ToolContext() {
+        Tool.Context ctx = new Tool.Context() {
             @Override
             public void progress(double progress, Double total, String message) {
                 if (message != null) err.println(Help.NAME + ": " + message);
@@ -51,9 +49,9 @@ final class CallCommand {
                 meter.exchange(method, pathTemplate, status);
             }
         };
-        ToolResult result;
+        Tool.Result result;
         try {
-            result = ToolResult.run(tool, args, ctx, err); // the server's runner: the same errors, the same caps
+            result = tool.run(args, ctx, err); // the server's runner: the same errors, the same caps
             if (result == null) {
                 meter.finish(CallLog.Outcome.PROTOCOL_ERROR);
                 return Help.EXIT_FAILURE;

@@ -1,8 +1,8 @@
 package clarimcp;
 
+import clarimcp.mcp.Tool;
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
-import clarimcp.mcp.ToolException;
 import clarimcp.tools.ClariAccess;
 import java.io.PrintStream;
 import java.util.Map;
@@ -43,19 +43,19 @@ final class LazyClari implements ClariAccess {
     }
 
     @Override
-    public ClariConfig config() throws ToolException {
-        if (config == null) throw new ToolException("Server configuration problem: " + problem);
+    public ClariConfig config() throws Tool.Failure {
+        if (config == null) throw new Tool.Failure("Server configuration problem: " + problem);
         return config;
     }
 
     @Override
-    public synchronized ClariClient client() throws ToolException {
+    public synchronized ClariClient client() throws Tool.Failure {
         if (client == null) {
             ClariClient c;
             try {
                 c = new ClariClient(config());
             } catch (IllegalArgumentException e) { // CLARI_CA_BUNDLE unusable: explained on every call, like any setting
-                throw new ToolException("Server configuration problem: " + e.getMessage());
+                throw new Tool.Failure("Server configuration problem: " + e.getMessage());
             }
             for (String warning : new String[] {c.tokenWarning(), c.tokenOwnershipProblem()}) {
                 if (warning != null) err.println(Help.NAME + ": warning: " + warning);

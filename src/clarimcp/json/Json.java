@@ -49,6 +49,34 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
             return members.get(key) instanceof Str s ? s.value() : null;
         }
 
+        // Typed reads with defaults (minimal-json's style), for values already checked against a schema: absent,
+        // null or of another type gives the default.
+
+        public String str(String key, String dflt) {
+            return members.get(key) instanceof Str s ? s.value() : dflt;
+        }
+
+        public boolean bool(String key, boolean dflt) {
+            return members.get(key) instanceof Bool b ? b.value() : dflt;
+        }
+
+        /** A whole number within int range (ArithmeticException otherwise: the schema bounds it first). */
+        public int integer(String key, int dflt) {
+            return members.get(key) instanceof Num n ? n.decimal().intValueExact() : dflt;
+        }
+
+        public BigDecimal decimal(String key) {
+            return members.get(key) instanceof Num n ? n.decimal() : null;
+        }
+
+        /** The strings of an array member (other items skipped), or null when absent. */
+        public List<String> strings(String key) {
+            if (!(members.get(key) instanceof Arr a)) return null;
+            List<String> out = new ArrayList<>(a.size());
+            for (Json item : a.items()) if (item instanceof Str s) out.add(s.value());
+            return out;
+        }
+
         public static Builder builder() {
             return new Builder();
         }
@@ -135,6 +163,44 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
     /** null. */
     record Null() implements Json {
         public static final Null NULL = new Null();
+    }
+
+    /**
+     * Plain Java values as JSON, in one place (the OpenJDK java.util.json prototype's fromUntyped): null, Json,
+     * String, Boolean, Integer, Long, BigDecimal, a Map with String keys (insertion order kept, null values
+     * left out, so optional members need no branch) and any Collection. Anything else is a programming error.
+     * An instanceof chain, not a pattern switch: a switch's bootstrap costs start-up time.
+     */
+    static Json of(Object v) {
+        if (v == null) return Null.NULL;
+        if (v instanceof Json j) return j;
+        if (v instanceof String s) return new Str(s);
+        if (v instanceof Boolean b) return Bool.of(b);
+        if (v instanceof Integer || v instanceof Long) return Num.of(((Number) v).longValue());
+        if (v instanceof BigDecimal d) return Num.of(d);
+        if (v instanceof Map<?, ?> m) {
+            LinkedHashMap<String, Json> members = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) if (e.getValue() != null) members.put((String) e.getKey(), of(e.getValue()));
+            return new Obj(members);
+        }
+        if (v instanceof java.util.Collection<?> c) {
+            List<Json> items = new ArrayList<>(c.size());
+            for (Object item : c) items.add(of(item));
+            return new Arr(items);
+        }
+        throw new IllegalArgumentException("not a JSON value: " + v.getClass().getName());
+    }
+
+    /** An object from keys and values in turn (values as {@link #of(Object)} takes them; null values left out). */
+    static Obj obj(Object... keysAndValues) {
+        LinkedHashMap<String, Json> members = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (keysAndValues[i + 1] == null) continue;
+            if (members.put((String) keysAndValues[i], of(keysAndValues[i + 1])) != null) {
+                throw new IllegalArgumentException("duplicate key: " + keysAndValues[i]);
+            }
+        }
+        return new Obj(members);
     }
 
     static Str of(String s) {

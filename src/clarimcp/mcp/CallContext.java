@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * progressToken) and log notifications (server/utilities/logging, at or above the client's level), both
  * only while the call runs; and its HTTP exchanges, counted for the call log.
  */
-final class CallContext implements ToolContext {
+final class CallContext implements Tool.Context {
     private final MessageWriter out;
     private final InFlight.Call call;
     private final Json progressToken;

@@ -232,7 +232,7 @@ public final class McpServer {
 
     private Json.Obj listTools(ProtocolVersion v) {
         List<Json> list = new ArrayList<>(tools.size());
-        for (Tool t : tools.values()) list.add(ToolDescriptor.of(t, v));
+        for (Tool t : tools.values()) list.add(t.descriptor(v));
         return Json.Obj.builder().put("tools", new Json.Arr(list)).build();
     }
 
@@ -342,11 +342,11 @@ public final class McpServer {
         Tool tool = tools.get(p.str("name"));
         Json args = p.get("arguments");
         Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
-        ToolContext context = new CallContext(out, call, token instanceof Json.Str || token instanceof Json.Num ? token : null,
+        Tool.Context context = new CallContext(out, call, token instanceof Json.Str || token instanceof Json.Num ? token : null,
                 version, () -> minLogLevel, info.name(), meter);
-        ToolResult result;
+        Tool.Result result;
         try {
-            result = ToolResult.run(tool, args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
+            result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
         } catch (InterruptedException e) {
             return null; // cancelled, or the client went away: either way nobody wants the answer
         }
@@ -355,7 +355,7 @@ public final class McpServer {
                 result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
     }
 
-    private static Json.Obj callResult(ToolResult r, ProtocolVersion v) {
+    private static Json.Obj callResult(Tool.Result r, ProtocolVersion v) {
         Json.Obj text = Json.Obj.builder().put("type", "text").put("text", r.text()).build();
         Json.Builder b = Json.Obj.builder().put("content", Json.Arr.of(text));
         if (!r.isError() && r.structured() != null && v.hasStructuredContent()) b.put("structuredContent", r.structured());

@@ -1,9 +1,8 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
 
 /**
  * How tools reach Clari. Main supplies it lazily, so nothing touches the network, TLS or the
@@ -11,11 +10,11 @@ import clarimcp.mcp.ToolException;
  * isError result on every call instead of stopping the server before it can explain itself.
  */
 public interface ClariAccess {
-    /** The validated configuration, or a ToolException saying what to fix. */
-    ClariConfig config() throws ToolException;
+    /** The validated configuration, or a Tool.Failure saying what to fix. */
+    ClariConfig config() throws Tool.Failure;
 
-    /** The shared client, or a ToolException saying what to fix. */
-    ClariClient client() throws ToolException;
+    /** The shared client, or a Tool.Failure saying what to fix. */
+    ClariClient client() throws Tool.Failure;
 
     /**
      * A setting Clari rejected (e.g. CLARI_FORECAST_ID unknown to Clari), for the operator: the server
@@ -27,7 +26,7 @@ public interface ClariAccess {
      * The shared client as one tool call sees it: reporting its HTTP exchanges to ctx (for the call log),
      * every request of the call within one time and bytes budget (see ClariClient.forCall).
      */
-    default ClariClient client(ToolContext ctx) throws ToolException {
+    default ClariClient client(Tool.Context ctx) throws Tool.Failure {
         return client().forCall(ctx::httpExchange);
     }
 }

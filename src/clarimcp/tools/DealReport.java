@@ -1,7 +1,7 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import clarimcp.json.Json;
-import clarimcp.mcp.ToolResult;
 import clarimcp.tools.Deal.Change;
 import clarimcp.tools.Deal.Field;
 import java.math.BigDecimal;
@@ -131,20 +131,20 @@ final class DealReport {
      * The answer; when long values (a cell holds up to {@link Sanitize#MAX_CHARS}) would push the text past
      * {@link Text#MAX_CHARS}, fewer rows are listed in both forms, rather than the text alone being cut.
      */
-    static ToolResult render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
+    static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
                              LocalDate today) {
         int rows = MAX_ROWS, changes = MAX_CHANGE_ROWS;
         while (true) {
-            ToolResult r = render(deals, notFound, filters, arguments, since, today, rows, changes);
+            Tool.Result r = render(deals, notFound, filters, arguments, since, today, rows, changes);
             if (r.text().length() <= Text.MAX_CHARS || rows <= 1) {
-                return ToolResult.ok(Text.cap(r.text(), "pass fewer opp_ids or " + NARROW), r.structured()); // cut: only past one row
+                return Tool.Result.ok(Text.cap(r.text(), "pass fewer opp_ids or " + NARROW), r.structured()); // cut: only past one row
             }
             rows /= 2;
             changes /= 2;
         }
     }
 
-    private static ToolResult render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
+    private static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
                                      LocalDate today, int maxRows, int maxChangeRows) {
         List<String> notes = new ArrayList<>();
         List<String> listed = notFound.subList(0, Math.min(MAX_LISTED_UNKNOWN, notFound.size()));
@@ -260,7 +260,7 @@ final class DealReport {
         structured.put("rows", arrays(rows)).put("more", matched.size() - shown.size());
         if (since != null || !changeRows.isEmpty()) structured.put("changes", changes.build());
         structured.put("notFoundCount", notFound.size()).put("notFound", Json.Arr.ofStrings(listed)).put("notes", Json.Arr.ofStrings(notes));
-        return ToolResult.ok(out.toString(), structured.build());
+        return Tool.Result.ok(out.toString(), structured.build());
     }
 
     /** The latest dated change of each field (none for a field without dated history). */

@@ -1,7 +1,7 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import clarimcp.json.Json;
-import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
@@ -38,10 +38,10 @@ final class ForecastAnswer {
      * The answer. warnings go above the table (they change how it reads); source says how it was read.
      * compareArg is the compare_to given (or null); today decides whether the period is over (accuracy).
      */
-    static ToolResult render(String forecastId, String requested, String source, String sourceNote, List<String> warnings,
+    static Tool.Result render(String forecastId, String requested, String source, String sourceNote, List<String> warnings,
             ForecastTable t, String compareArg, LocalDate today) {
         int shown = Math.min(MAX_ROWS, t.rows().size());
-        ToolResult r = render(forecastId, requested, source, sourceNote, warnings, t, compareArg, today, shown);
+        Tool.Result r = render(forecastId, requested, source, sourceNote, warnings, t, compareArg, today, shown);
         // The text cap (Text.MAX_CHARS) must not cut silently what the structured part still has: fewer rows in both.
         for (int i = 0; i < 4 && r.text().length() > Text.MAX_CHARS && shown > 1; i++) {
             shown = Math.max(1, (int) (shown * (Text.MAX_CHARS * 0.9 / r.text().length())));
@@ -50,7 +50,7 @@ final class ForecastAnswer {
         return r;
     }
 
-    private static ToolResult render(String forecastId, String requested, String source, String sourceNote, List<String> warningsIn,
+    private static Tool.Result render(String forecastId, String requested, String source, String sourceNote, List<String> warningsIn,
             ForecastTable t, String compareArg, LocalDate today, int shown) {
         List<String> warnings = new ArrayList<>(warningsIn);
         if (shown < t.rows().size()) warnings.add("showing " + shown + " of " + t.rows().size() + " rows; the total still covers all of them; "
@@ -156,7 +156,7 @@ final class ForecastAnswer {
         }
         for (String n : notes.subList(warnings.size() + (movement == null ? 0 : 1), notes.size())) out.append(n).append('\n');
         s.put("notes", Json.Arr.ofStrings(notes));
-        return ToolResult.ok(Text.cap(out.toString(), "pass scope_id to narrow the hierarchy"), s.build());
+        return Tool.Result.ok(Text.cap(out.toString(), "pass scope_id to narrow the hierarchy"), s.build());
     }
 
     /** The call of each forecast-call column at the compared week against the final closed value (a past quarter's last week). */

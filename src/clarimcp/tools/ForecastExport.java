@@ -1,10 +1,9 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariException;
 import clarimcp.json.Json;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -34,11 +33,11 @@ final class ForecastExport {
 
     private final ClariClient client;
     private final PollBudget budget;
-    private final ToolContext ctx;
+    private final Tool.Context ctx;
     private final Session session;
     private final int maxPerHour;
 
-    ForecastExport(ClariClient client, PollBudget budget, ToolContext ctx, Session session, int maxPerHour) {
+    ForecastExport(ClariClient client, PollBudget budget, Tool.Context ctx, Session session, int maxPerHour) {
         this.client = client;
         this.budget = budget;
         this.ctx = ctx;
@@ -47,13 +46,13 @@ final class ForecastExport {
     }
 
     /** The results of a finished export of forecastId with body. */
-    Json run(String forecastId, Json.Obj body) throws ClariException, ToolException, InterruptedException {
+    Json run(String forecastId, Json.Obj body) throws ClariException, Tool.Failure, InterruptedException {
         return run(forecastId, body, Map.of());
     }
 
     /** As {@link #run(String, Json.Obj)}, the named top-level arrays of the results handed out as they are parsed. */
     Json run(String forecastId, Json.Obj body, Map<String, ? extends Consumer<? super Json>> handlers)
-            throws ClariException, ToolException, InterruptedException {
+            throws ClariException, Tool.Failure, InterruptedException {
         String jobId = submitWhenFree(forecastId, body);
         budget.restart(TimeUnit.NANOSECONDS.toMillis(session.expectedJobNanos()));
         awaitJob(jobId);
@@ -62,7 +61,7 @@ final class ForecastExport {
 
     /** Submits once a slot is free; waits (with progress) while none is, stops when the quota is spent. */
     private String submitWhenFree(String forecastId, Json.Obj body)
-            throws ClariException, ToolException, InterruptedException {
+            throws ClariException, Tool.Failure, InterruptedException {
         while (true) {
             ExportLimits limits = limits();
             if (limits != null && limits.quotaExhausted()) throw quotaSpent(limits);
@@ -74,7 +73,7 @@ final class ForecastExport {
                     if (!LIMIT_REACHED.equals(e.code())) throw e;
                     ExportLimits after = limits(); // "no slot" or "no quota": the limits tell which
                     if (after == null) {
-                        throw new ToolException("Clari refused the export: the org's monthly export quota or all its concurrent export "
+                        throw new Tool.Failure("Clari refused the export: the org's monthly export quota or all its concurrent export "
                                 + "slots are used (400 " + LIMIT_REACHED + "); this token cannot read /admin/limits to tell which "
                                 + "(a Clari admin's can). Retry in a few minutes; if it persists, the monthly quota is spent");
                     }
@@ -83,7 +82,7 @@ final class ForecastExport {
                 }
             }
             if (!budget.next()) {
-                throw new ToolException("No Clari export slot became free within " + budget.used() + " checks (~"
+                throw new Tool.Failure("No Clari export slot became free within " + budget.used() + " checks (~"
                         + budget.waitedSeconds() + " s): other exports are using the org's concurrent limit; retry later, "
                         + "or raise CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS to wait longer");
             }
@@ -102,21 +101,21 @@ final class ForecastExport {
         }
     }
 
-    private static ToolException quotaSpent(ExportLimits l) {
-        return new ToolException("Clari's monthly export quota is used up (" + ExportLimits.ofTotal(l.availableMonthly(), l.monthlyQuota())
+    private static Tool.Failure quotaSpent(ExportLimits l) {
+        return new Tool.Failure("Clari's monthly export quota is used up (" + ExportLimits.ofTotal(l.availableMonthly(), l.monthlyQuota())
                 + " exports left): get_forecast cannot run until it resets; get_pipeline_changes and get_deal_risk do not use it");
     }
 
-    private static String jobId(Json submitted) throws ToolException {
+    private static String jobId(Json submitted) throws Tool.Failure {
         String jobId = submitted instanceof Json.Obj o ? Lenient.id(o.get("jobId")) : null;
         if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
-            throw new ToolException("Clari accepted the export but sent no usable jobId; retry later");
+            throw new Tool.Failure("Clari accepted the export but sent no usable jobId; retry later");
         }
         return jobId;
     }
 
     /** Polls the job until DONE, telling the session when it ended; throws when it fails or the budget runs out. */
-    private void awaitJob(String jobId) throws ClariException, InterruptedException, ToolException {
+    private void awaitJob(String jobId) throws ClariException, InterruptedException, Tool.Failure {
         long submitted = session.clock.getAsLong();
         int before = budget.used();
         long pending = 0; // since the submit, when a check last saw the job unfinished; 0 = none did
@@ -131,11 +130,11 @@ final class ForecastExport {
                 return;
             }
             if (FAILED.contains(status)) {
-                throw new ToolException("Clari export job " + jobId + " ended " + status + "; retry later or check the forecast in Clari");
+                throw new Tool.Failure("Clari export job " + jobId + " ended " + status + "; retry later or check the forecast in Clari");
             }
             pending = at;
         }
-        throw new ToolException("Clari's export job " + jobId + " did not finish after " + budget.used() + " checks (~"
+        throw new Tool.Failure("Clari's export job " + jobId + " did not finish after " + budget.used() + " checks (~"
                 + budget.waitedSeconds() + " s); raise CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS, or retry later");
     }
 
@@ -169,7 +168,7 @@ final class ForecastExport {
         }
 
         /** Counts one export POST, or refuses it when max were made in the last hour, saying when one frees. */
-        synchronized void spend(int max) throws ToolException {
+        synchronized void spend(int max) throws Tool.Failure {
             long now = clock.getAsLong();
             while (!posts.isEmpty() && now - posts.peekFirst() >= HOUR_NANOS) posts.removeFirst();
             if (posts.size() < max) {
@@ -177,12 +176,12 @@ final class ForecastExport {
                 return;
             }
             if (max == 0) {
-                throw new ToolException("get_forecast may start no Clari export job: CLARI_MAX_EXPORTS_PER_HOUR is 0 "
+                throw new Tool.Failure("get_forecast may start no Clari export job: CLARI_MAX_EXPORTS_PER_HOUR is 0 "
                         + "(only the synchronous read of the latest week is allowed); raise it to allow exports");
             }
             long frees = HOUR_NANOS - (now - posts.peekFirst());
             long minutes = Math.max(1, (frees + 59_999_999_999L) / 60_000_000_000L);
-            throw new ToolException("Local export budget reached: " + posts.size() + " Clari export jobs started in the last hour "
+            throw new Tool.Failure("Local export budget reached: " + posts.size() + " Clari export jobs started in the last hour "
                     + "(CLARI_MAX_EXPORTS_PER_HOUR=" + max + "; each spends one of the org's monthly exports). The next frees in ~"
                     + minutes + " min (" + HH_MM.format(Instant.now().plusNanos(frees)) + " UTC); raise CLARI_MAX_EXPORTS_PER_HOUR to allow more");
         }

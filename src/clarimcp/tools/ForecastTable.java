@@ -1,8 +1,8 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
-import clarimcp.mcp.ToolException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
@@ -103,7 +103,6 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
 
     /** How compare_to names the week to compare with: the week before the latest, the first, or the week of a date. */
     record Compare(String arg, LocalDate date) {
-        static final Pattern ARG = Pattern.compile("^(last_week|quarter_start|\\d{4}-\\d{2}-\\d{2})$");
     }
 
     /**
@@ -177,9 +176,9 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
 
         /**
          * The user a scope_id given as a name or email means (exact scope id first, then name or email, ignoring
-         * case); a ToolException listing candidates (capped) when none or several match.
+         * case); a Tool.Failure listing candidates (capped) when none or several match.
          */
-        String resolveUser(String wanted, int maxCandidates) throws ToolException {
+        String resolveUser(String wanted, int maxCandidates) throws Tool.Failure {
             List<String> matches = new ArrayList<>();
             for (Map.Entry<String, Json.Obj> u : users.entrySet()) {
                 if (wanted.equals(Lenient.id(u.getValue().get("scopeId")))) return u.getKey();
@@ -200,7 +199,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             int total = candidates.size();
             String list = String.join("; ", candidates.subList(0, Math.min(maxCandidates, total)))
                     + (total > maxCandidates ? "; and " + (total - maxCandidates) + " more" : "");
-            throw new ToolException(matches.isEmpty()
+            throw new Tool.Failure(matches.isEmpty()
                     ? "No one named '" + Sanitize.text(wanted) + "' in this forecast; pass as scope_id a manager's name, email or scope id: "
                             + (list.isEmpty() ? "(Clari listed no managers)" : list)
                     : "'" + Sanitize.text(wanted) + "' matches " + total + " people; pass one's email or scope id as scope_id: " + list);
@@ -214,10 +213,10 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
         }
 
         /**
-         * The table: now = each cell's latest week; with compare, then = the compared week (a ToolException listing
+         * The table: now = each cell's latest week; with compare, then = the compared week (a Tool.Failure listing
          * the weeks available when the answer lacks it); with scopeUser, only that user and the team below.
          */
-        ForecastTable table(Compare compare, String scopeUser, LocalDate today) throws ToolException, InterruptedException {
+        ForecastTable table(Compare compare, String scopeUser, LocalDate today) throws Tool.Failure, InterruptedException {
             checkCancelled();
             String periodId = period == null ? null : Lenient.id(period.get("timePeriodId"));
             String periodEnd = period == null ? null : Lenient.text(period.get("endDate"));
@@ -333,7 +332,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             return out;
         }
 
-        private static Week thenWeek(Compare compare, List<Week> weeks, String periodId) throws ToolException {
+        private static Week thenWeek(Compare compare, List<Week> weeks, String periodId) throws Tool.Failure {
             Week found = null;
             if (compare.arg().equals("last_week")) {
                 found = weeks.size() < 2 ? null : weeks.get(weeks.size() - 2);
@@ -347,7 +346,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             }
             if (found != null) return found;
             List<String> listed = weeks.stream().map(Week::label).toList();
-            throw new ToolException("Clari's answer" + (periodId == null ? "" : " for " + Sanitize.text(periodId)) + " has no week for compare_to '"
+            throw new Tool.Failure("Clari's answer" + (periodId == null ? "" : " for " + Sanitize.text(periodId)) + " has no week for compare_to '"
                     + compare.arg() + "'; weeks available: " + (listed.isEmpty() ? "none" : String.join(", ", listed))
                     + ". Pass a date within one of them, or another time_period");
         }

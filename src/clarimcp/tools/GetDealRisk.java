@@ -5,9 +5,6 @@ import clarimcp.clari.ClariException;
 import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
-import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,7 +37,7 @@ import java.util.regex.Pattern;
  * deal is reported under the id the caller gave. Other CRMs' ids (Dynamics GUIDs, HubSpot numbers,
  * {@code opp_001}) are unconfirmed by any source but sent as given: ids are URL-encoded anyway.
  */
-public final class GetDealRisk implements Tool {
+public final class GetDealRisk {
     /** What can be an id in any CRM we know of (trimmed first); nothing else is refused. */
     static final Pattern OPP_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     static final int MAX_IDS = 1000;
@@ -48,133 +45,86 @@ public final class GetDealRisk implements Tool {
     static final int BATCH = 100;
     /** Calls in flight at once: Clari is a low-throughput API, and a burst would only earn 429s. */
     static final int MAX_PARALLEL = 4;
-    /** Largest min_amount accepted: a quadrillion is beyond any deal, and bounds the comparison. */
-    private static final String MAX_AMOUNT = "1000000000000000"; // text: BigDecimal's first use costs ~8 ms, kept off the start path
-    /** Forecast categories asked at once: Clari has five standard ones; room for custom ones. */
-    private static final int MAX_CATEGORIES = 20;
-    /** Characters of a refused id quoted back: enough to recognise it, too few to flood the message. */
-    private static final int MAX_QUOTED = 40;
     /** Salesforce's alphabet for the 3 checksum characters of an 18-character id. */
     private static final String SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
     private static final Pattern SF_ID = Pattern.compile("[A-Za-z0-9]{15}([A-Za-z0-5]{3})?");
-    /** Args checks only that each item is a string; the id check trims first and names the bad id. */
-    private static final Pattern ANY = Pattern.compile("(?s).*");
     private static final Pattern GUID = Pattern.compile("[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}");
-    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
-    private static final Pattern SHORT_TEXT = Pattern.compile("(?s)\\s*\\S.{0,199}");
+
+    static Tool tool(ClariAccess clari) {
+        return tool(clari, Clock.systemUTC());
+    }
+
+    /** clock: "today", whose calendar quarter changed_since judges close dates against. */
+    static Tool tool(ClariAccess clari, Clock clock) {
+        return Tools.tool("get_deal_risk", "Clari deal risk", "Clari CRM score (deal health 0-100; low = at risk), amount, stage, "
+                + "close date, category, owner of given deals: totals per forecast category, riskiest first; optional filters; "
+                + "changed_since lists slips and Commit moves. Clari cannot list deals: take ids from a CRM report or another tool.",
+                INPUT, OUTPUT, Schema.READ_ONLY, new GetDealRisk(clari, clock)::call);
+    }
+
+    /**
+     * The arguments: up to 1000 ids (MAX_IDS), 20 categories (five standard ones, room for custom ones), amounts up
+     * to a quadrillion (beyond any deal). JSON in a Java text block: every JSON backslash is written twice.
+     */
+    static final Json.Obj INPUT = Schema.parse("""
+            {"type": "object", "required": ["opp_ids"], "additionalProperties": false, "properties": {
+              "opp_ids": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string",
+                  "pattern": "^\\\\s*[A-Za-z0-9_.:-]{1,64}\\\\s*$", "description": "an opportunity id: 1-64 letters, digits or - _ . : as in the CRM (e.g. 006Z000000EPuiyIAD)"},
+                "description": "CRM opportunity ids as in the CRM: Salesforce 15 or 18 characters (006Z000000EPuiy, 006Z000000EPuiyIAD), GUIDs, numbers"},
+              "forecast_category": {"type": "array", "minItems": 1, "maxItems": 20, "items": {"type": "string", "pattern": "\\\\S", "maxLength": 200},
+                "description": "keep deals in these forecast categories, any case (e.g. ['Commit','Best Case']); with changed_since, also deals in them at that time"},
+              "open_only": {"type": "boolean", "description": "drop closed deals: stage containing 'Closed' (Closed Won/Lost) or category Closed; Omitted alone is not closed. Default false"},
+              "close_from": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD, inclusive"},
+              "close_to": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "YYYY-MM-DD, inclusive"},
+              "owner": {"type": "string", "pattern": "\\\\S", "maxLength": 200, "description": "owner's full name or email, any case"},
+              "min_amount": {"type": "number", "minimum": 0, "maximum": 1000000000000000},
+              "max_score": {"type": "number", "minimum": 0, "maximum": 100, "description": "keep CRM scores at or below this"},
+              "changed_since": {"type": "string", "pattern": "%s", "description": "YYYY-MM-DD (UTC) or ISO date-time: list changes of stage, amount, close date and category since then, with slips and Commit moves"}}}""".formatted(Schema.DATE_OR_TIME));
 
     private final ClariAccess clari;
     private final Clock clock;
 
-    public GetDealRisk(ClariAccess clari) {
-        this(clari, Clock.systemUTC());
-    }
-
-    /** clock: "today", whose calendar quarter changed_since judges close dates against. */
     GetDealRisk(ClariAccess clari, Clock clock) {
         this.clari = clari;
         this.clock = clock;
     }
 
-    @Override
-    public String name() {
-        return "get_deal_risk";
-    }
+    /** Compact: one array per row under named columns (an object per row doubled the JSON's size). */
+    private static final Json.Obj OUTPUT = Schema.parse("""
+            {"type": "object", "required": ["found", "matched", "totals", "rows", "more", "notFoundCount", "notFound", "notes"],
+             "properties": {
+              "found": {"type": "integer", "description": "deals Clari answered for"},
+              "matched": {"type": "integer", "description": "deals passing the filters"},
+              "totals": TABLE,
+              "columns": {"type": "array", "items": {"type": "string", "description": "absent when rows is empty"}},
+              "rows": {"type": "array", "items": {"type": "array", "description": "one matching deal, lowest score first"}},
+              "more": {"type": "integer", "description": "matching deals not listed"},
+              "changes": {"type": "object", "required": ["columns", "rows", "more"], "properties": {
+                "since": {"type": "string", "description": "absent: the latest change per field (then changes is absent without rows)"},
+                "columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array"}},
+                "more": {"type": "integer", "description": "change rows not listed"},
+                "summary": TABLE,
+                "netAmountChange": {"type": "number", "description": "over the deals with amount changes"},
+                "amountChangedDeals": {"type": "integer"}}},
+              "notFoundCount": {"type": "integer", "description": "ids Clari did not answer for; notFound lists the first 10"},
+              "notFound": {"type": "array", "items": {"type": "string"}},
+              "notes": {"type": "array", "items": {"type": "string", "description": "every NOTE line of the text"}}}}""".replace("TABLE", """
+              {"type": "object", "required": ["columns", "rows"], "properties": {"columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array"}}}}"""));
 
-    @Override
-    public String title() {
-        return "Clari deal risk";
-    }
-
-    @Override
-    public String description() {
-        return "Clari CRM score (deal health 0-100; low = at risk), amount, stage, close date, category, owner of given deals: "
-                + "totals per forecast category, riskiest first; optional filters; changed_since lists slips and Commit moves. "
-                + "Clari cannot list deals: take ids from a CRM report or another tool.";
-    }
-
-    @Override
-    public Json.Obj inputSchema() {
-        Json.Obj ids = Json.Obj.builder().put("type", "array")
-                .put("items", Json.Obj.builder().put("type", "string").put("pattern", "^\\s*" + OPP_ID.pattern() + "\\s*$").build())
-                .put("minItems", 1).put("maxItems", MAX_IDS)
-                .put("description", "CRM opportunity ids as in the CRM: Salesforce 15 or 18 characters (006Z000000EPuiy, "
-                        + "006Z000000EPuiyIAD), GUIDs, numbers").build();
-        Json.Obj categories = Json.Obj.builder().put("type", "array").put("items", Schema.type("string"))
-                .put("minItems", 1).put("maxItems", MAX_CATEGORIES)
-                .put("description", "keep deals in these forecast categories, any case (e.g. [\"Commit\",\"Best Case\"]); with "
-                        + "changed_since, also deals in them at that time").build();
-        Json.Obj date = Schema.string("YYYY-MM-DD, inclusive", "^" + DATE.pattern() + "$");
-        return Schema.object(true, Schema.props().put("opp_ids", ids)
-                .put("forecast_category", categories)
-                .put("open_only", Schema.type("boolean", "drop closed deals: stage containing 'Closed' (Closed Won/Lost) or "
-                        + "category Closed; Omitted alone is not closed. Default false"))
-                .put("close_from", date).put("close_to", date)
-                .put("owner", Schema.type("string", "owner's full name or email, any case"))
-                .put("min_amount", Json.Obj.builder().put("type", "number").put("minimum", 0).build())
-                .put("max_score", Json.Obj.builder().put("type", "number").put("minimum", 0).put("maximum", 100)
-                        .put("description", "keep CRM scores at or below this").build())
-                .put("changed_since", Schema.string("YYYY-MM-DD (UTC) or ISO date-time: list changes of stage, amount, close "
-                        + "date and category since then, with slips and Commit moves", Args.DATE_OR_TIME.pattern()))
-                .build(), "opp_ids");
-    }
-
-    @Override
-    public Json.Obj outputSchema() {
-        // Compact: one array per row under named columns (an object per row doubled the JSON's size).
-        Json.Obj table = Schema.object(false, Schema.props().put("columns", Schema.array(Schema.type("string")))
-                .put("rows", Schema.array(Schema.type("array"))).build(), "columns", "rows");
-        Json.Obj changes = Schema.object(false, Schema.props()
-                .put("since", Schema.type("string", "absent: the latest change per field (then changes is absent without rows)"))
-                .put("columns", Schema.array(Schema.type("string"))).put("rows", Schema.array(Schema.type("array")))
-                .put("more", Schema.type("integer", "change rows not listed"))
-                .put("summary", table)
-                .put("netAmountChange", Schema.type("number", "over the deals with amount changes"))
-                .put("amountChangedDeals", Schema.type("integer")).build(), "columns", "rows", "more");
-        return Schema.object(false, Schema.props()
-                .put("found", Schema.type("integer", "deals Clari answered for"))
-                .put("matched", Schema.type("integer", "deals passing the filters"))
-                .put("totals", table)
-                .put("columns", Schema.array(Schema.type("string", "absent when rows is empty")))
-                .put("rows", Schema.array(Schema.type("array", "one matching deal, lowest score first")))
-                .put("more", Schema.type("integer", "matching deals not listed"))
-                .put("changes", changes)
-                .put("notFoundCount", Schema.type("integer", "ids Clari did not answer for; notFound lists the first " + DealReport.MAX_LISTED_UNKNOWN))
-                .put("notFound", Schema.array(Schema.type("string")))
-                .put("notes", Schema.array(Schema.type("string", "every NOTE line of the text")))
-                .build(), "found", "matched", "totals", "rows", "more", "notFoundCount", "notFound", "notes");
-    }
-
-    @Override
-    public Json.Obj annotations() {
-        return Schema.READ_ONLY;
-    }
-
-    @Override
-    public ToolResult call(Json.Obj arguments, ToolContext ctx) throws ToolException, InterruptedException {
-        Args args = new Args(arguments, Set.of("opp_ids", "forecast_category", "open_only", "close_from", "close_to", "owner",
-                "min_amount", "max_score", "changed_since"));
-        List<String> given = args.requiredStrings("opp_ids", 1, MAX_IDS, ANY, "a string");
+    Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
         Map<String, String> asked = new LinkedHashMap<>(); // key -> the first id given for that deal
-        for (int i = 0; i < given.size(); i++) {
-            String id = given.get(i).strip();
-            if (!OPP_ID.matcher(id).matches()) {
-                String quoted = Sanitize.text(id.length() > MAX_QUOTED ? id.substring(0, MAX_QUOTED) + "…" : id);
-                throw new ToolException("'opp_ids'[" + i + "] \"" + quoted + "\" is not an opportunity id: use 1-64 letters, "
-                        + "digits or - _ . : as in the CRM (e.g. 006Z000000EPuiyIAD)");
-            }
+        for (String given : args.strings("opp_ids")) {
+            String id = given.strip(); // the schema allowed spaces around (pasted ids); Clari gets the id alone
             asked.putIfAbsent(key(id), id);
         }
-        List<String> categories = args.optionalStrings("forecast_category", MAX_CATEGORIES, SHORT_TEXT, "a category name (1-200 characters)");
+        List<String> categories = args.strings("forecast_category");
         LocalDate from = date(args, "close_from"), to = date(args, "close_to");
-        if (from != null && to != null && from.isAfter(to)) throw new ToolException("'close_from' must not be after 'close_to'");
-        String owner = args.optionalString("owner", SHORT_TEXT, "a name or email (1-200 characters)");
-        String sinceText = args.optionalString("changed_since", Args.DATE_OR_TIME, "a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
+        if (from != null && to != null && from.isAfter(to)) throw new Tool.Failure("'close_from' must not be after 'close_to'");
+        String owner = args.str("owner"), sinceText = args.str("changed_since");
         Instant since = sinceText == null ? null : instant(sinceText);
         DealReport.Filters filters = new DealReport.Filters(categories == null ? null : Set.copyOf(categories.stream().map(c -> c.strip().toLowerCase(Locale.ROOT)).toList()),
-                args.optionalBoolean("open_only", false), from, to, owner == null ? null : owner.strip().toLowerCase(Locale.ROOT),
-                args.optionalNumber("min_amount", BigDecimal.ZERO, new BigDecimal(MAX_AMOUNT)),
-                args.optionalNumber("max_score", BigDecimal.ZERO, BigDecimal.valueOf(100)), since);
+                args.bool("open_only", false), from, to, owner == null ? null : owner.strip().toLowerCase(Locale.ROOT),
+                args.decimal("min_amount"), args.decimal("max_score"), since);
 
         ClariClient client = clari.client(ctx);
         Map<String, Deal> found = fetch(client, asked, ctx);
@@ -185,24 +135,24 @@ public final class GetDealRisk implements Tool {
             if (d == null) notFound.add(id);
             else deals.add(d);
         });
-        return DealReport.render(deals, notFound, filters, arguments, since, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+        return DealReport.render(deals, notFound, filters, args, since, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     }
 
-    private static LocalDate date(Args args, String name) throws ToolException {
-        String v = args.optionalString(name, DATE, "a date YYYY-MM-DD");
+    private static LocalDate date(Json.Obj args, String name) throws Tool.Failure {
+        String v = args.str(name);
         try {
             return v == null ? null : LocalDate.parse(v);
         } catch (DateTimeParseException e) {
-            throw new ToolException("'" + name + "' must be a real date YYYY-MM-DD");
+            throw new Tool.Failure("'" + name + "' must be a real date YYYY-MM-DD");
         }
     }
 
     /** A date is the start of that day (UTC); a date-time without an offset is UTC too. */
-    static Instant instant(String v) throws ToolException {
+    static Instant instant(String v) throws Tool.Failure {
         try {
-            return Args.instant(v, false);
+            return Schema.instant(v, false);
         } catch (DateTimeParseException e) {
-            throw new ToolException("'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
+            throw new Tool.Failure("'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
         }
     }
 
@@ -241,8 +191,8 @@ public final class GetDealRisk implements Tool {
      * reduced to its deals' shown facts in the task that fetched it, so no raw answer outlives its batch.
      * The first failure, or a cancellation of this call, interrupts the rest.
      */
-    private static Map<String, Deal> fetch(ClariClient client, Map<String, String> asked, ToolContext ctx)
-            throws ToolException, InterruptedException {
+    private static Map<String, Deal> fetch(ClariClient client, Map<String, String> asked, Tool.Context ctx)
+            throws Tool.Failure, ClariException, InterruptedException {
         List<String> ids = List.copyOf(asked.values());
         int batches = (ids.size() + BATCH - 1) / BATCH;
         Map<String, Deal> found = new ConcurrentHashMap<>();
@@ -263,8 +213,8 @@ public final class GetDealRisk implements Tool {
             }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof ClariException c) throw new ToolException(c.getMessage());
-            if (cause instanceof IllegalArgumentException i) throw new ToolException("Clari refused the request: " + i.getMessage());
+            if (cause instanceof ClariException c) throw c;
+            if (cause instanceof IllegalArgumentException i) throw new Tool.Failure("Clari refused the request: " + i.getMessage());
             if (cause instanceof InterruptedException i) throw i;
             if (cause instanceof RuntimeException r) throw r;
             if (cause instanceof Error err) throw err;

@@ -5,9 +5,6 @@ import clarimcp.clari.ClariConfig;
 import clarimcp.clari.ClariException;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
-import clarimcp.mcp.ToolResult;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -28,19 +25,28 @@ import java.util.regex.Pattern;
  * (submit, poll, fetch [spec]) is the fallback when that read is missing (404/405/501, remembered for the
  * session) and the way to history (a later feature: see {@link #read}). Table semantics are in {@link ForecastTable}.
  */
-public final class GetForecast implements Tool {
-    /** The one rule, as CLARI_FORECAST_ID accepts. */
-    static final Pattern FORECAST_ID = ClariConfig.FORECAST_ID;
-    static final Pattern TIME_PERIOD = Pattern.compile("^\\d{4}_Q[1-4]$");
-    static final Pattern SCOPE_ID = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
+public final class GetForecast {
     /**
-     * scope_id as given: a scope id, or a name or email as the forecast lists it. One line, without the characters
-     * of URLs and JSON (" / ? # & = % { } < > and backslash): never sent to Clari, yet refused early like any URL-shaped value.
+     * The tool's arguments. forecast_id's pattern is CLARI_FORECAST_ID's (ClariConfig.FORECAST_ID; a test holds them
+     * equal). scope_id: one line without the characters of URLs and JSON (never sent to Clari unless a scope id, yet
+     * refused early like any URL-shaped value). JSON inside a Java text block: every JSON backslash is written twice.
      */
-    static final Pattern SCOPE_ARG = Pattern.compile("^[^\"/?#&=%{}<>\\\\\\x00-\\x1f\\x7f]{1,200}$");
+    static final Json.Obj INPUT = Schema.parse("""
+            {"type": "object", "additionalProperties": false, "properties": {
+              "forecast_id": {"type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,127}$",
+                "description": "Forecast tab id from the Clari URL, e.g. net_arr; default CLARI_FORECAST_ID"},
+              "time_period": {"type": "string", "pattern": "^[0-9]{4}_Q[1-4]$", "description": "Fiscal quarter, e.g. 2026_Q2; default: current"},
+              "scope_id": {"type": "string", "pattern": "^[^/?#&=%{}<>\\"\\\\\\\\\\u0000-\\u001f\\u007f]{1,200}$",
+                "description": "A manager's team: scope id (e.g. 1905::MGR), or the manager's name or email as in the forecast"},
+              "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO code, e.g. USD"},
+              "compare_to": {"type": "string", "pattern": "^(last_week|quarter_start|[0-9]{4}-[0-9]{2}-[0-9]{2})$",
+                "description": "Movement since: last_week, quarter_start or a date YYYY-MM-DD (its week); one export job. For a past quarter, also forecast accuracy"}}}""");
+    /** A fiscal quarter as time_period takes it (prompts check theirs by it too). */
+    static final Pattern TIME_PERIOD = Pattern.compile(INPUT.obj("properties").obj("time_period").str("pattern"));
+    /** A scope id as Clari writes them ("1905::MGR" [spec]); any other scope_id is a name or email. */
+    static final Pattern SCOPE_ID = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
     /** People listed when a scope_id name is unknown or ambiguous: enough to pick from, not the whole org. */
     static final int MAX_CANDIDATES = 20;
-    static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
     /** The types an export accepts [spec][tap]: never crm_total or crm_closed, which it refuses (400 type_not_supported). */
     static final List<String> EXPORT_TYPES = List.of("forecast", "quota", "forecast_updated", "adjustment");
     /** CRM totals: asked of the synchronous read only (a guess from the spec's "available from the Forecast API"). */
@@ -53,17 +59,39 @@ public final class GetForecast implements Tool {
 
     /** Answers kept for CLARI_CACHE_SECONDS: a forecast call's distinct questions fit; each is at most one capped result. */
     static final int MAX_CACHED = 32;
-    /** Not idempotent: a call may spend one of the org's monthly exports (Schema.READ_ONLY says idempotent). */
-    static final Json.Obj ANNOTATIONS = Json.Obj.builder()
-            .put("readOnlyHint", true)
-            .put("destructiveHint", false)
-            .put("idempotentHint", false)
-            .put("openWorldHint", true)
-            .build();
+    static Tool tool(ClariAccess clari) {
+        return Tools.tool("get_forecast", "Clari forecast", "Clari forecast for a period: each user's calls, adjustments, CRM "
+                + "totals, quota, attainment, gap, coverage by hierarchy (managers show scope ids). Current week: one sync read, "
+                + "no quota. compare_to (movement, past-quarter accuracy) or a missing sync read runs an export: one monthly "
+                + "export.", INPUT, OUTPUT,
+                // Not idempotent: a call may spend one of the org's monthly exports (Schema.READ_ONLY says idempotent).
+                Json.obj("readOnlyHint", true, "destructiveHint", false, "idempotentHint", false, "openWorldHint", true),
+                new GetForecast(clari)::call);
+    }
+
+    private static final Json.Obj OUTPUT = Schema.parse("""
+            {"type": "object", "required": ["forecastId", "source", "columns", "rows", "total", "rowCount", "notes"],
+             "properties": {
+              "forecastId": {"type": "string"},
+              "timePeriod": {"type": "string", "description": "the period Clari returned"},
+              "requestedTimePeriod": {"type": "string"},
+              "currency": {"type": "string"},
+              "source": {"type": "string", "description": "sync: one GET /forecast, no export quota; export: an export job; sync+export: both"},
+              "compareTo": {"type": "string"}, "nowWeek": {"type": "string"}, "thenWeek": {"type": "string"},
+              "columns": {"type": "array", "items": {"type": "string", "description": "of each row: User, Role, Level (0 = top; a manager covers the rows below), Scope id (managers), then values; 'X then' = the compared week, 'X change' = now - then"}},
+              "rows": {"type": "array", "items": {"type": "array", "items": {"type": ["string", "number", "null"]}}},
+              "total": {"type": "array", "items": {"type": ["string", "number", "null"]}},
+              "rowCount": {"type": "integer", "description": "rows in the answer before the row cap"},
+              "legend": {"type": "string"},
+              "movers": {"type": "object", "required": ["columns", "rows"], "properties": {"columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array", "items": {"type": ["string", "number", "null"]}}}}},
+              "accuracy": {"type": "object", "required": ["columns", "rows"], "properties": {"columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array", "items": {"type": ["string", "number", "null"]}}}}},
+              "adjustments": {"type": "object", "required": ["columns", "rows"], "properties": {"columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array", "items": {"type": ["string", "number", "null"]}}}}},
+              "notes": {"type": "array", "items": {"type": "string"}},
+              "ageSeconds": {"type": "integer", "description": "present when answered from memory: seconds since it was read from Clari"}}}""");
 
     private final ClariAccess clari;
     /** Identical calls within CLARI_CACHE_SECONDS get the answer already given, with its age; nothing is sent. */
-    private final SharedExports.Recent<ToolResult> recent = new SharedExports.Recent<>(MAX_CACHED, System::nanoTime);
+    private final SharedExports.Recent<Tool.Result> recent = new SharedExports.Recent<>(MAX_CACHED, System::nanoTime);
     /** The export budget per hour and the last job's duration, for the life of the process. */
     private final ForecastExport.Session session = new ForecastExport.Session(System::nanoTime);
     /** Identical calls in flight share one read (this tool object lives as long as the process). */
@@ -71,92 +99,22 @@ public final class GetForecast implements Tool {
     /** Set once GET /forecast/{id} answered 404/405/501: later calls of this session go straight to an export. */
     private final AtomicBoolean syncUnavailable = new AtomicBoolean();
 
-    public GetForecast(ClariAccess clari) {
+    GetForecast(ClariAccess clari) {
         this.clari = clari;
     }
 
-    @Override
-    public String name() {
-        return "get_forecast";
-    }
-
-    @Override
-    public String title() {
-        return "Clari forecast";
-    }
-
-    @Override
-    public String description() {
-        return "Clari forecast for a period: each user's calls, adjustments, CRM totals, quota, attainment, gap, coverage by "
-                + "hierarchy (managers show scope ids). Current week: one sync read, no quota. compare_to (movement, past-quarter "
-                + "accuracy) or a missing sync read runs an export: one monthly export.";
-    }
-
-    @Override
-    public Json.Obj inputSchema() {
-        return Schema.object(true, Schema.props()
-                .put("forecast_id", Schema.string("Forecast tab id from the Clari URL, e.g. net_arr; default CLARI_FORECAST_ID", "^" + FORECAST_ID.pattern() + "$"))
-                .put("time_period", Schema.string("Fiscal quarter, e.g. 2026_Q2; default: current", TIME_PERIOD.pattern()))
-                .put("scope_id", Schema.string("A manager's team: scope id (e.g. 1905::MGR), or the manager's name or email as in the forecast",
-                        SCOPE_ARG.pattern()))
-                .put("currency", Schema.string("ISO code, e.g. USD", CURRENCY.pattern()))
-                .put("compare_to", Schema.string("Movement since: last_week, quarter_start or a date YYYY-MM-DD (its week); "
-                        + "one export job. For a past quarter, also forecast accuracy", ForecastTable.Compare.ARG.pattern()))
-                .build());
-    }
-
-    @Override
-    public Json.Obj outputSchema() {
-        Json.Obj cell = Json.Obj.builder().put("type", Json.Arr.ofStrings(List.of("string", "number", "null"))).build();
-        Json.Obj table = Schema.object(false, Schema.props()
-                .put("columns", Schema.array(Schema.type("string")))
-                .put("rows", Schema.array(Schema.array(cell)))
-                .build(), "columns", "rows");
-        return Schema.object(false, Schema.props()
-                .put("forecastId", Schema.type("string"))
-                .put("timePeriod", Schema.type("string", "the period Clari returned"))
-                .put("requestedTimePeriod", Schema.type("string"))
-                .put("currency", Schema.type("string"))
-                .put("source", Schema.type("string", "sync: one GET /forecast, no export quota; export: an export job; sync+export: both"))
-                .put("compareTo", Schema.type("string"))
-                .put("nowWeek", Schema.type("string"))
-                .put("thenWeek", Schema.type("string"))
-                .put("columns", Schema.array(Schema.type("string", "of each row: User, Role, Level (0 = top; a manager covers the rows "
-                        + "below), Scope id (managers), then values; 'X then' = the compared week, 'X change' = now - then")))
-                .put("rows", Schema.array(Schema.array(cell)))
-                .put("total", Schema.array(cell))
-                .put("rowCount", Schema.type("integer", "rows in the answer before the row cap"))
-                .put("legend", Schema.type("string"))
-                .put("movers", table)
-                .put("accuracy", table)
-                .put("adjustments", table)
-                .put("notes", Schema.array(Schema.type("string")))
-                .put("ageSeconds", Schema.type("integer", "present when answered from memory: seconds since it was read from Clari"))
-                .build(), "forecastId", "source", "columns", "rows", "total", "rowCount", "notes");
-    }
-
-    @Override
-    public Json.Obj annotations() {
-        return ANNOTATIONS;
-    }
-
-    @Override
-    public ToolResult call(Json.Obj arguments, ToolContext ctx) throws ToolException, InterruptedException {
-        Args args = new Args(arguments, Set.of("forecast_id", "time_period", "scope_id", "currency", "compare_to"));
-        String forecastId = args.optionalString("forecast_id", FORECAST_ID, "a Clari forecast tab id like net_arr");
+    Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
+        String forecastId = args.str("forecast_id");
         boolean configured = forecastId == null; // then CLARI_FORECAST_ID names it, and a rejection is a setup problem
-        String period = args.optionalString("time_period", TIME_PERIOD, "a fiscal quarter like 2026_Q2");
-        String scopeArg = args.optionalString("scope_id", SCOPE_ARG, "a Clari scope id like 1905::MGR, or a manager's name or email");
-        String currency = args.optionalString("currency", CURRENCY, "a three-letter ISO code like USD");
-        ForecastTable.Compare compare = compare(args.optionalString("compare_to", ForecastTable.Compare.ARG,
-                "last_week, quarter_start or a date YYYY-MM-DD"));
+        String period = args.str("time_period"), scopeArg = args.str("scope_id"), currency = args.str("currency");
+        ForecastTable.Compare compare = compare(args.str("compare_to"));
         ClariConfig config = clari.config();
         if (forecastId == null) forecastId = config.forecastId();
         if (forecastId == null || forecastId.isBlank()) {
-            throw new ToolException("No forecast chosen: pass forecast_id (the forecast tab id in the Clari URL, e.g. net_arr) or set CLARI_FORECAST_ID");
+            throw new Tool.Failure("No forecast chosen: pass forecast_id (the forecast tab id in the Clari URL, e.g. net_arr) or set CLARI_FORECAST_ID");
         }
-        if (!FORECAST_ID.matcher(forecastId).matches()) {
-            throw new ToolException("CLARI_FORECAST_ID must be a forecast tab id like net_arr (letters, digits, _ . : -)");
+        if (!ClariConfig.FORECAST_ID.matcher(forecastId).matches()) {
+            throw new Tool.Failure("CLARI_FORECAST_ID must be a forecast tab id like net_arr (letters, digits, _ . : -)");
         }
         // A scope id as Clari writes them ("1905::MGR" [spec]) goes to Clari; anything else (a name, an email) is
         // looked up in the hierarchy of the whole forecast, read once, and the table cut to that manager's team.
@@ -171,22 +129,22 @@ public final class GetForecast implements Tool {
         // The answer also depends on compare_to and a scope given by name (resolved here, not sent to Clari).
         String answerKey = readKey + "\n" + (compare == null ? "" : compare.arg()) + "\n" + (byName ? scopeArg : "");
         long fresh = TimeUnit.SECONDS.toNanos(config.cacheSeconds());
-        SharedExports.Recent.Hit<ToolResult> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
+        SharedExports.Recent.Hit<Tool.Result> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
         if (hit != null) return fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
         Read read = reads.run(readKey, ctx, waiters -> read(id, configured, ask, history, config, waiters));
         String scopeUser = byName ? read.data().resolveUser(scopeArg, MAX_CANDIDATES) : null;
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         ForecastTable table = read.data().table(compare, scopeUser, today);
-        ToolResult result = render(forecastId, period, read, table, compare, today);
+        Tool.Result result = render(forecastId, period, read, table, compare, today);
         if (fresh > 0) recent.put(answerKey, result);
         return result;
     }
 
     /** A remembered answer, saying first (text) and in notes and ageSeconds (structured) how old it is. */
-    static ToolResult fromMemory(ToolResult r, long ageSeconds, int cacheSeconds) {
+    static Tool.Result fromMemory(Tool.Result r, long ageSeconds, int cacheSeconds) {
         String note = "Answered from memory: read from Clari " + ageSeconds + " s ago (an identical call within CLARI_CACHE_SECONDS="
                 + cacheSeconds + "); no request sent";
-        if (r.structured() == null) return ToolResult.ok("NOTE: " + note + "\n" + r.text(), null);
+        if (r.structured() == null) return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), null);
         Json.Builder s = Json.Obj.builder();
         r.structured().members().forEach((k, v) -> {
             if (!k.equals("notes")) s.put(k, v);
@@ -194,16 +152,16 @@ public final class GetForecast implements Tool {
         List<Json> notes = new ArrayList<>(List.of(new Json.Str(note)));
         if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
         s.put("notes", new Json.Arr(notes)).put("ageSeconds", ageSeconds);
-        return ToolResult.ok("NOTE: " + note + "\n" + r.text(), s.build());
+        return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), s.build());
     }
 
-    private static ForecastTable.Compare compare(String arg) throws ToolException {
+    private static ForecastTable.Compare compare(String arg) throws Tool.Failure {
         if (arg == null) return null;
         if (!Character.isDigit(arg.charAt(0))) return new ForecastTable.Compare(arg, null);
         try {
             return new ForecastTable.Compare(arg, LocalDate.parse(arg));
         } catch (DateTimeParseException e) {
-            throw new ToolException("'compare_to' " + arg + " is not a calendar date (YYYY-MM-DD)");
+            throw new Tool.Failure("'compare_to' " + arg + " is not a calendar date (YYYY-MM-DD)");
         }
     }
 
@@ -214,7 +172,7 @@ public final class GetForecast implements Tool {
      * malformed body throws, and the Reader (half-filled) is dropped with it. Clari's refusals become tool errors.
      */
     private Read read(String forecastId, boolean configured, Map<String, String> ask, boolean history, ClariConfig config,
-            ToolContext ctx) throws ToolException, InterruptedException {
+            Tool.Context ctx) throws Tool.Failure, InterruptedException {
         ClariClient client = clari.client(ctx);
         ForecastTable.Reader data = new ForecastTable.Reader();
         try {
@@ -244,17 +202,17 @@ public final class GetForecast implements Tool {
         } catch (ClariException e) {
             if ("no_such_forecast_config".equals(e.code())) {
                 if (!configured) {
-                    throw new ToolException("Clari has no forecast '" + forecastId + "' (400 no_such_forecast_config): pass as forecast_id "
+                    throw new Tool.Failure("Clari has no forecast '" + forecastId + "' (400 no_such_forecast_config): pass as forecast_id "
                             + "the forecast tab id from the Clari URL (e.g. net_arr), or leave it out to use CLARI_FORECAST_ID");
                 }
                 String problem = "CLARI_FORECAST_ID '" + forecastId + "' is not a forecast Clari knows (400 no_such_forecast_config): "
                         + "set it to the forecast tab id from the Clari URL (e.g. net_arr)";
                 clari.reportConfigProblem(problem);
-                throw new ToolException(problem);
+                throw new Tool.Failure(problem);
             }
-            throw new ToolException(e.getMessage());
+            throw new Tool.Failure(e.getMessage()); // here, not in Tools: the read is shared by the calls waiting on it
         } catch (IllegalArgumentException e) {
-            throw new ToolException("Clari refused the request: " + e.getMessage());
+            throw new Tool.Failure("Clari refused the request: " + e.getMessage());
         }
     }
 
@@ -281,7 +239,7 @@ public final class GetForecast implements Tool {
         return true;
     }
 
-    private static ToolResult render(String forecastId, String requested, Read read, ForecastTable t, ForecastTable.Compare compare,
+    private static Tool.Result render(String forecastId, String requested, Read read, ForecastTable t, ForecastTable.Compare compare,
             LocalDate today) {
         List<String> warnings = new ArrayList<>(); // shown above the table: they change how it reads
         if (requested != null && t.period() != null && !requested.equals(t.period())) {

@@ -6,9 +6,6 @@ import clarimcp.clari.ClariException;
 import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
-import clarimcp.mcp.ToolResult;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,12 +32,40 @@ import java.util.stream.Stream;
  * argument asks Clari for any name (overriding both), CLARI_PIPELINE_EVENTS replaces the default with a list
  * of names, and every event type left out is counted in the answer.
  */
-public final class GetPipelineChanges implements Tool {
-    /** Event names seen so far are dotted lower-case words; anything else cannot be a name. */
-    private static final Pattern EVENT = Pattern.compile("^[A-Za-z0-9_.:-]{1,100}$");
+public final class GetPipelineChanges {
+    static Tool tool(ClariAccess clari) {
+        return Tools.tool("get_pipeline_changes", "Clari activity (audit log)", "What people did in Clari, from its audit log (kept "
+                + "~30 days), newest first: forecast submissions and adjustments, logins; API calls only with event=api.accessed. "
+                + "Default: the last 7 days ending now. Not CRM deal changes (stage, amount, close date): get_deal_risk's "
+                + "trendHistory has those.", INPUT, OUTPUT, Schema.READ_ONLY, new GetPipelineChanges(clari)::call);
+    }
+
+    /** Event names are dotted lower-case words so far; an actor is one line. JSON in a text block: backslashes doubled. */
+    static final Json.Obj INPUT = Schema.parse("""
+            {"type": "object", "additionalProperties": false, "properties": {
+              "start_date": {"type": "string", "pattern": "%1$s", "description": "Window start, YYYY-MM-DD (a whole UTC day) or an ISO date-time like 2026-05-01T09:00:00Z; default 7 days before end_date"},
+              "end_date": {"type": "string", "pattern": "%1$s", "description": "Window end (inclusive), YYYY-MM-DD (a whole UTC day) or an ISO date-time like 2026-05-01T09:00:00Z; default now; at most 366 days after start_date"},
+              "event": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,100}$", "description": "Only this event name, e.g. api.accessed (hidden unless named); filtered by Clari"},
+              "actor": {"type": "string", "pattern": "^[^\\u0000-\\u001f\\u007f]{1,200}$", "description": "Only this actor: a Clari user id (filtered by Clari), or an exact name or email"},
+              "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "Most events to return (default 100)"}}}""".formatted(Schema.DATE_OR_TIME));
+    private static final Json.Obj OUTPUT = Schema.parse("""
+            {"type": "object", "required": ["startDate", "endDate", "rows", "shown", "found", "eventsScanned", "pagesRead", "complete", "notes"],
+             "properties": {
+              "startDate": {"type": "string", "description": "window start, ISO instant (UTC)"},
+              "endDate": {"type": "string", "description": "window end, ISO instant (UTC)"},
+              "event": {"type": "string", "description": "the event filter asked for"},
+              "actor": {"type": "string", "description": "the actor filter asked for"},
+              "columns": {"type": "array", "items": {"type": "string"}, "description": "names of the rows' cells; absent when there are no rows (so an empty answer stays small)"},
+              "rows": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}, "description": "one array per event, newest first, cells in columns' order, empty where Clari sent nothing; an actorId works as the actor argument"},
+              "shown": {"type": "integer"},
+              "found": {"type": "integer", "description": "matching events found in the pages read"},
+              "eventsScanned": {"type": "integer"}, "pagesRead": {"type": "integer"},
+              "complete": {"type": "boolean", "description": "false when more events may exist (limit, page or size cap reached)"},
+              "otherEventTypes": {"type": "object", "additionalProperties": {"type": "integer", "description": "events of a type seen but not shown, by type; absent when none"}},
+              "moreEventTypes": {"type": "integer", "description": "other event types not listed (a lower bound past 1000 types)"},
+              "notes": {"type": "array", "items": {"type": "string"}}}}""");
     /** Clari's actorId filter is an integer [spec]; anything else is matched locally on name or email. */
     private static final Pattern ACTOR_ID = Pattern.compile("^\\d{1,19}$");
-    private static final Pattern ACTOR = Pattern.compile("^[^\\x00-\\x1f\\x7f]{1,200}$");
     /** Machine traffic hidden unless asked for by name: every call of an integration (this server too) logs one. */
     static final Set<String> HIDDEN_BY_DEFAULT = Set.of("api.accessed");
     /** A year and a day: enough for any question, though Clari keeps only about RETENTION. */
@@ -49,7 +74,6 @@ public final class GetPipelineChanges implements Tool {
     static final Duration RETENTION = Duration.ofDays(30);
     /** The default window: a week ending now, so a model needs no calendar. */
     static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
-    static final int MAX_LIMIT = 200;
     private static final int DEFAULT_LIMIT = 100;
     /** Events per page when filtering here: the API's maximum [spec], so a window costs as few calls as possible. */
     private static final int PAGE_SIZE = 1000;
@@ -57,7 +81,7 @@ public final class GetPipelineChanges implements Tool {
     static final int MAX_PAGES = 20;
     /** Other event types listed in the answer, most frequent first. */
     static final int MAX_OTHER_TYPES = 20;
-    /** Distinct event types and actors remembered: a hostile answer with millions of names stays small. */
+    /** Distinct event types and actors remembered: a hostile answer with millions of names stays small (OUTPUT says 1000). */
     static final int MAX_KEYS = 1000;
     /** Event parameters shown per event: the spec caps eventParameters at 10 members. */
     private static final int MAX_PARAMS = 10;
@@ -66,86 +90,19 @@ public final class GetPipelineChanges implements Tool {
 
     private final ClariAccess clari;
 
-    public GetPipelineChanges(ClariAccess clari) {
+    GetPipelineChanges(ClariAccess clari) {
         this.clari = clari;
     }
 
-    @Override
-    public String name() {
-        return "get_pipeline_changes";
-    }
-
-    @Override
-    public String title() {
-        return "Clari activity (audit log)";
-    }
-
-    @Override
-    public String description() {
-        return "What people did in Clari, from its audit log (kept ~30 days), newest first: forecast submissions "
-                + "and adjustments, logins; API calls only with event=api.accessed. Default: the last 7 days ending now. "
-                + "Not CRM deal changes (stage, amount, close date): get_deal_risk's trendHistory has those.";
-    }
-
-    @Override
-    public Json.Obj inputSchema() {
-        String shape = "YYYY-MM-DD (a whole UTC day) or an ISO date-time like 2026-05-01T09:00:00Z";
-        return Schema.object(true, Schema.props()
-                .put("start_date", Schema.string("Window start, " + shape + "; default 7 days before end_date", Args.DATE_OR_TIME.pattern()))
-                .put("end_date", Schema.string("Window end (inclusive), " + shape + "; default now; at most 366 days after start_date",
-                        Args.DATE_OR_TIME.pattern()))
-                .put("event", Schema.string("Only this event name, e.g. api.accessed (hidden unless named); filtered by Clari", EVENT.pattern()))
-                .put("actor", Schema.string("Only this actor: a Clari user id (filtered by Clari), or an exact name or email",
-                        ACTOR.pattern()))
-                .put("limit", Json.Obj.builder().put("type", "integer").put("minimum", 1).put("maximum", MAX_LIMIT)
-                        .put("description", "Most events to return (default 100)").build())
-                .build());
-    }
-
-    @Override
-    public Json.Obj outputSchema() {
-        Json.Obj str = Schema.type("string");
-        Json.Obj count = Schema.type("integer");
-        return Schema.object(false, Schema.props()
-                .put("startDate", Schema.type("string", "window start, ISO instant (UTC)"))
-                .put("endDate", Schema.type("string", "window end, ISO instant (UTC)"))
-                .put("event", Schema.type("string", "the event filter asked for"))
-                .put("actor", Schema.type("string", "the actor filter asked for"))
-                .put("columns", Json.Obj.builder().put("type", "array").put("description", "names of the rows' cells; "
-                        + "absent when there are no rows (so an empty answer stays small)").put("items", str).build())
-                .put("rows", Json.Obj.builder().put("type", "array").put("description", "one array per event, newest first, "
-                        + "cells in columns' order, \"\" where Clari sent nothing; an actorId works as the actor argument")
-                        .put("items", Schema.array(str)).build())
-                .put("shown", count)
-                .put("found", Schema.type("integer", "matching events found in the pages read"))
-                .put("eventsScanned", count)
-                .put("pagesRead", count)
-                .put("complete", Schema.type("boolean", "false when more events may exist (limit, page or size cap reached)"))
-                .put("otherEventTypes", Schema.mapOf(Schema.type("integer", "events of a type seen but not shown, by type; "
-                        + "absent when none")))
-                .put("moreEventTypes", Schema.type("integer", "other event types not listed (a lower bound past "
-                        + MAX_KEYS + " types)"))
-                .put("notes", Schema.array(str))
-                .build(), "startDate", "endDate", "rows", "shown", "found", "eventsScanned", "pagesRead", "complete", "notes");
-    }
-
-    @Override
-    public Json.Obj annotations() {
-        return Schema.READ_ONLY;
-    }
-
-    @Override
-    public ToolResult call(Json.Obj arguments, ToolContext ctx) throws ToolException, InterruptedException {
-        Args args = new Args(arguments, Set.of("start_date", "end_date", "event", "actor", "limit"));
+    Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant to = time(args, "end_date", true, now);
         Instant from = time(args, "start_date", false, to.minus(DEFAULT_WINDOW));
-        String event = args.optionalString("event", EVENT, "an event name like api.accessed");
-        String actor = args.optionalString("actor", ACTOR, "a Clari user id, name or email");
-        int limit = args.optionalInt("limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
-        if (to.isBefore(from)) throw new ToolException("'end_date' must not be before 'start_date'");
+        String event = args.str("event"), actor = args.str("actor");
+        int limit = args.integer("limit", DEFAULT_LIMIT);
+        if (to.isBefore(from)) throw new Tool.Failure("'end_date' must not be before 'start_date'");
         if (Duration.between(from, to).compareTo(Duration.ofDays(MAX_WINDOW_DAYS + 1)) >= 0) {
-            throw new ToolException("'start_date' to 'end_date' spans more than " + MAX_WINDOW_DAYS + " days; split the window");
+            throw new Tool.Failure("'start_date' to 'end_date' spans more than " + MAX_WINDOW_DAYS + " days; split the window");
         }
         ClariConfig config = clari.config();
         Set<String> wanted = config.pipelineEvents() == null ? null : lowerCase(config.pipelineEvents());
@@ -188,10 +145,8 @@ public final class GetPipelineChanges implements Tool {
                 if (next != null && next.isBlank()) next = null;
                 ctx.progress(pages, null, "Read " + pages + " audit page(s), " + matches.size() + " events");
             } while (next != null && matches.size() < limit && pages < MAX_PAGES);
-        } catch (ClariException e) {
-            throw new ToolException(e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new ToolException("Clari refused the request: " + e.getMessage());
+            throw new Tool.Failure("Clari refused the request: " + e.getMessage());
         }
         // Newest first whatever order Clari sends (the spec does not say); unreadable times last.
         matches.sort(Comparator.comparing(Change::instant, Comparator.nullsLast(Comparator.reverseOrder())));
@@ -275,7 +230,7 @@ public final class GetPipelineChanges implements Tool {
      * the text and in structuredContent (Claude Code shows the model only the latter, Claude Desktop the former).
      * Rows that would push the text past {@link Text#MAX_CHARS} are left out of both, and the answer says so.
      */
-    private static ToolResult render(Instant from, Instant to, String event, String actor, List<Change> changes,
+    private static Tool.Result render(Instant from, Instant to, String event, String actor, List<Change> changes,
             int matched, int scanned, int pages, boolean complete, Seen seen, String note) {
         List<Map.Entry<String, Integer>> top = seen.others.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
@@ -308,7 +263,7 @@ public final class GetPipelineChanges implements Tool {
         if (!top.isEmpty()) structured.put("otherEventTypes", other.build());
         if (more > 0) structured.put("moreEventTypes", more);
         structured.put("notes", Json.Arr.ofStrings(a.notes(shown)));
-        return ToolResult.ok(Text.cap(text, "narrow the dates or lower limit"), structured.build());
+        return Tool.Result.ok(Text.cap(text, "narrow the dates or lower limit"), structured.build());
     }
 
     /** What one answer found, before choosing how many rows fit: both forms are made from it. */
@@ -364,13 +319,13 @@ public final class GetPipelineChanges implements Tool {
     }
 
     /** The argument as an instant: a date is the start of that UTC day, or its last millisecond for the end. */
-    private static Instant time(Args args, String name, boolean end, Instant dflt) throws ToolException {
-        String s = args.optionalString(name, Args.DATE_OR_TIME, "a date like 2026-05-01 or a date-time like 2026-05-01T09:00:00Z");
+    private static Instant time(Json.Obj args, String name, boolean end, Instant dflt) throws Tool.Failure {
+        String s = args.str(name);
         if (s == null) return dflt;
         try {
-            return Args.instant(s, end);
+            return Schema.instant(s, end);
         } catch (DateTimeParseException e) {
-            throw new ToolException("'" + name + "' is not a real date or time: " + s);
+            throw new Tool.Failure("'" + name + "' is not a real date or time: " + s);
         }
     }
 

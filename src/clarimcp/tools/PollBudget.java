@@ -1,7 +1,7 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import clarimcp.clari.ClariConfig;
-import clarimcp.mcp.ToolException;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -30,8 +30,8 @@ final class PollBudget {
     private final Supplier<Duration> timeLeft;
 
     /** Throws, naming the fix, when a poll setting is bad: only forecast exports wait, so only they stop. */
-    PollBudget(ClariConfig config, Supplier<Duration> timeLeft) throws ToolException {
-        if (config.pollProblem() != null) throw new ToolException("Server configuration problem: " + config.pollProblem());
+    PollBudget(ClariConfig config, Supplier<Duration> timeLeft) throws Tool.Failure {
+        if (config.pollProblem() != null) throw new Tool.Failure("Server configuration problem: " + config.pollProblem());
         this.timeLeft = timeLeft;
         this.max = config.pollMaxAttempts();
         this.ceiling = Math.max(1, config.pollInterval().toMillis());

@@ -1,7 +1,6 @@
 package clarimcp.tools;
 
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
+import clarimcp.mcp.Tool;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,34 +21,34 @@ final class SharedExports<T> {
     /** The export itself, given a context that reports to every waiting caller. */
     @FunctionalInterface
     interface Work<T> {
-        T run(ToolContext waiters) throws ToolException, InterruptedException;
+        T run(Tool.Context waiters) throws Tool.Failure, InterruptedException;
     }
 
-    private final class Entry implements ToolContext {
+    private final class Entry implements Tool.Context {
         final CompletableFuture<T> result = new CompletableFuture<>();
-        final List<ToolContext> waiters = new CopyOnWriteArrayList<>();
+        final List<Tool.Context> waiters = new CopyOnWriteArrayList<>();
         Thread worker;
 
         @Override
         public void progress(double progress, Double total, String message) {
-            for (ToolContext w : waiters) w.progress(progress, total, message);
+            for (Tool.Context w : waiters) w.progress(progress, total, message);
         }
 
         @Override
         public void log(String level, String message) {
-            for (ToolContext w : waiters) w.log(level, message);
+            for (Tool.Context w : waiters) w.log(level, message);
         }
 
         @Override
         public void httpExchange(String method, String pathTemplate, int status) {
-            for (ToolContext w : waiters) w.httpExchange(method, pathTemplate, status);
+            for (Tool.Context w : waiters) w.httpExchange(method, pathTemplate, status);
         }
     }
 
     private final Map<String, Entry> inFlight = new HashMap<>(); // guarded by this
 
     /** The result of the work for key, run once however many identical calls wait for it. */
-    T run(String key, ToolContext ctx, Work<T> work) throws ToolException, InterruptedException {
+    T run(String key, Tool.Context ctx, Work<T> work) throws Tool.Failure, InterruptedException {
         Entry entry;
         synchronized (this) {
             entry = inFlight.get(key);
@@ -69,8 +68,8 @@ final class SharedExports<T> {
             throw e;
         } catch (ExecutionException e) {
             switch (e.getCause()) {
-                case ToolException t -> throw new ToolException(t.getMessage()); // thrown on this caller's stack
-                case InterruptedException i -> throw new ToolException("the shared export was stopped; retry");
+                case Tool.Failure t -> throw new Tool.Failure(t.getMessage()); // thrown on this caller's stack
+                case InterruptedException i -> throw new Tool.Failure("the shared export was stopped; retry");
                 case RuntimeException r -> throw r;
                 case Error err -> throw err;
                 default -> throw new IllegalStateException("export failed", e.getCause());
@@ -98,7 +97,7 @@ final class SharedExports<T> {
     }
 
     /** A cancelled caller leaves; the last one out stops the work (its Clari job is left to finish on its own). */
-    private void leave(String key, Entry entry, ToolContext ctx) {
+    private void leave(String key, Entry entry, Tool.Context ctx) {
         synchronized (this) {
             entry.waiters.remove(ctx);
             if (entry.waiters.isEmpty() && !entry.result.isDone()) {

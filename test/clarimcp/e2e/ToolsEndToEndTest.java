@@ -274,7 +274,7 @@ class ToolsEndToEndTest extends SandboxSessionTest {
     void dealRisk_badId_isRefusedBeforeAnyRequest() throws Exception {
         McpSession.Reply r = session.call("get_deal_risk", idsArg(List.of("006ok", "../admin/limits")), null);
         assertTrue(r.isError(), r.text());
-        assertTrue(r.text().contains("\"../admin/limits\" is not an opportunity id"), r.text());
+        assertTrue(r.text().contains("\"../admin/limits\" is not valid: an opportunity id"), r.text());
         assertNull(r.structured());
         assertEquals(List.of(), sandbox.requests(), "an invalid id must not reach Clari");
     }

@@ -28,24 +28,24 @@ class CallLogTest {
     private static final Json.Obj NO_ARGS = TestTools.NO_ARGS;
 
     /** A tool that reports HTTP exchanges from several threads, as get_deal_risk does. */
-    private static final Tool HTTP = new TestTools.Simple("http", null, (a, c) -> {
+    private static final Tool HTTP = TestTools.simple("http", null, (a, c) -> {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             int status = i == 3 ? 429 : 200;
             threads.add(Thread.ofVirtual().start(() -> c.httpExchange("GET", "/opportunity", status)));
         }
         for (Thread t : threads) t.join();
-        return ToolResult.ok("ok", null);
+        return Tool.Result.ok("ok", null);
     });
 
     @Test
     void eachOutcome_isOneRecord_withCountsAndHash() throws Exception {
         List<CallLog.Call> calls = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch waiting = new CountDownLatch(1);
-        Tool wait = new TestTools.Simple("wait", null, (a, c) -> {
+        Tool wait = TestTools.simple("wait", null, (a, c) -> {
             waiting.countDown();
             Thread.sleep(30_000);
-            return ToolResult.ok("late", null);
+            return Tool.Result.ok("late", null);
         });
         List<Tool> tools = new ArrayList<>(TestTools.all(new TestTools.Probe()).stream().filter(t -> !t.name().equals("wait")).toList());
         tools.add(HTTP);

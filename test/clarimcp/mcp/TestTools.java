@@ -12,35 +12,9 @@ final class TestTools {
     static final Json.Obj NO_ARGS = Json.Obj.builder().put("type", "object").put("additionalProperties", false).build();
 
     /** A tool with the given behaviour and fixed metadata. */
-    record Simple(String name, Json.Obj outputSchema, Body body) implements Tool {
-        interface Body {
-            ToolResult run(Json.Obj args, ToolContext ctx) throws ToolException, InterruptedException;
-        }
-
-        @Override
-        public String title() {
-            return "Test " + name;
-        }
-
-        @Override
-        public String description() {
-            return "test tool " + name;
-        }
-
-        @Override
-        public Json.Obj inputSchema() {
-            return NO_ARGS;
-        }
-
-        @Override
-        public Json.Obj annotations() {
-            return Json.Obj.builder().put("readOnlyHint", true).build();
-        }
-
-        @Override
-        public ToolResult call(Json.Obj arguments, ToolContext context) throws ToolException, InterruptedException {
-            return body.run(arguments, context);
-        }
+    static Tool simple(String name, Json.Obj outputSchema, Tool.Handler body) {
+        return new Tool(name, "Test " + name, "test tool " + name, NO_ARGS, outputSchema,
+                Json.Obj.builder().put("readOnlyHint", true).build(), body);
     }
 
     static final Json.Obj ECHO_SCHEMA = Json.Obj.builder().put("type", "object").build();
@@ -53,20 +27,20 @@ final class TestTools {
 
     static List<Tool> all(Probe probe) {
         return List.of(
-                new Simple("echo", ECHO_SCHEMA, (a, c) -> ToolResult.ok("echo " + a.members().keySet(), a)),
-                new Simple("fail", null, (a, c) -> {
-                    throw new ToolException("'x' is required");
+                simple("echo", ECHO_SCHEMA, (a, c) -> Tool.Result.ok("echo " + a.members().keySet(), a)),
+                simple("fail", null, (a, c) -> {
+                    throw new Tool.Failure("'x' is required");
                 }),
-                new Simple("boom", null, (a, c) -> {
+                simple("boom", null, (a, c) -> {
                     throw new IllegalStateException("secret detail that must not reach the client");
                 }),
-                new Simple("progress", null, (a, c) -> {
+                simple("progress", null, (a, c) -> {
                     for (int i = 1; i <= 3; i++) c.progress(i, 3.0, "step " + i);
                     c.log("warning", "halfway");
                     c.log("debug", "hidden below the level");
-                    return ToolResult.ok("done", null);
+                    return Tool.Result.ok("done", null);
                 }),
-                new Simple("wait", null, (a, c) -> {
+                simple("wait", null, (a, c) -> {
                     probe.started.countDown();
                     try {
                         Thread.sleep(TimeUnit.SECONDS.toMillis(30));
@@ -74,20 +48,20 @@ final class TestTools {
                         probe.interrupted.countDown();
                         throw e;
                     }
-                    return ToolResult.ok("not cancelled", null);
+                    return Tool.Result.ok("not cancelled", null);
                 }));
     }
 
     /** Tools that end in an Error or an oversized answer, for the runner's last line of defence. */
     static List<Tool> breaking() {
         return List.of(
-                new Simple("oom", null, (a, c) -> {
+                simple("oom", null, (a, c) -> {
                     throw new OutOfMemoryError("Java heap space");
                 }),
-                new Simple("deep", null, (a, c) -> {
+                simple("deep", null, (a, c) -> {
                     throw new StackOverflowError();
                 }),
-                new Simple("huge", ECHO_SCHEMA, (a, c) -> ToolResult.ok("short text",
+                simple("huge", ECHO_SCHEMA, (a, c) -> Tool.Result.ok("short text",
                         Json.Obj.builder().put("items", Json.Arr.ofStrings(java.util.Collections.nCopies(11_000, "x".repeat(90)))).build())));
     }
 }

@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
-import clarimcp.mcp.ToolResult;
 import clarimcp.tools.Tools;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
@@ -37,6 +34,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(60)
 class HostileClariTest {
+    private static final Tool.Context NONE = new Tool.Context() {
+        @Override
+        public void progress(double progress, Double total, String message) {}
+
+        @Override
+        public void log(String level, String message) {}
+    };
+
     private static final Duration TIMEOUT = Duration.ofMillis(500);
     private static final int CAP = 1 << 20;
     private static SandboxEnv env;
@@ -62,13 +67,13 @@ class HostileClariTest {
         return Tools.all(null).stream().map(Tool::name);
     }
 
-    /** Runs the tool with valid arguments; returns the ToolException's message, failing on anything else. */
+    /** Runs the tool with valid arguments; returns the Tool.Failure's message, failing on anything else. */
     private static String toolError(String name) throws InterruptedException {
         Tool tool = env.tools.get(name);
         try {
-            ToolResult r = tool.call(env.validArguments(name), ToolContext.NONE);
+            Tool.Result r = tool.handler().call(env.validArguments(name), NONE);
             return fail(name + " answered instead of failing: " + r.text());
-        } catch (ToolException e) {
+        } catch (Tool.Failure e) {
             String m = e.getMessage();
             assertFalse(m.contains(env.sandbox.token()), "token in: " + m);
             assertTrue(m.length() < 400, "short message: " + m);
@@ -157,11 +162,11 @@ class HostileClariTest {
             env.sandbox.hostile().transform(shape.getValue());
             String what = tool + " with " + shape.getKey();
             try {
-                ToolResult r = env.tools.get(tool).call(env.validArguments(tool), ToolContext.NONE);
+                Tool.Result r = env.tools.get(tool).handler().call(env.validArguments(tool), NONE);
                 assertEquals(List.of(), Hostile.hidden(new Json.Str(r.text()), true), what);
                 if (r.structured() != null) assertEquals(List.of(), Hostile.hidden(r.structured(), false), what);
                 assertTrue(r.text().length() <= 50_000, what);
-            } catch (ToolException e) {
+            } catch (Tool.Failure e) {
                 assertFalse(e.getMessage().contains(env.sandbox.token()), what);
                 assertTrue(e.getMessage().length() < 400, what + ": " + e.getMessage());
             } catch (RuntimeException | Error e) {
@@ -176,12 +181,12 @@ class HostileClariTest {
         env.sandbox.knobs().hugeNext(2, 3L * CAP);
         for (int i = 0; i < 3; i++) {
             try {
-                env.tools.get("get_deal_risk").call(env.validArguments("get_deal_risk"), ToolContext.NONE);
-            } catch (ToolException expected) {
+                env.tools.get("get_deal_risk").handler().call(env.validArguments("get_deal_risk"), NONE);
+            } catch (Tool.Failure expected) {
                 // the first calls meet the attacks
             }
         }
-        ToolResult r = env.tools.get("get_deal_risk").call(env.validArguments("get_deal_risk"), ToolContext.NONE);
+        Tool.Result r = env.tools.get("get_deal_risk").handler().call(env.validArguments("get_deal_risk"), NONE);
         assertFalse(r.isError(), r.text());
         assertTrue(r.text().startsWith("6 deal(s)"), r.text());
     }

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolResult;
 import clarimcp.tools.Fixtures.Sandboxed;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +27,7 @@ class DryRunTest {
     @Test
     void getForecast_showsTheSynchronousReadFirst_sendsNothing() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
-            ToolResult r = dry(s).get("get_forecast").call(obj("{\"time_period\":\"2026_Q2\",\"currency\":\"EUR\"}"), ToolContext.NONE);
+            Tool.Result r = dry(s).get("get_forecast").handler().call(obj("{\"time_period\":\"2026_Q2\",\"currency\":\"EUR\"}"), Fixtures.NONE);
             String base = s.sb().baseUrl().toString();
             assertEquals("""
                     DRY RUN: nothing was sent to Clari. get_forecast would send this request:
@@ -58,15 +56,15 @@ class DryRunTest {
             Map<String, Tool> tools = dry(s);
             assertEquals(args.keySet(), tools.keySet());
             for (Map.Entry<String, Json.Obj> e : args.entrySet()) {
-                ToolResult r = tools.get(e.getKey()).call(e.getValue(), ToolContext.NONE);
+                Tool.Result r = tools.get(e.getKey()).handler().call(e.getValue(), Fixtures.NONE);
                 assertTrue(r.text().startsWith("DRY RUN: nothing was sent to Clari. " + e.getKey() + " would send"), r.text());
                 assertTrue(r.text().contains("apikey: ***\n"), r.text());
                 assertFalse(r.text().contains(s.sb().token()), "token in the dry-run text");
             }
-            String pipeline = tools.get("get_pipeline_changes").call(args.get("get_pipeline_changes"), ToolContext.NONE).text();
+            String pipeline = tools.get("get_pipeline_changes").handler().call(args.get("get_pipeline_changes"), Fixtures.NONE).text();
             assertTrue(pipeline.contains("1. GET " + s.sb().baseUrl() + "/audit/events?"), pipeline);
             assertTrue(pipeline.contains("dateFrom=2026-05-01T00%3A00%3A00Z"), pipeline);
-            String risk = tools.get("get_deal_risk").call(args.get("get_deal_risk"), ToolContext.NONE).text();
+            String risk = tools.get("get_deal_risk").handler().call(args.get("get_deal_risk"), Fixtures.NONE).text();
             assertTrue(risk.contains("1. GET " + s.sb().baseUrl() + "/opportunity?oppId=006A&oppId=006B\n"), risk);
             assertEquals(List.of(), s.sb().requests(), "nothing reached the network");
         }
@@ -75,7 +73,7 @@ class DryRunTest {
     @Test
     void badArguments_areTheUsualToolError() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
-            String msg = toolError(() -> dry(s).get("get_deal_risk").call(obj("{\"opp_ids\":[]}"), ToolContext.NONE));
+            String msg = toolError(() -> dry(s).get("get_deal_risk").handler().call(obj("{\"opp_ids\":[]}"), Fixtures.NONE));
             assertEquals("'opp_ids' must hold 1 to 1000 items (got 0)", msg);
         }
     }

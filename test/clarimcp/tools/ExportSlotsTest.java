@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import static clarimcp.tools.Fixtures.obj;
 import static clarimcp.tools.Fixtures.toolError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,8 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolResult;
 import clarimcp.tools.Fixtures.Recording;
 import clarimcp.tools.Fixtures.Sandboxed;
 import java.time.Duration;
@@ -43,7 +42,7 @@ class ExportSlotsTest {
             s.client().submitForecastExport("net_arr", Json.Obj.EMPTY); // another user's export holds the only slot
             s.sb().knobs().jobDuration(Duration.ofMillis(300));
             Recording ctx = new Recording();
-            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ctx);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, ctx);
 
             assertEquals(s.sb().org().users().size(), r.structured().arr("rows").size());
             assertEquals(2, posts(s), "the other export and ours; none refused");
@@ -61,7 +60,7 @@ class ExportSlotsTest {
             s.sb().knobs().concurrentLimit(1).jobDuration(Duration.ofSeconds(5));
             s.client().submitForecastExport("net_arr", Json.Obj.EMPTY);
             s.sb().knobs().limitsStatus(403);
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE));
             assertEquals(LIMIT_UNKNOWN, msg);
             assertEquals(2, posts(s), "the other export, then ours refused once: one code for both limits, so no blind retry");
         }
@@ -71,7 +70,7 @@ class ExportSlotsTest {
     void currentWeek_spendsNoExport_evenWithTheQuotaSpent() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().monthlyQuota(0).concurrentLimit(0);
-            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             assertEquals("sync", r.structured().str("source"));
             assertEquals(0, posts(s));
             assertEquals(0, limitReads(s), "no limits check either: the synchronous read needs no slot");
@@ -83,7 +82,7 @@ class ExportSlotsTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().limitsStatus(404).jobDuration(Duration.ofMillis(300));
-            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             assertFalse(r.isError());
             assertEquals(1, posts(s));
             assertEquals(1, limitReads(s));
@@ -95,7 +94,7 @@ class ExportSlotsTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().monthlyQuota(0);
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE));
             assertEquals("Clari's monthly export quota is used up (0 of 0 exports left): get_forecast cannot run until it "
                     + "resets; get_pipeline_changes and get_deal_risk do not use it", msg);
             assertEquals(0, posts(s));
@@ -107,7 +106,7 @@ class ExportSlotsTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().monthlyQuota(0).limitsStatus(403);
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE));
             assertEquals(LIMIT_UNKNOWN, msg);
             assertEquals(1, posts(s));
         }
@@ -119,7 +118,7 @@ class ExportSlotsTest {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().concurrentLimit(0);
             Recording ctx = new Recording();
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ctx));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, ctx));
             assertTrue(msg.matches("No Clari export slot became free within 3 checks \\(~\\d+ s\\): other exports are using "
                     + "the org's concurrent limit; retry later, or raise CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS "
                     + "to wait longer"), msg);
@@ -134,15 +133,15 @@ class ExportSlotsTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().jobDuration(Duration.ofMillis(1200));
-            GetForecast tool = new GetForecast(s);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
             Json.Obj args = obj("{\"time_period\":\"" + s.sb().org().currentQuarter() + "\"}");
             Recording first = new Recording();
             Recording second = new Recording();
             AtomicReference<Object> a = call(tool, args, first);
             while (posts(s) == 0) Thread.sleep(10);
             AtomicReference<Object> b = call(tool, args, second);
-            ToolResult ra = await(a);
-            ToolResult rb = await(b);
+            Tool.Result ra = await(a);
+            Tool.Result rb = await(b);
 
             assertEquals(1, posts(s), "one export job for two identical calls");
             assertEquals(ra.structured(), rb.structured());
@@ -156,10 +155,10 @@ class ExportSlotsTest {
         try (Sandboxed s = Sandboxed.start("CLARI_MAX_EXPORTS_PER_HOUR", "2", "CLARI_CACHE_SECONDS", "0")) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().jobDuration(Duration.ZERO);
-            GetForecast tool = new GetForecast(s);
-            assertFalse(tool.call(Json.Obj.EMPTY, ToolContext.NONE).isError());
-            assertFalse(tool.call(Json.Obj.EMPTY, ToolContext.NONE).isError());
-            String msg = toolError(() -> tool.call(Json.Obj.EMPTY, ToolContext.NONE));
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
+            assertFalse(tool.call(Json.Obj.EMPTY, Fixtures.NONE).isError());
+            assertFalse(tool.call(Json.Obj.EMPTY, Fixtures.NONE).isError());
+            String msg = toolError(() -> tool.call(Json.Obj.EMPTY, Fixtures.NONE));
             assertTrue(msg.matches("Local export budget reached: 2 Clari export jobs started in the last hour "
                     + "\\(CLARI_MAX_EXPORTS_PER_HOUR=2; each spends one of the org's monthly exports\\)\\. The next frees in ~60 min "
                     + "\\(\\d\\d:\\d\\d UTC\\); raise CLARI_MAX_EXPORTS_PER_HOUR to allow more"), msg);
@@ -174,12 +173,12 @@ class ExportSlotsTest {
         session.spend(2);
         now.addAndGet(TimeUnit.MINUTES.toNanos(30));
         session.spend(2);
-        String msg = assertThrows(clarimcp.mcp.ToolException.class, () -> session.spend(2)).getMessage();
+        String msg = assertThrows(clarimcp.mcp.Tool.Failure.class, () -> session.spend(2)).getMessage();
         assertTrue(msg.contains("2 Clari export jobs started in the last hour") && msg.contains("next frees in ~30 min"), msg);
         now.addAndGet(TimeUnit.MINUTES.toNanos(30)); // the first POST is an hour old: its place is free
         session.spend(2);
-        assertThrows(clarimcp.mcp.ToolException.class, () -> session.spend(2), "the second and third are within the hour");
-        String zero = assertThrows(clarimcp.mcp.ToolException.class, () -> new ForecastExport.Session(now::get).spend(0)).getMessage();
+        assertThrows(clarimcp.mcp.Tool.Failure.class, () -> session.spend(2), "the second and third are within the hour");
+        String zero = assertThrows(clarimcp.mcp.Tool.Failure.class, () -> new ForecastExport.Session(now::get).spend(0)).getMessage();
         assertTrue(zero.contains("CLARI_MAX_EXPORTS_PER_HOUR is 0"), zero);
     }
 
@@ -217,7 +216,7 @@ class ExportSlotsTest {
         try (Sandboxed s = Sandboxed.start("CLARI_POLL_INTERVAL_SECONDS", null, "CLARI_CACHE_SECONDS", "0")) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().jobDuration(Duration.ofSeconds(1));
-            GetForecast tool = new GetForecast(s);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
             Recording first = new Recording();
             assertFalse(tool.call(Json.Obj.EMPTY, first).isError());
             long firstPolls = statusPolls(s);
@@ -240,9 +239,9 @@ class ExportSlotsTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().jobDuration(Duration.ofMillis(800));
-            GetForecast tool = new GetForecast(s);
-            AtomicReference<Object> a = call(tool, obj("{\"currency\":\"USD\"}"), ToolContext.NONE);
-            AtomicReference<Object> b = call(tool, obj("{\"currency\":\"EUR\"}"), ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
+            AtomicReference<Object> a = call(tool, obj("{\"currency\":\"USD\"}"), Fixtures.NONE);
+            AtomicReference<Object> b = call(tool, obj("{\"currency\":\"EUR\"}"), Fixtures.NONE);
             await(a);
             await(b);
             assertEquals(2, posts(s));
@@ -254,8 +253,8 @@ class ExportSlotsTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncStatus(405); // no synchronous read: every call exports
             s.sb().knobs().jobDuration(Duration.ofMillis(1200));
-            GetForecast tool = new GetForecast(s);
-            AtomicReference<Object> a = call(tool, Json.Obj.EMPTY, ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
+            AtomicReference<Object> a = call(tool, Json.Obj.EMPTY, Fixtures.NONE);
             while (posts(s) == 0) Thread.sleep(10);
             Recording ctx = new Recording();
             AtomicReference<Object> b = new AtomicReference<>();
@@ -276,7 +275,7 @@ class ExportSlotsTest {
             s.sb().knobs().jobsNeverFinish(true);
             Recording ctx = new Recording();
             AtomicReference<Object> out = new AtomicReference<>();
-            Thread t = Thread.ofVirtual().start(() -> run(new GetForecast(s), Json.Obj.EMPTY, ctx, out));
+            Thread t = Thread.ofVirtual().start(() -> run(new Fixtures.Checked(GetForecast.tool(s)), Json.Obj.EMPTY, ctx, out));
             while (ctx.progress.isEmpty()) Thread.sleep(10);
             t.interrupt();
             assertTrue(t.join(Duration.ofSeconds(5)));
@@ -287,13 +286,13 @@ class ExportSlotsTest {
         }
     }
 
-    private static AtomicReference<Object> call(GetForecast tool, Json.Obj args, ToolContext ctx) {
+    private static AtomicReference<Object> call(Fixtures.Checked tool, Json.Obj args, Tool.Context ctx) {
         AtomicReference<Object> out = new AtomicReference<>();
         Thread.ofVirtual().start(() -> run(tool, args, ctx, out));
         return out;
     }
 
-    private static void run(GetForecast tool, Json.Obj args, ToolContext ctx, AtomicReference<Object> out) {
+    private static void run(Fixtures.Checked tool, Json.Obj args, Tool.Context ctx, AtomicReference<Object> out) {
         Object r;
         try {
             r = tool.call(args, ctx);
@@ -306,12 +305,12 @@ class ExportSlotsTest {
         }
     }
 
-    private static ToolResult await(AtomicReference<Object> out) throws InterruptedException {
+    private static Tool.Result await(AtomicReference<Object> out) throws InterruptedException {
         synchronized (out) {
             while (out.get() == null) out.wait();
         }
         if (out.get() instanceof Throwable t) throw new AssertionError("call failed", t);
-        ToolResult r = (ToolResult) out.get();
+        Tool.Result r = (Tool.Result) out.get();
         assertNotNull(r.structured(), r.text());
         return r;
     }

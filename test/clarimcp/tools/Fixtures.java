@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -8,8 +9,6 @@ import clarimcp.clari.ClariConfig;
 import clarimcp.json.Json;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
 import clarimcp.sandbox.ClariSandbox;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,7 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Shared test plumbing: a sandbox-backed ClariAccess, a recording ToolContext, JSON helpers. */
+/** Shared test plumbing: a sandbox-backed ClariAccess, a recording Tool.Context, JSON helpers. */
 final class Fixtures {
     private Fixtures() {}
 
@@ -44,6 +43,26 @@ final class Fixtures {
         }
     }
 
+    /** A context that drops progress and log messages. */
+    static final Tool.Context NONE = new Tool.Context() {
+        @Override
+        public void progress(double progress, Double total, String message) {}
+
+        @Override
+        public void log(String level, String message) {}
+    };
+
+    /** A tool as the server runs it: arguments checked against its input schema, then its handler. */
+    record Checked(Tool tool) {
+        Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, InterruptedException {
+            return Tools.checked(tool).handler().call(args, ctx);
+        }
+
+        Json.Obj outputSchema() {
+            return tool.outputSchema();
+        }
+    }
+
     /** A ClariAccess for tests that must fail before touching Clari (argument checks, descriptors). */
     static final ClariAccess NO_CLARI = new ClariAccess() {
         @Override
@@ -60,7 +79,7 @@ final class Fixtures {
     record Progress(double progress, Double total, String message) {}
 
     /** Records progress and log calls (tools may report from several threads). */
-    static final class Recording implements ToolContext {
+    static final class Recording implements Tool.Context {
         final List<Progress> progress = Collections.synchronizedList(new ArrayList<>());
         final List<String> logs = Collections.synchronizedList(new ArrayList<>());
 
@@ -89,7 +108,7 @@ final class Fixtures {
         r.rest(results);
         try {
             return r.table(null, null, null);
-        } catch (ToolException | InterruptedException e) {
+        } catch (Tool.Failure | InterruptedException e) {
             throw new IllegalStateException(e); // neither happens without compare_to and scope
         }
     }
@@ -102,18 +121,18 @@ final class Fixtures {
         }
     }
 
-    /** The message of the ToolException the call throws; fails when it succeeds. */
+    /** The message of the Tool.Failure the call throws; fails when it succeeds. */
     static String toolError(ThrowingCall call) throws InterruptedException {
         try {
             call.run();
-        } catch (ToolException e) {
+        } catch (Tool.Failure e) {
             return e.getMessage();
         }
-        return fail("expected a ToolException");
+        return fail("expected a Tool.Failure");
     }
 
     interface ThrowingCall {
-        void run() throws ToolException, InterruptedException;
+        void run() throws Tool.Failure, InterruptedException;
     }
 
     /**

@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -208,7 +209,7 @@ class ForecastTableTest {
             ForecastTable.Compare c = compare == null ? null
                     : new ForecastTable.Compare(compare, Character.isDigit(compare.charAt(0)) ? LocalDate.parse(compare) : null);
             return r.table(c, scope == null ? null : r.resolveUser(scope, 20), LocalDate.now());
-        } catch (clarimcp.mcp.ToolException e) {
+        } catch (clarimcp.mcp.Tool.Failure e) {
             return e.getMessage();
         }
     }
@@ -250,10 +251,10 @@ class ForecastTableTest {
                           {"userId":"b","name":"Sam Lee","email":"sam.lee@x.example","hierarchyId":"2","parentHierarchyId":"1","scopeId":"2::MGR"},
                           {"userId":"c","name":"Rep","hierarchyId":"3","parentHierarchyId":"2"}]}
                 """));
-        String ambiguous = assertThrows(clarimcp.mcp.ToolException.class, () -> r.resolveUser("sam lee", 20)).getMessage();
+        String ambiguous = assertThrows(clarimcp.mcp.Tool.Failure.class, () -> r.resolveUser("sam lee", 20)).getMessage();
         assertEquals("'sam lee' matches 2 people; pass one's email or scope id as scope_id: Sam Lee <sam@x.example> (scope 1::MGR); "
                 + "Sam Lee <sam.lee@x.example> (scope 2::MGR)", ambiguous);
-        String unknown = assertThrows(clarimcp.mcp.ToolException.class, () -> r.resolveUser("Nobody", 1)).getMessage();
+        String unknown = assertThrows(clarimcp.mcp.Tool.Failure.class, () -> r.resolveUser("Nobody", 1)).getMessage();
         assertEquals("No one named 'Nobody' in this forecast; pass as scope_id a manager's name, email or scope id: "
                 + "Sam Lee <sam@x.example> (scope 1::MGR); and 1 more", unknown);
         assertDoesNotThrow(() -> assertEquals("b", r.resolveUser("SAM.LEE@x.example", 20)));

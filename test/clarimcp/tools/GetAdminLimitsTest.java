@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import static clarimcp.tools.Fixtures.assertConforms;
 import static clarimcp.tools.Fixtures.obj;
 import static clarimcp.tools.Fixtures.toolError;
@@ -7,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolResult;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.tools.Fixtures.Sandboxed;
 import java.util.List;
@@ -20,8 +19,8 @@ class GetAdminLimitsTest {
     @Test
     void freshOrg_allSlotsAndQuotaFree_oneRead_structuredMatchesSchema() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
-            GetAdminLimits tool = new GetAdminLimits(s);
-            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetAdminLimits.tool(s));
+            Tool.Result r = tool.call(Json.Obj.EMPTY, Fixtures.NONE);
             assertEquals("""
                     Clari export limits
                     Concurrent export jobs free now: 3 of 3 (0 running)
@@ -45,7 +44,7 @@ class GetAdminLimitsTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().concurrentLimit(1).jobsNeverFinish(true);
             s.client().submitForecastExport("forecast", Json.Obj.EMPTY);
-            ToolResult r = new GetAdminLimits(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetAdminLimits.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             assertTrue(r.text().contains("Concurrent export jobs free now: 0 of 1 (1 running)\n"), r.text());
             assertTrue(r.text().contains("Monthly export quota left: 999 of 1000 (1 submitted)\n"), r.text());
             assertTrue(r.text().endsWith("No export slot is free: get_forecast will wait for one (within its polling budget).\n"));
@@ -59,7 +58,7 @@ class GetAdminLimitsTest {
     void quotaSpent_saysGetForecastCannotRun() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().monthlyQuota(0);
-            ToolResult r = new GetAdminLimits(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetAdminLimits.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             assertTrue(r.text().contains("Monthly export quota left: 0 of 0 (0 submitted)\n"), r.text());
             assertTrue(r.text().endsWith("The monthly quota is used up: get_forecast cannot run until it resets.\n"));
             assertEquals(Json.Bool.FALSE, r.structured().get("canExportNow"));
@@ -72,8 +71,8 @@ class GetAdminLimitsTest {
     void emptyAnswer_everyCountUnknown_namedInBothForms_andNotCalledFree() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().hostile().transform(body -> Json.Obj.EMPTY);
-            GetAdminLimits tool = new GetAdminLimits(s);
-            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetAdminLimits.tool(s));
+            Tool.Result r = tool.call(Json.Obj.EMPTY, Fixtures.NONE);
             assertEquals("""
                     Clari export limits
                     Concurrent export jobs free now: unknown
@@ -95,8 +94,8 @@ class GetAdminLimitsTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().hostile().transform(body -> obj("{\"jobs\":{\"concurrentLimit\":3,\"availableConcurrentLimit\":\"two\","
                     + "\"runningJobIds\":[\"j1\"],\"monthlyQuota\":-5,\"availableMonthlyQuota\":12,\"submittedJobIds\":7}}"));
-            GetAdminLimits tool = new GetAdminLimits(s);
-            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetAdminLimits.tool(s));
+            Tool.Result r = tool.call(Json.Obj.EMPTY, Fixtures.NONE);
             assertTrue(r.text().contains("Concurrent export jobs free now: unknown (1 running)\n"), r.text());
             assertTrue(r.text().contains("Monthly export quota left: 12\n"), r.text());
             assertTrue(r.text().contains("NOTE: Clari's answer lacked (or had unreadable) availableConcurrentLimit, monthlyQuota, "
@@ -113,15 +112,15 @@ class GetAdminLimitsTest {
     void forbidden_isAToolErrorNamingThePermission() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().limitsStatus(403);
-            String msg = toolError(() -> new GetAdminLimits(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetAdminLimits.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE));
             assertEquals("Clari denied access (403): the token's user lacks permission for admin limits", msg);
         }
     }
 
     @Test
     void anyArgument_isRefused_beforeClari() throws Exception {
-        String msg = toolError(() -> new GetAdminLimits(Fixtures.NO_CLARI).call(obj("{\"x\":1}"), ToolContext.NONE));
-        assertEquals("get_admin_limits takes no arguments", msg);
+        String msg = toolError(() -> new Fixtures.Checked(GetAdminLimits.tool(Fixtures.NO_CLARI)).call(obj("{\"x\":1}"), Fixtures.NONE));
+        assertEquals("unknown argument 'x': this tool takes no arguments", msg);
     }
 
     @Test

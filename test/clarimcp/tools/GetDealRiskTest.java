@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import static clarimcp.tools.Fixtures.assertConforms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,9 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.json.JsonWriter;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolException;
-import clarimcp.mcp.ToolResult;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.sandbox.SandboxOrg.Change;
@@ -55,8 +53,8 @@ class GetDealRiskTest {
             asked.add(3, "006UNKNOWN00000001");
             asked.add(150, "006UNKNOWN00000002");
             asked.add(known.get(0)); // a duplicate, asked once
-            GetDealRisk tool = new GetDealRisk(s);
-            ToolResult r = tool.call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetDealRisk.tool(s));
+            Tool.Result r = tool.call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), Fixtures.NONE);
             assertConforms(tool.outputSchema(), r.structured());
 
             List<RecordedRequest> calls = s.sb().requests().stream().filter(q -> q.path().equals("/v4/opportunity")).toList();
@@ -91,7 +89,7 @@ class GetDealRiskTest {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
             List<Opportunity> opps = org.opportunities().stream().filter(o -> !o.history().isEmpty()).limit(40).toList();
-            ToolResult r = new GetDealRisk(s).call(idsArg(opps), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetDealRisk.tool(s)).call(idsArg(opps), Fixtures.NONE);
             Map<String, Map<String, Json>> rows = rows(r.structured());
             assertEquals(opps.size(), rows.size());
             for (Opportunity o : opps) {
@@ -130,7 +128,7 @@ class GetDealRiskTest {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
             List<Opportunity> opps = org.opportunities().stream().limit(60).toList();
-            ToolResult r = new GetDealRisk(s).call(idsArg(opps), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetDealRisk.tool(s)).call(idsArg(opps), Fixtures.NONE);
             assertTrue(r.text().startsWith("60 deal(s) found in Clari\n"), r.text());
             List<Opportunity> byRisk = new ArrayList<>(opps);
             byRisk.sort(Comparator.comparingInt(Opportunity::crmScore)); // stable: ties keep the caller's order
@@ -152,7 +150,7 @@ class GetDealRiskTest {
             AtomicReference<Throwable> outcome = new AtomicReference<>();
             Thread t = Thread.ofVirtual().start(() -> {
                 try {
-                    new GetDealRisk(s).call(idsArg(opps), ToolContext.NONE);
+                    new Fixtures.Checked(GetDealRisk.tool(s)).call(idsArg(opps), Fixtures.NONE);
                 } catch (Throwable e) {
                     outcome.set(e);
                 }
@@ -175,8 +173,8 @@ class GetDealRiskTest {
             String short2 = opps.get(2).id().substring(0, 15);
             List<String> asked = List.of(short0, opps.get(1).id(), "  " + short2 + "\t", opps.get(0).id(), short0,
                     short2 + "  ", opps.get(3).id().substring(0, 15), opps.get(3).id());
-            GetDealRisk tool = new GetDealRisk(s);
-            ToolResult r = tool.call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetDealRisk.tool(s));
+            Tool.Result r = tool.call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), Fixtures.NONE);
             assertConforms(tool.outputSchema(), r.structured());
 
             List<RecordedRequest> calls = s.sb().requests();
@@ -204,7 +202,7 @@ class GetDealRiskTest {
             List<String> ids = SandboxOrg.OTHER_CRM_IDS;
             String guidUpper = ids.get(0).toUpperCase(java.util.Locale.ROOT);
             List<String> asked = List.of(guidUpper, ids.get(1), " " + ids.get(2), ids.get(3), ids.get(0), "opp:9.x-1");
-            ToolResult r = new GetDealRisk(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetDealRisk.tool(s)).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), Fixtures.NONE);
             assertEquals(List.of(guidUpper, ids.get(1), ids.get(2), ids.get(3), "opp:9.x-1"), oppIds(s.sb().requests().get(0).query())
                     .stream().map(q -> java.net.URLDecoder.decode(q, java.nio.charset.StandardCharsets.UTF_8)).toList());
             Map<String, Map<String, Json>> rows = rows(r.structured());
@@ -225,7 +223,7 @@ class GetDealRiskTest {
         try (Sandboxed s = Sandboxed.start()) {
             List<String> asked = new ArrayList<>(List.of(s.sb().org().opportunities().get(0).id()));
             for (int i = 0; i < 25; i++) asked.add(String.format("006Unknown%05d", i));
-            ToolResult r = new GetDealRisk(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetDealRisk.tool(s)).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), Fixtures.NONE);
             assertEquals(25, ((Json.Num) r.structured().get("notFoundCount")).longValueExact());
             List<String> listed = r.structured().arr("notFound").items().stream().map(j -> ((Json.Str) j).value()).toList();
             assertEquals(asked.subList(1, 11), listed);
@@ -238,11 +236,11 @@ class GetDealRiskTest {
     @ValueSource(strings = {"../admin/limits", "006&oppId=x", "two words", "", "   ", "é1234",
             "0123456789012345678901234567890123456789012345678901234567890123X"})
     void notAnId_isRefusedNamingIt_beforeAnyRequest(String bad) {
-        GetDealRisk tool = new GetDealRisk(Fixtures.NO_CLARI); // touching Clari would throw AssertionError
+        Fixtures.Checked tool = new Fixtures.Checked(GetDealRisk.tool(Fixtures.NO_CLARI)); // touching Clari would throw AssertionError
         Json.Obj args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of("006Z000000EPuiy", bad))).build();
-        ToolException e = assertThrows(ToolException.class, () -> tool.call(args, ToolContext.NONE));
+        Tool.Failure e = assertThrows(Tool.Failure.class, () -> tool.call(args, Fixtures.NONE));
         String quoted = bad.strip().length() > 40 ? bad.strip().substring(0, 40) + "…" : bad.strip();
-        assertEquals("'opp_ids'[1] \"" + quoted + "\" is not an opportunity id: use 1-64 letters, digits or - _ . : as in the CRM "
+        assertEquals("'opp_ids'[1] \"" + quoted + "\" is not valid: an opportunity id: 1-64 letters, digits or - _ . : as in the CRM "
                 + "(e.g. 006Z000000EPuiyIAD)", e.getMessage());
     }
 
@@ -270,7 +268,7 @@ class GetDealRiskTest {
             Json.Obj args = Json.Obj.builder().put("opp_ids", allIds(org))
                     .put("forecast_category", Json.Arr.ofStrings(List.of("commit", " BEST CASE"))).put("open_only", true)
                     .put("close_from", from.toString()).put("close_to", to.toString()).build();
-            ToolResult r = tool(s).call(args, ToolContext.NONE);
+            Tool.Result r = tool(s).call(args, Fixtures.NONE);
             List<Opportunity> expected = org.opportunities().stream()
                     .filter(o -> Set.of("Commit", "Best Case").contains(o.forecastCategory()) && !o.stage().startsWith("Closed")
                             && !o.closeDate().isBefore(from) && !o.closeDate().isAfter(to)).toList();
@@ -300,7 +298,7 @@ class GetDealRiskTest {
             String owner = org.user(org.opportunities().get(0).ownerId()).name();
             Json.Obj args = Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", "  " + owner.toUpperCase(Locale.ROOT))
                     .put("min_amount", 20_000).put("max_score", 60).build();
-            ToolResult r = tool(s).call(args, ToolContext.NONE);
+            Tool.Result r = tool(s).call(args, Fixtures.NONE);
             List<Opportunity> expected = org.opportunities().stream().filter(o -> org.user(o.ownerId()).name().equals(owner)
                     && o.amount() >= 20_000 && o.crmScore() <= 60).toList();
             assertFalse(expected.isEmpty());
@@ -309,11 +307,11 @@ class GetDealRiskTest {
             assertEquals(0, num(r.structured(), "more"));
             assertBothFormsAgree(r);
             String email = org.user(org.opportunities().get(0).ownerId()).email();
-            ToolResult byEmail = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", email.toUpperCase(Locale.ROOT))
-                    .put("min_amount", 20_000).put("max_score", 60).build(), ToolContext.NONE);
+            Tool.Result byEmail = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", email.toUpperCase(Locale.ROOT))
+                    .put("min_amount", 20_000).put("max_score", 60).build(), Fixtures.NONE);
             assertEquals(rowIds(r.structured()), rowIds(byEmail.structured()), "the owner's email selects the same deals");
-            ToolResult partial = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", owner.split(" ")[0]).build(),
-                    ToolContext.NONE);
+            Tool.Result partial = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", owner.split(" ")[0]).build(),
+                    Fixtures.NONE);
             assertEquals(0, num(partial.structured(), "matched"), "a first name alone is not an owner: the full name or email");
         }
     }
@@ -323,10 +321,10 @@ class GetDealRiskTest {
     void openOnly_closedDealsNeverCrowdOutOpenOnes() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
-            ToolResult any = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).build(), ToolContext.NONE);
+            Tool.Result any = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).build(), Fixtures.NONE);
             long closedShown = rowIds(any.structured()).stream().filter(id -> org.opportunity(id).stage().startsWith("Closed")).count();
             assertTrue(closedShown > 10, "without open_only, Closed Lost deals (score 0) fill the top rows: " + closedShown);
-            ToolResult open = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("open_only", true).build(), ToolContext.NONE);
+            Tool.Result open = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("open_only", true).build(), Fixtures.NONE);
             List<Opportunity> expected = byScore(org.opportunities().stream().filter(o -> !o.stage().startsWith("Closed")).toList());
             assertEquals(expected.stream().limit(100).map(Opportunity::id).toList(), rowIds(open.structured()));
             assertEquals(expected.size() - 100, num(open.structured(), "more"));
@@ -346,7 +344,7 @@ class GetDealRiskTest {
         DealReport.Filters filters = new DealReport.Filters(Set.of("commit"), false, LocalDate.parse("2026-10-01"),
                 LocalDate.parse("2026-12-31"), null, null, BigDecimal.valueOf(60), null);
         Json.Obj args = Fixtures.obj("{\"forecast_category\":[\"Commit\"],\"close_from\":\"2026-10-01\",\"close_to\":\"2026-12-31\",\"max_score\":60}");
-        ToolResult r = DealReport.render(deals, List.of(), filters, args, null, LocalDate.parse("2026-12-04"));
+        Tool.Result r = DealReport.render(deals, List.of(), filters, args, null, LocalDate.parse("2026-12-04"));
         assertEquals(List.of("006A", "006E"), rowIds(r.structured()), "006F closes outside the window");
         assertEquals(List.of("Not matched, field missing (left out, not counted as matches): CRM score 1, close date 1, forecast category 1",
                 "1 matching deal(s) have no amount: counted in Deals, not in the amounts"), notes(r));
@@ -361,8 +359,8 @@ class GetDealRiskTest {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
             LocalDate since = org.today().minusDays(21);
-            ToolResult r = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("changed_since", since.toString()).build(),
-                    ToolContext.NONE);
+            Tool.Result r = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("changed_since", since.toString()).build(),
+                    Fixtures.NONE);
             Instant from = since.atStartOfDay(ZoneOffset.UTC).toInstant();
             SandboxOrg.Moves moves = org.movesSince(org.opportunities().stream().map(Opportunity::id).toList(), from);
             Map<String, Map<String, Json>> summary = new LinkedHashMap<>();
@@ -404,8 +402,8 @@ class GetDealRiskTest {
             SandboxOrg org = s.sb().org();
             LocalDate since = org.today().minusDays(21);
             Instant from = since.atStartOfDay(ZoneOffset.UTC).toInstant();
-            ToolResult r = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("forecast_category", Json.Arr.ofStrings(List.of("Commit")))
-                    .put("changed_since", since.toString()).build(), ToolContext.NONE);
+            Tool.Result r = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("forecast_category", Json.Arr.ofStrings(List.of("Commit")))
+                    .put("changed_since", since.toString()).build(), Fixtures.NONE);
             List<String> left = org.opportunities().stream().filter(o -> !o.forecastCategory().equals("Commit") && o.history().stream()
                     .filter(c -> c.field().equals("forecastCategory") && !c.at().isBefore(from)).findFirst()
                     .map(c -> c.oldValue().equals("Commit")).orElse(false)).map(Opportunity::id).toList();
@@ -434,11 +432,11 @@ class GetDealRiskTest {
                 assertEquals(atOrAfter, changeRows(s, o, form), form + ": the change at that instant is in");
             }
             assertEquals(atOrAfter - 1, changeRows(s, o, c.at().plusMillis(1).toString()), "a millisecond later it is out");
-            ToolException bad = assertThrows(ToolException.class, () -> tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id())))
-                    .put("changed_since", "last week").build(), ToolContext.NONE));
-            assertEquals("'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)", bad.getMessage());
-            ToolException order = assertThrows(ToolException.class, () -> tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id())))
-                    .put("close_from", "2026-12-31").put("close_to", "2026-10-01").build(), ToolContext.NONE));
+            Tool.Failure bad = assertThrows(Tool.Failure.class, () -> tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id())))
+                    .put("changed_since", "last week").build(), Fixtures.NONE));
+            assertTrue(bad.getMessage().startsWith("'changed_since' \"last week\" is not valid: YYYY-MM-DD (UTC) or ISO date-time"), bad.getMessage());
+            Tool.Failure order = assertThrows(Tool.Failure.class, () -> tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id())))
+                    .put("close_from", "2026-12-31").put("close_to", "2026-10-01").build(), Fixtures.NONE));
             assertEquals("'close_from' must not be after 'close_to'", order.getMessage());
         }
     }
@@ -453,7 +451,7 @@ class GetDealRiskTest {
             for (int i = 0; ids.size() < count; i++) ids.add(String.format("006Unknown%05d", i));
             Json.Builder args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids));
             if (changes) args.put("changed_since", org.today().minusDays(14).toString());
-            ToolResult r = tool(s).call(args.build(), ToolContext.NONE);
+            Tool.Result r = tool(s).call(args.build(), Fixtures.NONE);
             assertConforms(tool(s).outputSchema(), r.structured());
             assertEquals(100, rowIds(r.structured()).size());
             assertBothFormsAgree(r);
@@ -471,7 +469,7 @@ class GetDealRiskTest {
                 for (String since : new String[] {null, org.today().minusDays(7).toString()}) {
                     Json.Builder args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids));
                     if (since != null) args.put("changed_since", since);
-                    ToolResult r = tool(s).call(args.build(), ToolContext.NONE);
+                    Tool.Result r = tool(s).call(args.build(), Fixtures.NONE);
                     assertConforms(tool(s).outputSchema(), r.structured());
                     assertBothFormsAgree(r);
                 }
@@ -488,7 +486,7 @@ class GetDealRiskTest {
                     field("name", "\"" + "n".repeat(300) + "\"") + "," + field("amount", "1000") + "," + field("forecastCategory", "\"Commit\"")));
         }
         DealReport.Filters none = new DealReport.Filters(null, false, null, null, null, null, null, null);
-        ToolResult r = DealReport.render(deals, List.of(), none, Fixtures.obj("{}"), null, LocalDate.parse("2026-12-04"));
+        Tool.Result r = DealReport.render(deals, List.of(), none, Fixtures.obj("{}"), null, LocalDate.parse("2026-12-04"));
         assertTrue(r.text().length() <= Text.MAX_CHARS && !r.text().contains("[output cut"), "length " + r.text().length());
         assertEquals(50, rowIds(r.structured()).size(), "100 rows of 400+ characters halved to 50");
         assertEquals(70, num(r.structured(), "more"));
@@ -497,8 +495,8 @@ class GetDealRiskTest {
     }
 
     private static long changeRows(Sandboxed s, Opportunity o, String since) throws Exception {
-        ToolResult r = tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id()))).put("changed_since", since).build(),
-                ToolContext.NONE);
+        Tool.Result r = tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id()))).put("changed_since", since).build(),
+                Fixtures.NONE);
         return table(r.structured().obj("changes")).size();
     }
 
@@ -508,7 +506,7 @@ class GetDealRiskTest {
         assertFalse(expected.isEmpty(), "the seeded history must hold a case of " + row.get("change"));
     }
 
-    private static void assertTotals(ToolResult r, String category, List<Opportunity> deals) {
+    private static void assertTotals(Tool.Result r, String category, List<Opportunity> deals) {
         Map<String, Json> row = table(r.structured().obj("totals")).stream()
                 .filter(t -> t.get("forecastCategory").equals(Json.of(category))).findFirst().orElseThrow();
         assertEquals(deals.size(), ((Json.Num) row.get("deals")).longValueExact(), category);
@@ -517,8 +515,8 @@ class GetDealRiskTest {
                 ((Json.Num) row.get("atRisk")).longValueExact(), category);
     }
 
-    private static GetDealRisk tool(Sandboxed s) {
-        return new GetDealRisk(s, s.sb().org().clock());
+    private static Fixtures.Checked tool(Sandboxed s) {
+        return new Fixtures.Checked(GetDealRisk.tool(s, s.sb().org().clock()));
     }
 
     private static Json.Arr allIds(SandboxOrg org) {
@@ -569,7 +567,7 @@ class GetDealRiskTest {
         return List.copyOf(rows(structured).keySet());
     }
 
-    static List<String> notes(ToolResult r) {
+    static List<String> notes(Tool.Result r) {
         return r.structured().arr("notes").items().stream().map(j -> ((Json.Str) j).value()).toList();
     }
 
@@ -590,7 +588,7 @@ class GetDealRiskTest {
      * The two forms tell the same: the deals in the same order, the same totals and change rows, every NOTE
      * line of the text among the notes (and no other), the summary counts; the JSON within 1.25x the text.
      */
-    static void assertBothFormsAgree(ToolResult r) {
+    static void assertBothFormsAgree(Tool.Result r) {
         Json.Obj s = r.structured();
         assertEquals(rowIds(s), textTable(r.text(), "Id ", "| Score").stream().map(c -> c.get(0)).toList(), "deal ids, in order");
         List<List<String>> totals = new ArrayList<>();

@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import static clarimcp.tools.Fixtures.assertConforms;
 import static clarimcp.tools.Fixtures.obj;
 import static clarimcp.tools.Fixtures.toolError;
@@ -11,8 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import clarimcp.json.Json;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolResult;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.tools.Fixtures.Recording;
@@ -39,8 +38,8 @@ class GetForecastTest {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
             String q = org.currentQuarter();
-            GetForecast tool = new GetForecast(s);
-            ToolResult r = tool.call(obj("{\"time_period\":\"" + q + "\"}"), ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
+            Tool.Result r = tool.call(obj("{\"time_period\":\"" + q + "\"}"), Fixtures.NONE);
 
             List<RecordedRequest> sent = s.sb().requests();
             assertEquals(1, sent.size(), "one synchronous read, no job, no limits check: " + sent);
@@ -100,7 +99,7 @@ class GetForecastTest {
     @Timeout(30)
     void syncRead_query_asksEveryTypeWithCrmTotals_asTheProductionClientsDo() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
-            new GetForecast(s).call(obj("{\"time_period\":\"2026_Q2\",\"currency\":\"EUR\",\"scope_id\":\"1905::MGR\"}"), ToolContext.NONE);
+            new Fixtures.Checked(GetForecast.tool(s)).call(obj("{\"time_period\":\"2026_Q2\",\"currency\":\"EUR\",\"scope_id\":\"1905::MGR\"}"), Fixtures.NONE);
             RecordedRequest get = s.sb().requests().get(0);
             assertEquals(SYNC_PATH, get.path());
             assertEquals("currency=EUR&scopeId=1905%3A%3AMGR&timePeriod=2026_Q2&typesToExport=forecast&typesToExport=quota"
@@ -114,7 +113,7 @@ class GetForecastTest {
     void syncRefusesCrmTotals_retriedOnceWithoutThem_andTheResultSaysWhichColumnsAreMissing() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncRefusesCrm(true);
-            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             List<RecordedRequest> sent = s.sb().requests();
             assertEquals(2, sent.size(), sent.toString());
             assertTrue(sent.get(0).query().contains("crm_total"));
@@ -133,9 +132,9 @@ class GetForecastTest {
             SandboxOrg org = s.sb().org();
             String q = org.currentQuarter();
             s.sb().knobs().syncStatus(status).jobDuration(Duration.ofMillis(300));
-            GetForecast tool = new GetForecast(s);
-            ToolResult r = tool.call(obj("{\"time_period\":\"" + q + "\",\"currency\":\"EUR\",\"scope_id\":\"1905::MGR\"}"),
-                    ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
+            Tool.Result r = tool.call(obj("{\"time_period\":\"" + q + "\",\"currency\":\"EUR\",\"scope_id\":\"1905::MGR\"}"),
+                    Fixtures.NONE);
             assertEquals(SYNC_PATH, s.sb().requests().get(0).path());
             RecordedRequest post = s.sb().requests().stream().filter(x -> x.method().equals("POST")).findFirst().orElseThrow();
             assertEquals("/v4/export/forecast/forecast", post.path());
@@ -158,7 +157,7 @@ class GetForecastTest {
             assertTrue(r.text().contains("Read with a Clari export job"), r.text());
 
             s.sb().clearRequests();
-            tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            tool.call(Json.Obj.EMPTY, Fixtures.NONE);
             assertTrue(s.sb().requests().stream().noneMatch(x -> x.path().equals(SYNC_PATH)), "remembered: no second sync attempt");
             assertTrue(s.sb().requests().stream().allMatch(x -> x.method().equals("GET") || x.path().startsWith("/v4/export/forecast/")));
         }
@@ -169,19 +168,19 @@ class GetForecastTest {
     void identicalCallsInFlight_shareOneSynchronousRead() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().delay(Duration.ofMillis(800));
-            GetForecast tool = new GetForecast(s);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
             AtomicReference<Object> other = new AtomicReference<>();
             Thread t = Thread.ofVirtual().start(() -> {
                 try {
-                    other.set(tool.call(Json.Obj.EMPTY, ToolContext.NONE));
+                    other.set(tool.call(Json.Obj.EMPTY, Fixtures.NONE));
                 } catch (Throwable e) {
                     other.set(e);
                 }
             });
             while (s.sb().requests().isEmpty()) Thread.sleep(10);   // the first read is on the wire
-            ToolResult mine = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result mine = tool.call(Json.Obj.EMPTY, Fixtures.NONE);
             assertTrue(t.join(Duration.ofSeconds(10)));
-            assertEquals(mine.structured(), ((ToolResult) other.get()).structured());
+            assertEquals(mine.structured(), ((Tool.Result) other.get()).structured());
             assertEquals(1, s.sb().requests().size(), "one GET /forecast for both calls");
         }
     }
@@ -191,7 +190,7 @@ class GetForecastTest {
     void notOptedIn_saysSo_notATokenProblem_andAsksOnce() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().noOptin(true);
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE));
             assertEquals("Clari says the token's user is not opted into forecast 'forecast' (or the scope asked for) (HTTP 401 no_optin): "
                     + "ask a Clari admin to give that user access; the token itself is valid", msg);
             assertEquals(1, s.sb().requests().size());
@@ -202,7 +201,7 @@ class GetForecastTest {
     @Timeout(30)
     void unknownForecast_asArgument_namesItAndTheSetting() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
-            String msg = toolError(() -> new GetForecast(s).call(obj("{\"forecast_id\":\"nope\"}"), ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(obj("{\"forecast_id\":\"nope\"}"), Fixtures.NONE));
             assertEquals("Clari has no forecast 'nope' (400 no_such_forecast_config): pass as forecast_id the forecast tab id "
                     + "from the Clari URL (e.g. net_arr), or leave it out to use CLARI_FORECAST_ID", msg);
         }
@@ -213,7 +212,7 @@ class GetForecastTest {
     void unknownConfiguredForecast_throughTheExportToo_namesTheSetting() throws Exception {
         try (Sandboxed s = Sandboxed.start("CLARI_FORECAST_ID", "nope")) {
             s.sb().knobs().syncStatus(501);
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE));
             assertEquals("CLARI_FORECAST_ID 'nope' is not a forecast Clari knows (400 no_such_forecast_config): "
                     + "set it to the forecast tab id from the Clari URL (e.g. net_arr)", msg);
             assertEquals(1, s.sb().requests().stream().filter(x -> x.method().equals("POST")).count());
@@ -227,7 +226,7 @@ class GetForecastTest {
             SandboxOrg org = s.sb().org();
             SandboxOrg.User manager = org.byScope("1905::MGR");
             String q = org.currentQuarter();
-            ToolResult r = new GetForecast(s).call(obj("{\"scope_id\":\"1905::MGR\",\"time_period\":\"" + q + "\"}"), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(obj("{\"scope_id\":\"1905::MGR\",\"time_period\":\"" + q + "\"}"), Fixtures.NONE);
             assertEquals(org.subtree(manager.userId()).size(), r.structured().arr("rows").size());
             assertEquals(org.categoryTotal(manager.userId(), q, "Best Case"), num(Fixtures.total(r.structured()), "Best Case"));
         }
@@ -238,7 +237,7 @@ class GetForecastTest {
     void unknownPeriod_clariFallsBack_andTheTextSaysSoFirst() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             String current = s.sb().org().currentQuarter();
-            ToolResult r = new GetForecast(s).call(obj("{\"time_period\":\"2019_Q1\"}"), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(obj("{\"time_period\":\"2019_Q1\"}"), Fixtures.NONE);
             String expected = "Clari returned " + current + ", not the requested 2019_Q1: it falls back to the current quarter "
                     + "when it does not recognise a parameter";
             assertTrue(r.text().contains(expected), r.text());
@@ -254,7 +253,7 @@ class GetForecastTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncStatus(405);
             s.sb().knobs().nestJobStatus(true).jobDuration(Duration.ofMillis(600));
-            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             assertEquals(s.sb().org().users().size(), r.structured().arr("rows").size());
         }
     }
@@ -265,7 +264,7 @@ class GetForecastTest {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().syncStatus(405);
             s.sb().knobs().failJobs(true).jobDuration(Duration.ofMillis(300));
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE));
             assertTrue(msg.matches("Clari export job \\S+ ended FAILED; retry later or check the forecast in Clari"), msg);
         }
     }
@@ -277,7 +276,7 @@ class GetForecastTest {
             s.sb().knobs().syncStatus(405);
             s.sb().knobs().jobsNeverFinish(true);
             Recording ctx = new Recording();
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ctx));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, ctx));
             assertTrue(msg.matches("Clari's export job \\S+ did not finish after 3 checks \\(~\\d+ s\\); raise "
                     + "CLARI_POLL_MAX_ATTEMPTS or CLARI_POLL_INTERVAL_SECONDS, or retry later"), msg);
             assertEquals(3, statusPolls(s));
@@ -292,7 +291,7 @@ class GetForecastTest {
             s.sb().knobs().syncStatus(405);
             s.sb().knobs().jobDuration(Duration.ofMillis(900));
             Recording ctx = new Recording();
-            new GetForecast(s).call(Json.Obj.EMPTY, ctx);
+            new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, ctx);
             int polls = statusPolls(s);
             assertTrue(polls >= 2, "a 0.9 s job needs more than one check at 0.25 s");
             assertEquals(polls, ctx.progress.size());
@@ -312,7 +311,7 @@ class GetForecastTest {
         try (Sandboxed s = Sandboxed.start("CLARI_POLL_INTERVAL_SECONDS", null)) {
             s.sb().knobs().syncStatus(405);
             s.sb().knobs().jobDuration(Duration.ofSeconds(2));
-            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             assertFalse(r.isError());
             int polls = statusPolls(s);
             assertTrue(polls <= 8, "growing waits from 250 ms: " + polls + " polls");
@@ -324,7 +323,7 @@ class GetForecastTest {
     void rateLimitedFirstRequest_isRetried_andSucceeds() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().rateLimitNext(1, 1);
-            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             assertEquals(s.sb().org().users().size(), r.structured().arr("rows").size());
             assertEquals(2, s.sb().requests().stream().filter(q -> q.path().equals(SYNC_PATH)).count(),
                     "the synchronous read was rate-limited and retried");
@@ -336,7 +335,7 @@ class GetForecastTest {
     @Timeout(30)
     void noForecastIdAnywhere_saysHowToChooseOne() throws Exception {
         try (Sandboxed s = Sandboxed.start("CLARI_FORECAST_ID", null)) {
-            String msg = toolError(() -> new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE));
             assertTrue(msg.contains("pass forecast_id") && msg.contains("set CLARI_FORECAST_ID"), msg);
             assertTrue(s.sb().requests().isEmpty());
         }
@@ -352,7 +351,7 @@ class GetForecastTest {
             AtomicReference<Throwable> outcome = new AtomicReference<>();
             Thread t = Thread.ofVirtual().start(() -> {
                 try {
-                    new GetForecast(s).call(Json.Obj.EMPTY, ctx);
+                    new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, ctx);
                 } catch (Throwable e) {
                     outcome.set(e);
                 }
@@ -373,8 +372,8 @@ class GetForecastTest {
             Json.Obj served = (Json.Obj) org.forecastResults(q, true);
             List<String> weeks = weekIds(served);
             assumeTrue(weeks.size() >= 2, "the first week of a quarter has no last week");
-            GetForecast tool = new GetForecast(s);
-            ToolResult r = tool.call(obj("{\"compare_to\":\"last_week\"}"), ToolContext.NONE);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
+            Tool.Result r = tool.call(obj("{\"compare_to\":\"last_week\"}"), Fixtures.NONE);
             assertEquals(1, s.sb().requests().stream().filter(x -> x.path().equals(SYNC_PATH)).count());
             List<RecordedRequest> posts = s.sb().requests().stream().filter(x -> x.method().equals("POST")).toList();
             assertEquals(1, posts.size(), "one export");
@@ -428,7 +427,7 @@ class GetForecastTest {
             String q = org.currentQuarter();
             Json.Obj served = (Json.Obj) org.forecastResults(q, false);
             Map<String, Long> now = values(served, weekIds(served).getLast());
-            ToolResult r = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             Map<String, Json.Obj> rows = Fixtures.rowsByName(r.structured());
             int covered = 0;
             for (SandboxOrg.User u : org.users()) {
@@ -450,7 +449,7 @@ class GetForecastTest {
             assertTrue(r.text().contains("Attainment = Closed / Quota"), r.text());
 
             s.sb().knobs().syncRefusesCrm(true); // no closed column: no made-up figures
-            ToolResult noCrm = new GetForecast(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result noCrm = new Fixtures.Checked(GetForecast.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             assertFalse(Fixtures.fields(noCrm.structured()).contains("Closed"));
             assertFalse(strings(noCrm.structured().arr("columns")).contains("Attainment"));
             assertTrue(noCrm.text().contains("Attainment, gap and coverage need a quota and a closed column"), noCrm.text());
@@ -464,10 +463,10 @@ class GetForecastTest {
             SandboxOrg org = s.sb().org();
             String q = org.currentQuarter();
             SandboxOrg.User manager = org.managers().get(1);
-            GetForecast tool = new GetForecast(s);
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
             for (String given : List.of(manager.name(), manager.email().toUpperCase(java.util.Locale.ROOT))) {
                 s.sb().clearRequests();
-                ToolResult r = tool.call(obj("{\"scope_id\":" + clarimcp.json.JsonWriter.write(new Json.Str(given)) + "}"), ToolContext.NONE);
+                Tool.Result r = tool.call(obj("{\"scope_id\":" + clarimcp.json.JsonWriter.write(new Json.Str(given)) + "}"), Fixtures.NONE);
                 assertEquals(1, s.sb().requests().size());
                 assertFalse(s.sb().requests().getFirst().query().contains("scopeId"), "resolved here, not sent to Clari");
                 assertEquals(org.subtree(manager.userId()).stream().map(SandboxOrg.User::name).sorted().toList(),
@@ -476,7 +475,7 @@ class GetForecastTest {
                 assertEquals(manager.scopeId(), Fixtures.rowsByName(r.structured()).get(manager.name()).str("Scope id"));
                 assertTrue(r.text().contains(manager.scopeId()), "the text shows the scope id to drill down");
             }
-            String msg = toolError(() -> tool.call(obj("{\"scope_id\":\"Nobody Here\"}"), ToolContext.NONE));
+            String msg = toolError(() -> tool.call(obj("{\"scope_id\":\"Nobody Here\"}"), Fixtures.NONE));
             assertTrue(msg.startsWith("No one named 'Nobody Here' in this forecast"), msg);
             for (SandboxOrg.User m : org.managers()) assertTrue(msg.contains(m.name() + " <" + m.email() + "> (scope " + m.scopeId() + ")"), msg);
         }
@@ -487,10 +486,10 @@ class GetForecastTest {
     void compareToAWeekTheExportLacks_isAnErrorListingTheWeeks() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             Json.Obj served = (Json.Obj) s.sb().org().forecastResults(s.sb().org().currentQuarter(), true);
-            String msg = toolError(() -> new GetForecast(s).call(obj("{\"compare_to\":\"2019-01-01\"}"), ToolContext.NONE));
+            String msg = toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(obj("{\"compare_to\":\"2019-01-01\"}"), Fixtures.NONE));
             assertTrue(msg.contains("has no week for compare_to '2019-01-01'; weeks available: "), msg);
             for (Json f : served.arr("timeFrames").items()) assertTrue(msg.contains(((Json.Obj) f).str("startDate")), msg);
-            assertTrue(toolError(() -> new GetForecast(s).call(obj("{\"compare_to\":\"2026-02-30\"}"), ToolContext.NONE))
+            assertTrue(toolError(() -> new Fixtures.Checked(GetForecast.tool(s)).call(obj("{\"compare_to\":\"2026-02-30\"}"), Fixtures.NONE))
                     .contains("not a calendar date"));
         }
     }
@@ -504,8 +503,8 @@ class GetForecastTest {
             Json.Obj served = (Json.Obj) org.forecastResults(pq, true);
             List<String> weeks = weekIds(served);
             Map<String, Long> first = values(served, weeks.getFirst()), last = values(served, weeks.getLast());
-            ToolResult r = new GetForecast(s).call(obj("{\"time_period\":\"" + pq + "\",\"compare_to\":\"quarter_start\"}"),
-                    ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetForecast.tool(s)).call(obj("{\"time_period\":\"" + pq + "\",\"compare_to\":\"quarter_start\"}"),
+                    Fixtures.NONE);
             Json.Obj acc = r.structured().obj("accuracy");
             assertEquals(List.of("User", "Closed (final)", "Commit then", "Commit accuracy", "Best Case then", "Best Case accuracy"),
                     strings(acc.arr("columns")));
@@ -535,16 +534,16 @@ class GetForecastTest {
     void malformedForecastBody_isAnError_neverAPartialAnswer_andTheNextCallIsWhole() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             s.sb().knobs().malformedNext(1);
-            GetForecast tool = new GetForecast(s);
-            String msg = toolError(() -> tool.call(Json.Obj.EMPTY, ToolContext.NONE));
+            Fixtures.Checked tool = new Fixtures.Checked(GetForecast.tool(s));
+            String msg = toolError(() -> tool.call(Json.Obj.EMPTY, Fixtures.NONE));
             assertTrue(msg.startsWith("Clari's answer for forecast 'forecast' was not JSON ("), msg);
-            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = tool.call(Json.Obj.EMPTY, Fixtures.NONE);
             assertEquals(s.sb().org().users().size(), r.structured().arr("rows").size(), "nothing of the broken read is kept");
         }
     }
 
     /** Both forms carry the same facts: every note in the text, every row's cells in a text line; JSON <= 1.25x the text. */
-    private static void assertFormsAgree(ToolResult r) {
+    private static void assertFormsAgree(Tool.Result r) {
         Json.Obj st = r.structured();
         for (Json n : st.arr("notes").items()) assertTrue(r.text().contains(((Json.Str) n).value()), "note missing in text: " + n);
         List<String> cols = strings(st.arr("columns"));

@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import static clarimcp.tools.Fixtures.assertConforms;
 import static clarimcp.tools.Fixtures.obj;
 import static clarimcp.tools.Fixtures.toolError;
@@ -10,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.json.JsonWriter;
-import clarimcp.mcp.ToolContext;
-import clarimcp.mcp.ToolResult;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.sandbox.SandboxOrg.AuditEvent;
@@ -39,9 +38,9 @@ class GetPipelineChangesTest {
     void noArguments_lastSevenDaysEndingNow_everyEventButApiAccess_newestFirst_actorsNamed() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
-            GetPipelineChanges tool = new GetPipelineChanges(s);
+            Fixtures.Checked tool = new Fixtures.Checked(GetPipelineChanges.tool(s));
             Instant before = Instant.now().minusSeconds(1);
-            ToolResult r = tool.call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = tool.call(Json.Obj.EMPTY, Fixtures.NONE);
             Json.Obj st = r.structured();
             assertConforms(tool.outputSchema(), st);
 
@@ -100,7 +99,7 @@ class GetPipelineChangesTest {
             LocalDate day = org.today().minusDays(3);
             while (day.getDayOfWeek().getValue() > 5) day = day.minusDays(1);   // people work on weekdays
             Json.Obj args = obj("{\"start_date\":\"" + day + "T09:00:00Z\",\"end_date\":\"" + day + "T17:30:00+02:00\",\"limit\":200}");
-            ToolResult r = new GetPipelineChanges(s).call(args, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(args, Fixtures.NONE);
             Instant from = Instant.parse(day + "T09:00:00Z");
             Instant to = Instant.parse(day + "T15:30:00Z");
             Map<String, String> q = query(audit(s).get(0));
@@ -117,7 +116,7 @@ class GetPipelineChangesTest {
     @Timeout(30)
     void dates_areSentAsWholeUtcDays() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
-            new GetPipelineChanges(s).call(obj("{\"start_date\":\"2026-05-01\",\"end_date\":\"2026-05-31\",\"limit\":10}"), ToolContext.NONE);
+            new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"start_date\":\"2026-05-01\",\"end_date\":\"2026-05-31\",\"limit\":10}"), Fixtures.NONE);
             Map<String, String> q = query(audit(s).get(0));
             assertEquals("2026-05-01T00:00:00Z", q.get("dateFrom"));
             assertEquals("2026-05-31T23:59:59.999Z", q.get("dateTo"));
@@ -129,11 +128,11 @@ class GetPipelineChangesTest {
     void windowReachingPastThirtyDays_saysClariKeepsAboutThirty() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             LocalDate today = s.sb().org().today();
-            ToolResult old = new GetPipelineChanges(s).call(obj("{\"start_date\":\"" + today.minusDays(45) + "\"}"), ToolContext.NONE);
+            Tool.Result old = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"start_date\":\"" + today.minusDays(45) + "\"}"), Fixtures.NONE);
             assertTrue(old.structured().arr("notes").items().getFirst().toString().contains("about 30 days"), old.structured().toString());
             TwoForms.assertSameFacts(old, "Clari keeps its audit log about 30 days");
             assertTrue(old.text().contains("NOTE: Clari keeps its audit log about 30 days"), old.text());
-            ToolResult recent = new GetPipelineChanges(s).call(obj("{\"start_date\":\"" + today.minusDays(20) + "\"}"), ToolContext.NONE);
+            Tool.Result recent = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"start_date\":\"" + today.minusDays(20) + "\"}"), Fixtures.NONE);
             TwoForms.assertSameFacts(recent);
             assertFalse(JsonWriter.write(recent.structured()).contains("about 30 days"));
             assertFalse(recent.text().contains("NOTE: Clari keeps"), recent.text());
@@ -147,8 +146,8 @@ class GetPipelineChangesTest {
             SandboxOrg org = s.sb().org();
             AuditEvent sample = org.auditEvents().stream().filter(e -> e.event().equals("forecast.submitted")
                     && e.timestamp().isBefore(org.now())).findFirst().orElseThrow();
-            ToolResult r = new GetPipelineChanges(s).call(obj("{\"start_date\":\"" + org.today().minusDays(29)
-                    + "\",\"event\":\"forecast.submitted\",\"actor\":\"" + sample.actorId() + "\"}"), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"start_date\":\"" + org.today().minusDays(29)
+                    + "\",\"event\":\"forecast.submitted\",\"actor\":\"" + sample.actorId() + "\"}"), Fixtures.NONE);
             Map<String, String> q = query(audit(s).get(0));
             assertEquals("forecast.submitted", q.get("event"));
             assertEquals(sample.actorId(), q.get("actorId"));
@@ -169,7 +168,7 @@ class GetPipelineChangesTest {
     @Timeout(30)
     void apiAccess_isShownWhenAskedForByName_inOnePageOfLimitEvents() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
-            ToolResult r = new GetPipelineChanges(s).call(obj("{\"event\":\"api.accessed\",\"limit\":30}"), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"event\":\"api.accessed\",\"limit\":30}"), Fixtures.NONE);
             assertEquals(1, audit(s).size(), "Clari filters: its first page of `limit` events is the answer");
             Map<String, String> q = query(audit(s).get(0));
             assertEquals("30", q.get("limit"));
@@ -185,7 +184,7 @@ class GetPipelineChangesTest {
     @Timeout(30)
     void anExplicitEvent_overridesConfiguredNames() throws Exception {
         try (Sandboxed s = Sandboxed.start("CLARI_PIPELINE_EVENTS", "forecast.submitted")) {
-            ToolResult r = new GetPipelineChanges(s).call(obj("{\"event\":\"user.login\",\"limit\":20}"), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"event\":\"user.login\",\"limit\":20}"), Fixtures.NONE);
             assertEquals("user.login", query(audit(s).get(0)).get("event"));
             List<Json.Obj> changes = TwoForms.rows(r.structured());
             assertEquals(20, changes.size());
@@ -201,8 +200,8 @@ class GetPipelineChangesTest {
             User manager = org.subtree(org.cro().userId()).get(1);
             for (String who : List.of(manager.name(), manager.email().toUpperCase(java.util.Locale.ROOT))) {
                 s.sb().clearRequests();
-                ToolResult r = new GetPipelineChanges(s).call(obj("{\"actor\":\"" + who + "\",\"limit\":200,\"start_date\":\""
-                        + org.today().minusDays(29) + "\"}"), ToolContext.NONE);
+                Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"actor\":\"" + who + "\",\"limit\":200,\"start_date\":\""
+                        + org.today().minusDays(29) + "\"}"), Fixtures.NONE);
                 Map<String, String> q = query(audit(s).get(0));
                 assertNull(q.get("actorId"), "a name is not an id: Clari's actorId is an integer");
                 assertEquals("1000", q.get("limit"));
@@ -227,8 +226,8 @@ class GetPipelineChangesTest {
         Set<String> rare = Set.of("forecast.adjustment.created", "forecast.adjustment.updated");
         try (Sandboxed s = Sandboxed.start("CLARI_PIPELINE_EVENTS", String.join(",", rare))) {
             SandboxOrg org = s.sb().org();
-            ToolResult r = new GetPipelineChanges(s).call(obj("{\"start_date\":\"" + org.today().minusDays(29) + "\",\"limit\":200}"),
-                    ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"start_date\":\"" + org.today().minusDays(29) + "\",\"limit\":200}"),
+                    Fixtures.NONE);
             Map<String, String> q = query(audit(s).get(0));
             List<AuditEvent> inWindow = between(org, Instant.parse(q.get("dateFrom")), Instant.parse(q.get("dateTo")), e -> true);
             List<AuditEvent> expected = inWindow.stream().filter(e -> rare.contains(e.event())).toList();
@@ -276,7 +275,7 @@ class GetPipelineChangesTest {
                 }
                 return Json.Obj.builder().put("items", new Json.Arr(items)).put("actors", new Json.Arr(actors)).build();
             });
-            ToolResult r = new GetPipelineChanges(s).call(Json.Obj.EMPTY, ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             Json.Obj st = r.structured();
             assertEquals(GetPipelineChanges.MAX_OTHER_TYPES, st.obj("otherEventTypes").members().size());
             assertEquals(GetPipelineChanges.MAX_KEYS - GetPipelineChanges.MAX_OTHER_TYPES + 1,
@@ -306,7 +305,7 @@ class GetPipelineChangesTest {
                 }
                 return Json.Obj.builder().put("items", new Json.Arr(items)).build();
             });
-            ToolResult r = new GetPipelineChanges(s).call(obj("{\"limit\":200}"), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"limit\":200}"), Fixtures.NONE);
             Json.Obj st = r.structured();
             int shown = (int) ((Json.Num) st.get("shown")).longValueExact();
             assertTrue(shown > 50 && shown < 200, "rows of ~500 characters: the 40,000-character text holds about 80: " + shown);
@@ -326,7 +325,7 @@ class GetPipelineChangesTest {
     @Timeout(30)
     void noEventInTheWindow_bothFormsSaySoCompactly() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
-            ToolResult r = new GetPipelineChanges(s).call(obj("{\"event\":\"no.such.event\"}"), ToolContext.NONE);
+            Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"event\":\"no.such.event\"}"), Fixtures.NONE);
             assertEquals(Json.Arr.EMPTY, r.structured().arr("rows"));
             assertEquals(Json.of(0), r.structured().get("found"));
             assertEquals(Json.Bool.TRUE, r.structured().get("complete"));
@@ -341,13 +340,13 @@ class GetPipelineChangesTest {
     @CsvSource(delimiter = '|', textBlock = """
             {"start_date":"2026-05-10","end_date":"2026-05-01"}         | must not be before
             {"start_date":"2026-02-30"}                                 | not a real date or time
-            {"start_date":"2026-05-01&limit=5"}                         | must be a date like
+            {"start_date":"2026-05-01&limit=5"}                         | \"2026-05-01&limit=5\" is not valid: Window start, YYYY-MM-DD
             {"start_date":"2024-01-01","end_date":"2026-01-01"}         | spans more than 366 days
-            {"event":"api.accessed&actorId=1"}                          | must be an event name
+            {"event":"api.accessed&actorId=1"}                          | is not valid: Only this event name
             {"limit":201}                                               | from 1 to 200
             """)
     void badArguments_areRefusedBeforeClari(String args, String message) throws Exception {
-        String error = toolError(() -> new GetPipelineChanges(Fixtures.NO_CLARI).call(obj(args), ToolContext.NONE));
+        String error = toolError(() -> new Fixtures.Checked(GetPipelineChanges.tool(Fixtures.NO_CLARI)).call(obj(args), Fixtures.NONE));
         assertTrue(error.contains(message), error);
     }
 

@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.mcp.Tool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.json.JsonWriter;
-import clarimcp.mcp.ToolResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +25,7 @@ public final class TwoForms {
 
     private TwoForms() {}
 
-    public static void assertSameFacts(ToolResult r, String... facts) {
+    public static void assertSameFacts(Tool.Result r, String... facts) {
         assertFalse(r.isError(), r.text());
         assertSameFacts(r.text(), r.structured(), facts);
     }
