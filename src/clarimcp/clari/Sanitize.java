@@ -17,8 +17,6 @@ import java.util.Map;
 public final class Sanitize {
     /** Longest string kept from one Clari value; names and messages are far shorter. */
     public static final int MAX_CHARS = 200;
-    /** What a token found in Clari's text becomes. */
-    static final String MASK = "***";
 
     private Sanitize() {}
 
@@ -51,7 +49,7 @@ public final class Sanitize {
             }
         }
         String clean = out.toString();
-        if (t != null && !t.isEmpty()) clean = clean.replace(t, MASK);
+        if (t != null && !t.isEmpty()) clean = clean.replace(t, Secret.MASK);
         if (clean.length() <= max && i >= s.length()) return clean;
         int cut = Math.min(max - 1, clean.length());
         if (cut > 0 && Character.isHighSurrogate(clean.charAt(cut - 1))) cut--;

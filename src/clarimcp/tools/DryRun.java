@@ -2,7 +2,7 @@ package clarimcp.tools;
 
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
-import clarimcp.clari.PlannedRequest;
+import clarimcp.clari.ClariClient.PlannedRequest;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
 import clarimcp.mcp.ToolContext;
