@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -80,6 +81,8 @@ public record ClariConfig(
     /** A value that is only an unsubstituted variable, e.g. ${user_config.forecast_id}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[^{}]*\\}");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** [+]digits[.digits][e[+-]digits] (a digit on either side of the point); 6 exponent digits: no int overflow. */
+    private static final Pattern DECIMAL = Pattern.compile("\\+?(\\d*)(?:\\.(\\d*))?(?:[eE]([+-]?\\d{1,6}))?");
     private static final String PROXY_SHAPE = ": expected http://[user:password@]host[:port]";
 
     public ClariConfig {
@@ -295,45 +298,19 @@ public record ClariConfig(
      * ForkJoinPool it pulls in) took several ms of every start, before the initialize reply.
      */
     static long decimalSecondsToNanos(String v) {
-        int i = v.startsWith("+") ? 1 : 0;
-        StringBuilder digits = new StringBuilder();     // integer and fraction digits, leading zeros dropped
-        int fractionDigits = 0;
-        boolean point = false;
-        boolean anyDigit = false;
-        for (; i < v.length() && v.charAt(i) != 'e' && v.charAt(i) != 'E'; i++) {
-            char c = v.charAt(i);
-            if (c == '.' && !point) {
-                point = true;
-            } else if (isDigit(c)) {
-                anyDigit = true;
-                if (point) fractionDigits++;
-                if (c != '0' || !digits.isEmpty()) digits.append(c);
-            } else {
-                return -1;
-            }
-        }
-        if (!anyDigit) return -1;
-        int exponent = 0;
-        if (i < v.length()) {
-            String e = v.substring(i + 1);
-            int start = e.startsWith("+") || e.startsWith("-") ? 1 : 0;
-            if (e.length() == start || e.length() - start > 6) return -1;   // 6 digits: no int overflow
-            for (int k = start; k < e.length(); k++) if (!isDigit(e.charAt(k))) return -1;
-            exponent = Integer.parseInt(e);
-        }
+        Matcher m = DECIMAL.matcher(v);
+        if (!m.matches()) return -1;
+        String fraction = m.group(2) == null ? "" : m.group(2);
+        if (m.group(1).isEmpty() && fraction.isEmpty()) return -1;
+        String digits = (m.group(1) + fraction).replaceFirst("^0+", "");   // integer and fraction digits
         if (digits.isEmpty()) return 0;
-        int shift = 9 + exponent - fractionDigits;      // nanos = digits * 10^shift
+        int shift = 9 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3))) - fraction.length(); // nanos = digits * 10^shift
         if (digits.length() + shift > 12) return -1;    // at least 10^12 ns
-        if (shift >= 0) return Long.parseLong(digits.toString()) * pow10(shift);
+        if (shift >= 0) return Long.parseLong(digits) * pow10(shift);
         int whole = digits.length() + shift;            // how many of the digits are whole nanoseconds
         if (whole <= 0) return 1;                       // below 1 ns (digits starts with a non-zero digit)
         long nanos = Long.parseLong(digits.substring(0, whole));
-        for (int k = whole; k < digits.length(); k++) if (digits.charAt(k) != '0') return nanos + 1;
-        return nanos;
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
+        return digits.substring(whole).matches("0*") ? nanos : nanos + 1;
     }
 
     private static long pow10(int n) {

@@ -98,20 +98,17 @@ public final class Sanitize {
         }
         if (v instanceof Json.Obj o) {
             Map<String, Json> members = null; // made on the first change: most objects hold no token
-            int k = 0;
             for (Map.Entry<String, Json> e : o.members().entrySet()) {
                 String key = holds(e.getKey(), t) ? text(e.getKey(), Integer.MAX_VALUE - 1, token) : e.getKey();
                 Json m = masked(e.getValue(), token);
                 if (members == null && (m != e.getValue() || !key.equals(e.getKey()))) {
                     members = new LinkedHashMap<>();
-                    int j = 0;
                     for (Map.Entry<String, Json> before : o.members().entrySet()) {
-                        if (j++ == k) break;
+                        if (before.getKey().equals(e.getKey())) break; // keys of a map are unique
                         members.put(before.getKey(), before.getValue());
                     }
                 }
                 if (members != null) members.putIfAbsent(key, m);
-                k++;
             }
             return members == null ? v : new Json.Obj(members);
         }
