@@ -58,7 +58,8 @@ public final class ClariClient {
 
     /**
      * Told of every HTTP exchange, retries included, so the caller can count them (e.g. for a log line). Called
-     * on the thread that made the exchange. Sees no ids, query, headers or bodies.
+     * on the thread that made the exchange; must be thread-safe, as a call's batches may run in parallel. Sees
+     * no ids, query, headers or bodies.
      */
     @FunctionalInterface
     public interface ExchangeObserver {
@@ -250,9 +251,10 @@ public final class ClariClient {
         HttpRequest request = request(method, uri, body, token);
         if (planner != null) {
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            request.headers().map().forEach((name, values) -> headers.put(name,
-                    name.equalsIgnoreCase("apikey") || name.equalsIgnoreCase("Proxy-Authorization") ? Secret.MASK : String.join(", ", values)));
-            planner.accept(new PlannedRequest(method, uri, Collections.unmodifiableMap(headers), body == null ? null : JsonWriter.write(body)));
+            request.headers().map().forEach((name, values) -> headers.put(name, name.equalsIgnoreCase("apikey")
+                    || name.equalsIgnoreCase("Proxy-Authorization") ? Secret.MASK : String.join(", ", values)));
+            planner.accept(new PlannedRequest(method, uri, Collections.unmodifiableMap(headers),
+                    body == null ? null : JsonWriter.write(body)));
             throw new ClariException(0, "dry run: the request was not sent");
         }
         CallBudget call = budget != null ? budget : new CallBudget(config.callTimeout(), config.callMaxBytes());
@@ -275,7 +277,8 @@ public final class ClariClient {
                     attempt--;
                     continue;
                 }
-                Duration retryAfter = ClariErrors.retryAfter(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
+                Duration retryAfter = ClariErrors.retryAfter(response.headers().firstValue("Retry-After").orElse(null),
+                        Instant.now());
                 boolean again = attempt < ClariErrors.MAX_RETRIES && ClariErrors.retryableStatus(method, status)
                         && (retryAfter == null || retryAfter.compareTo(ClariErrors.MAX_WAIT) <= 0);
                 if (!again) throw ClariErrors.forStatus(status, errorBody, what, byId, retryAfter, token, tokens.variable());

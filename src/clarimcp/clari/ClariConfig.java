@@ -97,7 +97,8 @@ public record ClariConfig(
 
     /** Parses the environment; throws IllegalArgumentException naming the bad variable. No file is read here. */
     public static ClariConfig fromEnv(Map<String, String> env) {
-        Path tokenFile = absolutePath(value(env, "CLARI_API_TOKEN_FILE"), "CLARI_API_TOKEN_FILE must be the absolute path of a file holding the token");
+        Path tokenFile = absolutePath(value(env, "CLARI_API_TOKEN_FILE"),
+                "CLARI_API_TOKEN_FILE must be the absolute path of a file holding the token");
         if (tokenFile != null && value(env, "CLARI_API_TOKEN") != null) {
             throw new IllegalArgumentException("both CLARI_API_TOKEN and CLARI_API_TOKEN_FILE are set: keep only one "
                     + "(CLARI_API_TOKEN_FILE lets a secrets manager rotate the token without a restart)");
@@ -109,7 +110,8 @@ public record ClariConfig(
         String pollProblem = null;
         try {
             attempts = wholeNumber(env, "CLARI_POLL_MAX_ATTEMPTS", DEFAULT_POLL_MAX_ATTEMPTS, 1, MAX_POLL_ATTEMPTS, "");
-            interval = seconds(env, "CLARI_POLL_INTERVAL_SECONDS", DEFAULT_POLL_INTERVAL, MAX_POLL_INTERVAL_SECONDS, ", e.g. 0.5)");
+            interval = seconds(env, "CLARI_POLL_INTERVAL_SECONDS", DEFAULT_POLL_INTERVAL, MAX_POLL_INTERVAL_SECONDS,
+                    ", e.g. 0.5)");
             cache = wholeNumber(env, "CLARI_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, 0, MAX_CACHE_SECONDS, "; 0 turns the cache off");
             exports = wholeNumber(env, "CLARI_MAX_EXPORTS_PER_HOUR", DEFAULT_MAX_EXPORTS_PER_HOUR, 0, MAX_EXPORTS_PER_HOUR,
                     "; 0 allows no export job");
@@ -125,7 +127,8 @@ public record ClariConfig(
                 pipelineEvents(value(env, "CLARI_PIPELINE_EVENTS")),
                 tokenFile,
                 new Network(proxy(value(env, "HTTPS_PROXY", "https_proxy")), noProxy(value(env, "NO_PROXY", "no_proxy")),
-                        absolutePath(value(env, "CLARI_CA_BUNDLE"), "CLARI_CA_BUNDLE must be the absolute path of a PEM file of CA certificates")),
+                        absolutePath(value(env, "CLARI_CA_BUNDLE"),
+                                "CLARI_CA_BUNDLE must be the absolute path of a PEM file of CA certificates")),
                 pollProblem,
                 seconds(env, "CLARI_CALL_TIMEOUT_SECONDS", DEFAULT_CALL_TIMEOUT, MAX_CALL_TIMEOUT_SECONDS,
                         "); default " + DEFAULT_CALL_TIMEOUT.toSeconds()),
@@ -148,7 +151,10 @@ public record ClariConfig(
         return names;
     }
 
-    /** The trimmed value of the first of names that is set, or null when none is (blank: an empty variable in a compose file means "unset"). */
+    /**
+     * The trimmed value of the first of names that is set, or null when none is (blank counts as unset: an empty
+     * variable in a compose file means "unset").
+     */
     private static String value(Map<String, String> env, String... names) {
         for (String n : names) {
             String v = env.get(n);
@@ -288,7 +294,8 @@ public record ClariConfig(
         if (v == null) return def;
         long nanos = decimalSecondsToNanos(v);
         if (nanos > 0 && nanos <= max * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
-        throw new IllegalArgumentException(name + " must be a number of seconds above 0 and at most " + max + " (decimals allowed" + tail);
+        throw new IllegalArgumentException(name + " must be a number of seconds above 0 and at most " + max
+                + " (decimals allowed" + tail);
     }
 
     /**

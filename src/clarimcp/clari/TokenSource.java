@@ -104,7 +104,9 @@ final class TokenSource {
             throw unreadable(e);
         }
         String kind = ClariConfig.notRegularFile(a);
-        if (kind != null) throw new ClariException(0, FILE_VARIABLE + " names " + kind + ": it must be a regular file holding the token");
+        if (kind != null) {
+            throw new ClariException(0, FILE_VARIABLE + " names " + kind + ": it must be a regular file holding the token");
+        }
         return a;
     }
 
