@@ -313,17 +313,11 @@ public record ClariConfig(
         if (digits.isEmpty()) return 0;
         int shift = 9 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3))) - fraction.length(); // nanos = digits * 10^shift
         if (digits.length() + shift > 12) return -1;    // at least 10^12 ns
-        if (shift >= 0) return Long.parseLong(digits) * pow10(shift);
+        if (shift >= 0) return Long.parseLong(digits) * (long) Math.pow(10, shift); // exact: integers, result below 2^53
         int whole = digits.length() + shift;            // how many of the digits are whole nanoseconds
         if (whole <= 0) return 1;                       // below 1 ns (digits starts with a non-zero digit)
         long nanos = Long.parseLong(digits.substring(0, whole));
         return digits.substring(whole).matches("0*") ? nanos : nanos + 1;
-    }
-
-    private static long pow10(int n) {
-        long p = 1;
-        for (int k = 0; k < n; k++) p *= 10;
-        return p;
     }
 
     private static Set<String> pipelineEvents(String v) {
