@@ -3,7 +3,7 @@ package clarimcp;
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.clari.ClariException;
-import clarimcp.clari.Network;
+import clarimcp.clari.ClariConfig.Network;
 import clarimcp.json.Json;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;

@@ -40,7 +40,7 @@ final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
     @Override
     public void onSubscribe(Flow.Subscription s) {
         subscription = s;
-        if (declaredLength() > max) tooLarge();
+        if (declaredLength(info) > max) tooLarge();
         else s.request(Long.MAX_VALUE);
     }
 
@@ -75,10 +75,6 @@ final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
         }
         chunks.clear();
         result.complete(all);
-    }
-
-    private long declaredLength() {
-        return declaredLength(info);
     }
 
     private static long declaredLength(HttpResponse.ResponseInfo info) {
@@ -170,15 +166,11 @@ final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
     /** Signals a body over the cap; carries the status of the response it belonged to. */
     static final class TooLarge extends IOException {
         private static final long serialVersionUID = 1L;
-        private final int status;
+        final int status;
 
         TooLarge(int status) {
             super("response body over the cap", null);
             this.status = status;
-        }
-
-        int status() {
-            return status;
         }
     }
 }

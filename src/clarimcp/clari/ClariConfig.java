@@ -1,23 +1,29 @@
 package clarimcp.clari;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
 import java.net.UnknownHostException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,7 +40,7 @@ public record ClariConfig(
         Duration pollInterval,      // CLARI_POLL_INTERVAL_SECONDS, default 5
         Set<String> pipelineEvents, // CLARI_PIPELINE_EVENTS (comma-separated), null = built-in default
         Path tokenFile,             // CLARI_API_TOKEN_FILE: absolute path of a file holding the token, read per use; null = none
-        Network network,            // HTTPS_PROXY, NO_PROXY, CLARI_CA_BUNDLE
+        Network network,            // HTTPS_PROXY, NO_PROXY, CLARI_CA_BUNDLE (see Network below)
         String pollProblem,         // what is wrong with the two poll settings (defaults used meanwhile), or null
         Duration callTimeout,       // CLARI_CALL_TIMEOUT_SECONDS: wall clock per tool call, retries and paging included
         int callMaxBytes,           // CLARI_CALL_MAX_MB: bytes read from Clari per tool call, all responses together
@@ -75,6 +81,9 @@ public record ClariConfig(
     /** A value that is only an unsubstituted variable, e.g. ${user_config.forecast_id}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[^{}]*\\}");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** [+]digits[.digits][e[+-]digits] (a digit on either side of the point); 6 exponent digits: no int overflow. */
+    private static final Pattern DECIMAL = Pattern.compile("\\+?(\\d*)(?:\\.(\\d*))?(?:[eE]([+-]?\\d{1,6}))?");
+    private static final String PROXY_SHAPE = ": expected http://[user:password@]host[:port]";
 
     public ClariConfig {
         if ((token == null) == (tokenFile == null)) throw new IllegalArgumentException("exactly one of token and tokenFile");
@@ -86,16 +95,10 @@ public record ClariConfig(
         if (pipelineEvents != null) pipelineEvents = Collections.unmodifiableSet(new LinkedHashSet<>(pipelineEvents));
     }
 
-    /** A configuration with a fixed token. */
-    public ClariConfig(Secret token, URI baseUrl, String forecastId, int pollMaxAttempts, Duration pollInterval,
-            Set<String> pipelineEvents) {
-        this(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null, Network.DEFAULT, null,
-                DEFAULT_CALL_TIMEOUT, MAX_CALL_MB << 20, DEFAULT_CACHE_SECONDS, DEFAULT_MAX_EXPORTS_PER_HOUR);
-    }
-
     /** Parses the environment; throws IllegalArgumentException naming the bad variable. No file is read here. */
     public static ClariConfig fromEnv(Map<String, String> env) {
-        Path tokenFile = tokenFile(value(env, "CLARI_API_TOKEN_FILE"));
+        Path tokenFile = absolutePath(value(env, "CLARI_API_TOKEN_FILE"),
+                "CLARI_API_TOKEN_FILE must be the absolute path of a file holding the token");
         if (tokenFile != null && value(env, "CLARI_API_TOKEN") != null) {
             throw new IllegalArgumentException("both CLARI_API_TOKEN and CLARI_API_TOKEN_FILE are set: keep only one "
                     + "(CLARI_API_TOKEN_FILE lets a secrets manager rotate the token without a restart)");
@@ -107,7 +110,8 @@ public record ClariConfig(
         String pollProblem = null;
         try {
             attempts = wholeNumber(env, "CLARI_POLL_MAX_ATTEMPTS", DEFAULT_POLL_MAX_ATTEMPTS, 1, MAX_POLL_ATTEMPTS, "");
-            interval = pollInterval(value(env, "CLARI_POLL_INTERVAL_SECONDS"));
+            interval = seconds(env, "CLARI_POLL_INTERVAL_SECONDS", DEFAULT_POLL_INTERVAL, MAX_POLL_INTERVAL_SECONDS,
+                    ", e.g. 0.5)");
             cache = wholeNumber(env, "CLARI_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, 0, MAX_CACHE_SECONDS, "; 0 turns the cache off");
             exports = wholeNumber(env, "CLARI_MAX_EXPORTS_PER_HOUR", DEFAULT_MAX_EXPORTS_PER_HOUR, 0, MAX_EXPORTS_PER_HOUR,
                     "; 0 allows no export job");
@@ -122,9 +126,12 @@ public record ClariConfig(
                 interval,
                 pipelineEvents(value(env, "CLARI_PIPELINE_EVENTS")),
                 tokenFile,
-                Network.fromEnv(env),
+                new Network(proxy(value(env, "HTTPS_PROXY", "https_proxy")), noProxy(value(env, "NO_PROXY", "no_proxy")),
+                        absolutePath(value(env, "CLARI_CA_BUNDLE"),
+                                "CLARI_CA_BUNDLE must be the absolute path of a PEM file of CA certificates")),
                 pollProblem,
-                callTimeout(value(env, "CLARI_CALL_TIMEOUT_SECONDS")),
+                seconds(env, "CLARI_CALL_TIMEOUT_SECONDS", DEFAULT_CALL_TIMEOUT, MAX_CALL_TIMEOUT_SECONDS,
+                        "); default " + DEFAULT_CALL_TIMEOUT.toSeconds()),
                 wholeNumber(env, "CLARI_CALL_MAX_MB", MAX_CALL_MB, 1, MAX_CALL_MB, "") << 20,
                 cache,
                 exports);
@@ -144,10 +151,16 @@ public record ClariConfig(
         return names;
     }
 
-    /** The trimmed value, or null when unset or blank (an empty variable in a compose file means "unset"). */
-    private static String value(Map<String, String> env, String name) {
-        String v = env.get(name);
-        return v == null || v.isBlank() ? null : v.strip();
+    /**
+     * The trimmed value of the first of names that is set, or null when none is (blank counts as unset: an empty
+     * variable in a compose file means "unset").
+     */
+    private static String value(Map<String, String> env, String... names) {
+        for (String n : names) {
+            String v = env.get(n);
+            if (v != null && !v.isBlank()) return v.strip();
+        }
+        return null;
     }
 
     private static Secret token(String v) {
@@ -164,15 +177,11 @@ public record ClariConfig(
         return TOKEN.matcher(v).matches();
     }
 
-    private static Path tokenFile(String v) {
-        return absolutePath(v, "CLARI_API_TOKEN_FILE must be the absolute path of a file holding the token");
-    }
-
     /**
      * v as an absolute path, or null when unset; a relative path would depend on the directory the MCP
      * client starts us in, so it is refused with the given message.
      */
-    static Path absolutePath(String v, String problem) {
+    private static Path absolutePath(String v, String problem) {
         if (v == null) return null;
         try {
             Path p = Path.of(v);
@@ -191,7 +200,11 @@ public record ClariConfig(
      * already allows replacing the file's content. Throws IOException when the path cannot be read.
      */
     public static String notRegularFile(Path path, LinkOption... options) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, options);
+        return notRegularFile(Files.readAttributes(path, BasicFileAttributes.class, options));
+    }
+
+    /** The same for attributes already read (TokenSource needs them for its own reasons). */
+    static String notRegularFile(BasicFileAttributes a) {
         if (a.isRegularFile()) return null;
         if (a.isDirectory()) return "a directory";
         if (a.isSymbolicLink()) return "a symbolic link";
@@ -275,20 +288,14 @@ public record ClariConfig(
         throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + note + ", e.g. " + def);
     }
 
-    private static Duration pollInterval(String v) {
-        if (v == null) return DEFAULT_POLL_INTERVAL;
+    /** A number of seconds above 0 and at most max (decimals allowed; the message ends with tail); def when unset. */
+    private static Duration seconds(Map<String, String> env, String name, Duration def, long max, String tail) {
+        String v = value(env, name);
+        if (v == null) return def;
         long nanos = decimalSecondsToNanos(v);
-        if (nanos > 0 && nanos <= MAX_POLL_INTERVAL_SECONDS * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
-        throw new IllegalArgumentException("CLARI_POLL_INTERVAL_SECONDS must be a number of seconds above 0 and at most "
-                + MAX_POLL_INTERVAL_SECONDS + " (decimals allowed, e.g. 0.5)");
-    }
-
-    private static Duration callTimeout(String v) {
-        if (v == null) return DEFAULT_CALL_TIMEOUT;
-        long nanos = decimalSecondsToNanos(v);
-        if (nanos > 0 && nanos <= MAX_CALL_TIMEOUT_SECONDS * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
-        throw new IllegalArgumentException("CLARI_CALL_TIMEOUT_SECONDS must be a number of seconds above 0 and at most "
-                + MAX_CALL_TIMEOUT_SECONDS + " (decimals allowed); default " + DEFAULT_CALL_TIMEOUT.toSeconds());
+        if (nanos > 0 && nanos <= max * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
+        throw new IllegalArgumentException(name + " must be a number of seconds above 0 and at most " + max
+                + " (decimals allowed" + tail);
     }
 
     /**
@@ -298,51 +305,19 @@ public record ClariConfig(
      * ForkJoinPool it pulls in) took several ms of every start, before the initialize reply.
      */
     static long decimalSecondsToNanos(String v) {
-        int i = v.startsWith("+") ? 1 : 0;
-        StringBuilder digits = new StringBuilder();     // integer and fraction digits, leading zeros dropped
-        int fractionDigits = 0;
-        boolean point = false;
-        boolean anyDigit = false;
-        for (; i < v.length() && v.charAt(i) != 'e' && v.charAt(i) != 'E'; i++) {
-            char c = v.charAt(i);
-            if (c == '.' && !point) {
-                point = true;
-            } else if (isDigit(c)) {
-                anyDigit = true;
-                if (point) fractionDigits++;
-                if (c != '0' || !digits.isEmpty()) digits.append(c);
-            } else {
-                return -1;
-            }
-        }
-        if (!anyDigit) return -1;
-        int exponent = 0;
-        if (i < v.length()) {
-            String e = v.substring(i + 1);
-            int start = e.startsWith("+") || e.startsWith("-") ? 1 : 0;
-            if (e.length() == start || e.length() - start > 6) return -1;   // 6 digits: no int overflow
-            for (int k = start; k < e.length(); k++) if (!isDigit(e.charAt(k))) return -1;
-            exponent = Integer.parseInt(e);
-        }
+        Matcher m = DECIMAL.matcher(v);
+        if (!m.matches()) return -1;
+        String fraction = m.group(2) == null ? "" : m.group(2);
+        if (m.group(1).isEmpty() && fraction.isEmpty()) return -1;
+        String digits = (m.group(1) + fraction).replaceFirst("^0+", "");   // integer and fraction digits
         if (digits.isEmpty()) return 0;
-        int shift = 9 + exponent - fractionDigits;      // nanos = digits * 10^shift
+        int shift = 9 + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3))) - fraction.length(); // nanos = digits * 10^shift
         if (digits.length() + shift > 12) return -1;    // at least 10^12 ns
-        if (shift >= 0) return Long.parseLong(digits.toString()) * pow10(shift);
+        if (shift >= 0) return Long.parseLong(digits) * (long) Math.pow(10, shift); // exact: integers, result below 2^53
         int whole = digits.length() + shift;            // how many of the digits are whole nanoseconds
         if (whole <= 0) return 1;                       // below 1 ns (digits starts with a non-zero digit)
         long nanos = Long.parseLong(digits.substring(0, whole));
-        for (int k = whole; k < digits.length(); k++) if (digits.charAt(k) != '0') return nanos + 1;
-        return nanos;
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static long pow10(int n) {
-        long p = 1;
-        for (int k = 0; k < n; k++) p *= 10;
-        return p;
+        return digits.substring(whole).matches("0*") ? nanos : nanos + 1;
     }
 
     private static Set<String> pipelineEvents(String v) {
@@ -359,5 +334,99 @@ public record ClariConfig(
         }
         if (events.isEmpty()) throw new IllegalArgumentException("CLARI_PIPELINE_EVENTS lists no event names");
         return events;
+    }
+
+    private static Network.Proxy proxy(String v) {
+        if (v == null) return null;
+        URI u;
+        try {
+            u = new URI(v.contains("://") ? v : "http://" + v);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("HTTPS_PROXY is not a valid URL" + PROXY_SHAPE);
+        }
+        if (!"http".equalsIgnoreCase(u.getScheme())) {
+            throw new IllegalArgumentException("HTTPS_PROXY must use http:// (the connection to Clari through it is still "
+                    + "TLS end to end)" + PROXY_SHAPE);
+        }
+        if (u.getHost() == null || (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))
+                || u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new IllegalArgumentException("HTTPS_PROXY must name just a host and port" + PROXY_SHAPE);
+        }
+        String user = null;
+        Secret password = null;
+        if (u.getRawUserInfo() != null) {
+            String[] parts = u.getRawUserInfo().split(":", 2);
+            user = decode(parts[0]);
+            password = parts.length == 2 && !parts[1].isEmpty() ? new Secret(decode(parts[1])) : null;
+            if (user.isEmpty() || password == null) {
+                throw new IllegalArgumentException("HTTPS_PROXY credentials must be user:password (percent-encode ':' and '@')" + PROXY_SHAPE);
+            }
+        }
+        return new Network.Proxy(u.getHost(), u.getPort() == -1 ? 80 : u.getPort(), user, password);
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("HTTPS_PROXY credentials hold a bad %-escape" + PROXY_SHAPE);
+        }
+    }
+
+    /** Comma- or space-separated entries, lower-cased: *, a host, a domain (.corp.example or corp.example), an IP. */
+    private static List<String> noProxy(String v) {
+        List<String> out = new ArrayList<>();
+        if (v == null) return out;
+        for (String part : v.split("[,\\s]+")) {
+            if (!part.isEmpty()) out.add(part.toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+
+    /**
+     * How to reach Clari on an enterprise network: an HTTPS proxy (HTTPS_PROXY or https_proxy, with
+     * optional user:password), the hosts that bypass it (NO_PROXY or no_proxy), and a corporate CA
+     * bundle added to the default trust (CLARI_CA_BUNDLE). Parsed from the environment without I/O;
+     * messages never repeat a proxy URL, which may hold a password. {@link Transport} builds the client.
+     */
+    public record Network(Proxy proxy, List<String> noProxy, Path caBundle) {
+        /** An HTTP proxy that tunnels (CONNECT) to Clari; user is null when the proxy needs no credentials. */
+        public record Proxy(String host, int port, String user, Secret password) {}
+
+        /** No proxy of our own (the JDK's -Dhttps.proxyHost still applies), no extra trust. */
+        public static final Network DEFAULT = new Network(null, List.of(), null);
+
+        public Network {
+            noProxy = List.copyOf(noProxy);
+        }
+
+        /**
+         * Whether host bypasses the proxy per NO_PROXY, as curl reads it: "*" matches all; an entry matches the
+         * host itself and its subdomains; a leading "." or "*." is the same; a ":port" on an entry is ignored.
+         */
+        public boolean bypasses(String host) {
+            String h = unbracket(host.toLowerCase(Locale.ROOT));
+            for (String rule : noProxy) {
+                if (rule.equals("*")) return true;
+                String r = unbracket(withoutPort(rule));
+                if (r.startsWith("*.")) r = r.substring(1);
+                if (r.startsWith(".")) r = r.substring(1);
+                if (!r.isEmpty() && (h.equals(r) || h.endsWith("." + r))) return true;
+            }
+            return false;
+        }
+
+        private static String withoutPort(String rule) {
+            if (rule.startsWith("[")) {
+                int end = rule.indexOf(']');
+                return end < 0 ? rule : rule.substring(0, end + 1);
+            }
+            int colon = rule.indexOf(':');
+            return colon >= 0 && colon == rule.lastIndexOf(':') ? rule.substring(0, colon) : rule; // a bare IPv6 keeps its colons
+        }
+
+        private static String unbracket(String h) {
+            return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+        }
     }
 }

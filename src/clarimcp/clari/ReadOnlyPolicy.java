@@ -93,7 +93,7 @@ final class ReadOnlyPolicy {
                 && port(base) == port(uri);
     }
 
-    private static int port(URI uri) {
+    static int port(URI uri) {
         if (uri.getPort() != -1) return uri.getPort();
         return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
     }

@@ -17,8 +17,6 @@ import java.util.Map;
 public final class Sanitize {
     /** Longest string kept from one Clari value; names and messages are far shorter. */
     public static final int MAX_CHARS = 200;
-    /** What a token found in Clari's text becomes. */
-    static final String MASK = "***";
 
     private Sanitize() {}
 
@@ -51,7 +49,7 @@ public final class Sanitize {
             }
         }
         String clean = out.toString();
-        if (t != null && !t.isEmpty()) clean = clean.replace(t, MASK);
+        if (t != null && !t.isEmpty()) clean = clean.replace(t, Secret.MASK);
         if (clean.length() <= max && i >= s.length()) return clean;
         int cut = Math.min(max - 1, clean.length());
         if (cut > 0 && Character.isHighSurrogate(clean.charAt(cut - 1))) cut--;
@@ -100,20 +98,17 @@ public final class Sanitize {
         }
         if (v instanceof Json.Obj o) {
             Map<String, Json> members = null; // made on the first change: most objects hold no token
-            int k = 0;
             for (Map.Entry<String, Json> e : o.members().entrySet()) {
                 String key = holds(e.getKey(), t) ? text(e.getKey(), Integer.MAX_VALUE - 1, token) : e.getKey();
                 Json m = masked(e.getValue(), token);
                 if (members == null && (m != e.getValue() || !key.equals(e.getKey()))) {
                     members = new LinkedHashMap<>();
-                    int j = 0;
                     for (Map.Entry<String, Json> before : o.members().entrySet()) {
-                        if (j++ == k) break;
+                        if (before.getKey().equals(e.getKey())) break; // keys of a map are unique
                         members.put(before.getKey(), before.getValue());
                     }
                 }
                 if (members != null) members.putIfAbsent(key, m);
-                k++;
             }
             return members == null ? v : new Json.Obj(members);
         }

@@ -2,6 +2,9 @@ package clarimcp.clari;
 
 /** The API token. Its toString never shows the value, so it cannot leak through logs or messages. */
 public final class Secret {
+    /** What a secret shows instead of its value, here and wherever one is masked (dry runs, Clari's text). */
+    public static final String MASK = "***";
+
     private final String value;
 
     public Secret(String value) {
@@ -16,6 +19,6 @@ public final class Secret {
 
     @Override
     public String toString() {
-        return "***";
+        return MASK;
     }
 }

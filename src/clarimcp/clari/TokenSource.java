@@ -103,9 +103,9 @@ final class TokenSource {
         } catch (IOException e) {
             throw unreadable(e);
         }
-        if (!a.isRegularFile()) {
-            throw new ClariException(0, FILE_VARIABLE + " names " + (a.isDirectory() ? "a directory" : "a FIFO, socket or device")
-                    + ": it must be a regular file holding the token");
+        String kind = ClariConfig.notRegularFile(a);
+        if (kind != null) {
+            throw new ClariException(0, FILE_VARIABLE + " names " + kind + ": it must be a regular file holding the token");
         }
         return a;
     }

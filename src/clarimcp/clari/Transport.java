@@ -1,5 +1,6 @@
 package clarimcp.clari;
 
+import clarimcp.clari.ClariConfig.Network;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,12 +50,8 @@ final class Transport {
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER);
-        Network.Proxy proxy = network.proxy();
-        if (proxy == null) {
-            b.proxy(ProxySelector.getDefault()); // -Dhttps.proxyHost, for those who configure the JVM
-        } else {
-            b.proxy(selector(network, proxy));
-        }
+        // Without HTTPS_PROXY, the JDK's default: -Dhttps.proxyHost, for those who configure the JVM.
+        b.proxy(network.proxy() == null ? ProxySelector.getDefault() : selector(network, network.proxy()));
         if (network.caBundle() != null) b.sslContext(trust(network));
         return b.build();
     }
@@ -156,12 +153,9 @@ final class Transport {
         try {
             String kind = ClariConfig.notRegularFile(network.caBundle());
             if (kind != null) throw new IllegalArgumentException("CLARI_CA_BUNDLE names " + kind + ": it must be a PEM file");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read CLARI_CA_BUNDLE (" + e.getClass().getSimpleName()
-                    + "): check the path and that this user may read the file");
-        }
-        try (InputStream in = Files.newInputStream(network.caBundle())) {
-            pem = in.readNBytes(MAX_BUNDLE_BYTES + 1);
+            try (InputStream in = Files.newInputStream(network.caBundle())) {
+                pem = in.readNBytes(MAX_BUNDLE_BYTES + 1);
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read CLARI_CA_BUNDLE (" + e.getClass().getSimpleName()
                     + "): check the path and that this user may read the file");

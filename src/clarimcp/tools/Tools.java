@@ -4,7 +4,7 @@ import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.clari.ClariException;
 import clarimcp.json.Json;
-import clarimcp.clari.PlannedRequest;
+import clarimcp.clari.ClariClient.PlannedRequest;
 import clarimcp.mcp.Tool;
 import java.util.ArrayList;
 import java.util.Collections;

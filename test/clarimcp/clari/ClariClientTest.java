@@ -39,8 +39,8 @@ class ClariClientTest {
     private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
 
     private ClariClient client(URI base, Duration timeout, int maxBytes) {
-        ClariConfig config = new ClariConfig(new Secret(CANARY), base, null, 12, Duration.ofSeconds(1), null);
-        return new ClariClient(config, ClariClient.newHttpClient(), timeout, maxBytes, sleeps::add);
+        ClariConfig config = TestClients.config(new Secret(CANARY), base, null, 12, Duration.ofSeconds(1), null);
+        return new ClariClient(config, TestClients.http(), timeout, maxBytes, sleeps::add);
     }
 
     private ClariClient client(StubServer stub) {
@@ -96,7 +96,7 @@ class ClariClientTest {
     void exportJobAndResults_useJobPaths() throws Exception {
         try (StubServer stub = new StubServer(Reply.json(200, OK))) {
             client(stub).exportJob("abc:1");
-            client(stub).exportResults("abc:1");
+            client(stub).exportResults("abc:1", Map.of());
             assertEquals("/v4/export/jobs/abc:1", stub.requests.get(0).path());
             assertEquals("/v4/export/jobs/abc:1/results", stub.requests.get(1).path());
         }
@@ -111,7 +111,7 @@ class ClariClientTest {
         try (StubServer stub = new StubServer(Reply.json(200, OK))) {
             ClariClient c = client(stub);
             assertThrows(IllegalStateException.class,
-                    () -> c.send(method, URI.create(stub.base() + path), path, null, "x", false));
+                    () -> c.send(method, URI.create(stub.base() + path), path, null, "x", false, Map.of()));
             assertEquals(List.of(), stub.requests);
         }
     }
@@ -121,7 +121,7 @@ class ClariClientTest {
         try (StubServer stub = new StubServer(Reply.json(200, OK)); StubServer other = new StubServer(Reply.json(200, OK))) {
             ClariClient c = client(stub);
             assertThrows(IllegalStateException.class,
-                    () -> c.send("GET", URI.create(other.base() + "/admin/limits"), "/admin/limits", null, "x", false));
+                    () -> c.send("GET", URI.create(other.base() + "/admin/limits"), "/admin/limits", null, "x", false, Map.of()));
             assertEquals(List.of(), other.requests);
             assertEquals(List.of(), stub.requests);
         }
@@ -134,7 +134,7 @@ class ClariClientTest {
         try (StubServer stub = new StubServer(Reply.json(200, OK))) {
             ClariClient c = client(stub);
             assertThrows(IllegalArgumentException.class, () -> c.exportJob(id));
-            assertThrows(IllegalArgumentException.class, () -> c.exportResults(id));
+            assertThrows(IllegalArgumentException.class, () -> c.exportResults(id, Map.of()));
             assertThrows(IllegalArgumentException.class, () -> c.submitForecastExport(id, Json.Obj.EMPTY));
             assertThrows(IllegalArgumentException.class, () -> c.exportJob(null));
             assertEquals(List.of(), stub.requests);
@@ -206,7 +206,7 @@ class ClariClientTest {
     void gives5xxUpAfterMaxRetries() throws Exception {
         try (StubServer stub = new StubServer(Reply.of(502, "text/html", "<html>bad gateway</html>", Map.of()))) {
             fails(502, "Clari is unavailable (HTTP 502); try again later", () -> client(stub).exportJob("j1"));
-            assertEquals(RetryPolicy.MAX_RETRIES + 1, stub.requests.size());
+            assertEquals(ClariErrors.MAX_RETRIES + 1, stub.requests.size());
         }
     }
 
@@ -281,7 +281,7 @@ class ClariClientTest {
         try (StubServer stub = new StubServer(reply)) {
             ClariClient c = client(stub.base(), Duration.ofSeconds(10), 1000);
             fails(200, "Clari's response exceeded 1000 bytes; ask for less (a shorter period, fewer ids or fewer export types)",
-                    () -> c.exportResults("j1"));
+                    () -> c.exportResults("j1", Map.of()));
             assertEquals(1, stub.requests.size()); // not retried
         }
     }
@@ -291,7 +291,7 @@ class ClariClientTest {
         try (StubServer stub = new StubServer(Reply.json(200, "[1,").declaring(50_000_000))) {
             ClariClient c = client(stub.base(), Duration.ofSeconds(5), 1000);
             fails(200, "Clari's response exceeded 1000 bytes; ask for less (a shorter period, fewer ids or fewer export types)",
-                    () -> c.exportResults("j1"));
+                    () -> c.exportResults("j1", Map.of()));
         }
     }
 
@@ -299,10 +299,10 @@ class ClariClientTest {
     void bodyExactlyAtTheCap_isRead_oneByteMoreIsNot() throws Exception {
         String exact = "[" + "1,".repeat(498) + "1]";
         try (StubServer stub = new StubServer(Reply.json(200, exact).chunkedBody())) {
-            Json.Arr read = (Json.Arr) client(stub.base(), Duration.ofSeconds(10), exact.length()).exportResults("j1");
+            Json.Arr read = (Json.Arr) client(stub.base(), Duration.ofSeconds(10), exact.length()).exportResults("j1", Map.of());
             assertEquals(499, read.size());
             ClariClient smaller = client(stub.base(), Duration.ofSeconds(10), exact.length() - 1);
-            assertThrows(ClariException.class, () -> smaller.exportResults("j1"));
+            assertThrows(ClariException.class, () -> smaller.exportResults("j1", Map.of()));
         }
     }
 
@@ -323,7 +323,7 @@ class ClariClientTest {
             List<Json> entries = new ArrayList<>();
             ClariException e = assertThrows(ClariException.class,
                     () -> client(stub).exportResults("j1", Map.of("entries", entries::add)));
-            ClariException fromTree = assertThrows(ClariException.class, () -> client(stub).exportResults("j1"));
+            ClariException fromTree = assertThrows(ClariException.class, () -> client(stub).exportResults("j1", Map.of()));
             assertEquals(fromTree.getMessage(), e.getMessage());
             assertEquals(2, entries.size(), "handed out before the error: the caller must discard them");
         }
@@ -376,7 +376,7 @@ class ClariClientTest {
     void streamed_errorStatus_sameMessageAsCollected_andRetriedLikeAnyGet() throws Exception {
         String missing = "{\"code\":\"not_found\",\"message\":\"no such job\"}";
         try (StubServer stub = new StubServer(Reply.json(404, missing))) {
-            ClariException collected = assertThrows(ClariException.class, () -> client(stub).exportResults("j1"));
+            ClariException collected = assertThrows(ClariException.class, () -> client(stub).exportResults("j1", Map.of()));
             ClariException streamed = assertThrows(ClariException.class, () -> client(stub).exportResults("j1", keep(new ArrayList<>())));
             assertEquals(collected.getMessage(), streamed.getMessage());
             assertEquals(404, streamed.status());
@@ -398,7 +398,7 @@ class ClariClientTest {
             ClariException e = assertThrows(ClariException.class, () -> c.exportResults("j1", keep(new ArrayList<>())));
             assertTrue(e.getMessage().matches("Clari did not answer within 0\\.3 s; try again later \\(4 tries, [0-9.]+ s in all\\)"),
                     e.getMessage());
-            assertEquals(RetryPolicy.MAX_RETRIES + 1, stub.requests.size(), "nothing handed out yet: retried like any GET");
+            assertEquals(ClariErrors.MAX_RETRIES + 1, stub.requests.size(), "nothing handed out yet: retried like any GET");
         }
         try (StubServer stub = new StubServer(Reply.json(200, "{\"entries\":[{\"a\":1},{\"b\"").declaring(1000))) {
             ClariClient c = client(stub.base(), Duration.ofMillis(300), ClariClient.MAX_RESPONSE_BYTES);
@@ -478,11 +478,11 @@ class ClariClientTest {
     void timeout_isACleanError_getRetried_postNot() throws Exception {
         try (StubServer stub = new StubServer(Reply.hanging())) {
             ClariClient c = client(stub.base(), Duration.ofMillis(300), ClariClient.MAX_RESPONSE_BYTES);
-            failsAfterTries("Clari did not answer within 0.3 s; try again later", RetryPolicy.MAX_RETRIES + 1, () -> c.exportJob("j1"));
-            assertEquals(RetryPolicy.MAX_RETRIES + 1, stub.requests.size());
+            failsAfterTries("Clari did not answer within 0.3 s; try again later", ClariErrors.MAX_RETRIES + 1, () -> c.exportJob("j1"));
+            assertEquals(ClariErrors.MAX_RETRIES + 1, stub.requests.size());
             fails(0, "Clari did not answer within 0.3 s; try again later",
                     () -> c.submitForecastExport("forecast", Json.Obj.EMPTY));
-            assertEquals(RetryPolicy.MAX_RETRIES + 2, stub.requests.size()); // the POST went once
+            assertEquals(ClariErrors.MAX_RETRIES + 2, stub.requests.size()); // the POST went once
         }
     }
 
@@ -490,9 +490,9 @@ class ClariClientTest {
     void callDeadline_cutsTheRetryWait_andEndsWithTheTrueElapsedTime() throws Exception {
         try (StubServer stub = new StubServer(Reply.json(503, "{}"))) {
             ClariConfig config = new ClariConfig(new Secret(CANARY), stub.base(), null, 12, Duration.ofSeconds(1), null, null,
-                    Network.DEFAULT, null, Duration.ofMillis(400), 1 << 20, 0, 30);
-            ClariClient c = new ClariClient(config, ClariClient.newHttpClient(), Duration.ofSeconds(10), ClariClient.MAX_RESPONSE_BYTES,
-                    wait -> { sleeps.add(wait); Thread.sleep(wait); }).forCall(ExchangeObserver.NONE);
+                    ClariConfig.Network.DEFAULT, null, Duration.ofMillis(400), 1 << 20, 0, 30);
+            ClariClient c = new ClariClient(config, TestClients.http(), Duration.ofSeconds(10), ClariClient.MAX_RESPONSE_BYTES,
+                    wait -> { sleeps.add(wait); Thread.sleep(wait); }).forCall(ClariClient.ExchangeObserver.NONE);
             ClariException e = assertThrows(ClariException.class, c::adminLimits);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("no complete answer from Clari for admin limits within this "
                     + "call's limit of 0.4 s \\(stopped after (\\d+(\\.\\d+)?) s\\): try again later, ask for less, or raise "
@@ -540,9 +540,9 @@ class ClariClientTest {
     @Test
     void interruption_duringBackoff_propagates() throws Exception {
         try (StubServer stub = new StubServer(Reply.of(503, "application/json", "{}", Map.of("Retry-After", "30")))) {
-            ClariConfig config = new ClariConfig(new Secret(CANARY), stub.base(), null, 12, Duration.ofSeconds(1), null);
+            ClariConfig config = TestClients.config(new Secret(CANARY), stub.base(), null, 12, Duration.ofSeconds(1), null);
             CountDownLatch sleeping = new CountDownLatch(1);
-            ClariClient c = new ClariClient(config, ClariClient.newHttpClient(), Duration.ofSeconds(10), 1000, d -> {
+            ClariClient c = new ClariClient(config, TestClients.http(), Duration.ofSeconds(10), 1000, d -> {
                 sleeping.countDown();
                 Thread.sleep(d);
             });

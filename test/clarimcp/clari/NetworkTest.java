@@ -70,7 +70,7 @@ class NetworkTest {
 
     @Test
     void caBundle_isAddedToTheDefaultTrust_notReplacingIt() throws Exception {
-        Network n = config("CLARI_CA_BUNDLE", tls.caPem().toString()).network();
+        ClariConfig.Network n = config("CLARI_CA_BUNDLE", tls.caPem().toString()).network();
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init((KeyStore) null);
         Set<X509Certificate> defaults = Set.of(((X509TrustManager) tmf.getTrustManagers()[0]).getAcceptedIssuers());
@@ -121,7 +121,7 @@ class NetworkTest {
 
     @Test
     void proxyCredentials_onlyForHttpsTargetsThroughTheProxy() {
-        Network n = config("HTTPS_PROXY", "http://u:p%40ss@proxy.corp:3128", "NO_PROXY", "internal.corp").network();
+        ClariConfig.Network n = config("HTTPS_PROXY", "http://u:p%40ss@proxy.corp:3128", "NO_PROXY", "internal.corp").network();
         assertEquals("Basic dTpwQHNz", Transport.proxyAuthorization(n, URI.create("https://api.clari.com/v4")).reveal());
         assertNull(Transport.proxyAuthorization(n, URI.create("https://clari.internal.corp/v4")), "NO_PROXY: direct");
         assertNull(Transport.proxyAuthorization(n, URI.create("http://127.0.0.1:8080/v4")), "http is never proxied");
@@ -131,12 +131,12 @@ class NetworkTest {
 
     @Test
     void dryRun_masksTheProxyCredentials() throws Exception {
-        List<PlannedRequest> plan = new ArrayList<>();
+        List<ClariClient.PlannedRequest> plan = new ArrayList<>();
         ClariClient c = new ClariClient(config("CLARI_CA_BUNDLE", tls.caPem().toString(), "HTTPS_PROXY", "http://u:secretpw@127.0.0.1:9"))
                 .planning(plan::add);
         assertThrows(ClariException.class, c::adminLimits);
-        assertEquals(PlannedRequest.MASK, plan.get(0).headers().get("Proxy-Authorization"));
-        assertEquals(PlannedRequest.MASK, plan.get(0).headers().get("apikey"));
+        assertEquals(Secret.MASK, plan.get(0).headers().get("Proxy-Authorization"));
+        assertEquals(Secret.MASK, plan.get(0).headers().get("apikey"));
     }
 
     @ParameterizedTest
@@ -156,13 +156,13 @@ class NetworkTest {
             API.Clari.COM        | clari.com                  | true
             """)
     void noProxy_matching(String host, String noProxy, boolean bypass) {
-        Network n = ClariConfig.fromEnv(Map.of("CLARI_API_TOKEN", "t", "HTTPS_PROXY", "http://proxy:3128", "NO_PROXY", noProxy)).network();
+        ClariConfig.Network n = ClariConfig.fromEnv(Map.of("CLARI_API_TOKEN", "t", "HTTPS_PROXY", "http://proxy:3128", "NO_PROXY", noProxy)).network();
         assertEquals(bypass, n.bypasses(host));
     }
 
     @Test
     void proxyUrls_parsed_credentialsDecoded_neverEchoed() {
-        Network.Proxy p = config("HTTPS_PROXY", "http://al%40ice:p%3Ass+w@proxy.corp:3128").network().proxy();
+        ClariConfig.Network.Proxy p = config("HTTPS_PROXY", "http://al%40ice:p%3Ass+w@proxy.corp:3128").network().proxy();
         assertEquals("proxy.corp", p.host());
         assertEquals(3128, p.port());
         assertEquals("al@ice", p.user());

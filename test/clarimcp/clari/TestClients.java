@@ -1,15 +1,31 @@
 package clarimcp.clari;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Set;
 
 /**
- * ClariClient's test constructor, opened to tests in other packages (the security tests): a short
+ * Test-only ways to build the client, opened to tests in other packages (the security tests): a short
  * request timeout and a small body cap keep hostile-server tests fast, and retries wait no time.
  */
 public final class TestClients {
     private TestClients() {}
 
     public static ClariClient client(ClariConfig config, Duration requestTimeout, int maxResponseBytes) {
-        return new ClariClient(config, ClariClient.newHttpClient(), requestTimeout, maxResponseBytes, wait -> { });
+        return new ClariClient(config, http(), requestTimeout, maxResponseBytes, wait -> { });
+    }
+
+    /** An HTTP client without proxy or trust settings of our own (see Transport). */
+    static HttpClient http() {
+        return Transport.client(ClariConfig.Network.DEFAULT, ClariClient.CONNECT_TIMEOUT);
+    }
+
+    /** A configuration with a fixed token and the defaults for everything not given. */
+    static ClariConfig config(Secret token, URI baseUrl, String forecastId, int pollMaxAttempts, Duration pollInterval,
+            Set<String> pipelineEvents) {
+        return new ClariConfig(token, baseUrl, forecastId, pollMaxAttempts, pollInterval, pipelineEvents, null,
+                ClariConfig.Network.DEFAULT, null, ClariConfig.DEFAULT_CALL_TIMEOUT, ClariConfig.MAX_CALL_MB << 20,
+                ClariConfig.DEFAULT_CACHE_SECONDS, ClariConfig.DEFAULT_MAX_EXPORTS_PER_HOUR);
     }
 }

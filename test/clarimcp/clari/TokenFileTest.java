@@ -38,7 +38,7 @@ class TokenFileTest {
         try (ClariSandbox sb = ClariSandbox.start()) {
             Path file = write(dir.resolve("token"), sb.token());
             List<Integer> seen = new ArrayList<>();
-            ClariClient client = new ClariClient(config(sb, file)).observedBy((m, p, status) -> seen.add(status));
+            ClariClient client = new ClariClient(config(sb, file)).forCall((m, p, status) -> seen.add(status));
             client.adminLimits();
             String rotated = sb.rotateToken(); // the old token stops working at Clari
             ClariException e = assertThrows(ClariException.class, client::adminLimits);
@@ -56,7 +56,7 @@ class TokenFileTest {
             Path file = write(dir.resolve("token"), sb.token());
             ClariClient client = new ClariClient(config(sb, file));
             List<Integer> seen = new ArrayList<>();
-            ClariClient observed = client.observedBy((m, p, status) -> seen.add(status));
+            ClariClient observed = client.forCall((m, p, status) -> seen.add(status));
             observed.adminLimits();
             FileTime before = Files.getLastModifiedTime(file);
             write(file, sb.rotateToken()); // same length; the time set back as on a coarse file system
@@ -74,7 +74,7 @@ class TokenFileTest {
         try (ClariSandbox sb = ClariSandbox.start()) {
             Path file = write(dir.resolve("token"), sb.token());
             List<Integer> seen = new ArrayList<>();
-            ClariClient client = new ClariClient(config(sb, file)).observedBy((m, p, status) -> seen.add(status));
+            ClariClient client = new ClariClient(config(sb, file)).forCall((m, p, status) -> seen.add(status));
             client.adminLimits();
             FileTime before = Files.getLastModifiedTime(file);
             write(file, "x".repeat(sb.token().length())); // a re-read would send this, and Clari would refuse it
