@@ -22,7 +22,7 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
 
         public Obj {
             // The parser's members are immutable already: copying them would double a parsed export's garbage.
-            if (!(members instanceof Frozen.Members)) members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
+            if (!(members instanceof JsonParser.Members)) members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
         }
 
         /** The member's value, or null when absent. */
@@ -87,7 +87,7 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
         public static final Arr EMPTY = new Arr(List.of());
 
         public Arr {
-            if (!(items instanceof Frozen.Items)) items = List.copyOf(items); // parser's items: immutable already
+            if (!(items instanceof JsonParser.Items)) items = List.copyOf(items); // parser's items: immutable already
         }
 
         public static Arr of(Json... items) {

@@ -5,9 +5,17 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.AbstractList;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.RandomAccess;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -275,7 +283,7 @@ public final class JsonParser {
                 items[n++] = item;
             }
             skipWhitespace();
-            if (consume(']')) return handler == null ? new Json.Arr(new Frozen.Items(Arrays.copyOf(items, n))) : null;
+            if (consume(']')) return handler == null ? new Json.Arr(new Items(Arrays.copyOf(items, n))) : null;
             if (!consume(',')) throw unexpected("Expected ',' or ']'");
         }
     }
@@ -295,7 +303,7 @@ public final class JsonParser {
             if (peek() != '"') throw unexpected("Expected string key");
             int keyStart = pos;
             String key = string();
-            if (n < Frozen.LINEAR_MAX) {
+            if (n < LINEAR_MAX) {
                 int hash = key.hashCode(); // cached in the String: cheaper than equals on a miss
                 for (int i = 0; i < n; i++) {
                     if (keys[i].hashCode() == hash && keys[i].equals(key)) throw new JsonException("Duplicate key", base + keyStart);
@@ -337,7 +345,7 @@ public final class JsonParser {
             keys = Arrays.copyOf(keys, kept);
             values = Arrays.copyOf(values, kept);
         }
-        return new Json.Obj(new Frozen.Members(keys, values));
+        return new Json.Obj(new Members(keys, values));
     }
 
     /** A string value: the cached Json.Str when the same text was seen before. */
@@ -604,5 +612,108 @@ public final class JsonParser {
     /** At end of input says so; otherwise what was expected at pos. */
     private JsonException unexpected(String expected) {
         return fail(pos >= limit ? "Unexpected end of input" : expected);
+    }
+
+    // The immutable, array-backed members and items JsonParser hands to Json.Obj and Json.Arr, which keep them
+    // without the defensive copy they make of any other map or list. Why: a parsed export is hundreds of thousands
+    // of small objects; a LinkedHashMap per object (copied once more by Obj) made the tree ~10x the input and the
+    // parse GC-bound. Only this package creates them, from arrays it then gives up, so they cannot change.
+    /**
+     * Above this many members a map gets a hash index (a linear search would make lookups O(n) each); an
+     * export entry has about a dozen, and a HashMap per entry would cost more than the search.
+     */
+    static final int LINEAR_MAX = 16;
+
+    /** Members in insertion order; keys are unique (the parser checked). */
+    static final class Members extends AbstractMap<String, Json> {
+        private final String[] keys;
+        private final Json[] values;
+        private final HashMap<String, Integer> index;
+
+        Members(String[] keys, Json[] values) {
+            this.keys = keys;
+            this.values = values;
+            if (keys.length <= LINEAR_MAX) {
+                index = null;
+            } else {
+                index = new HashMap<>(keys.length * 2);
+                for (int i = 0; i < keys.length; i++) index.put(keys[i], i);
+            }
+        }
+
+        private int find(Object key) {
+            if (index != null) {
+                Integer i = index.get(key);
+                return i == null ? -1 : i;
+            }
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i].equals(key)) return i;
+            }
+            return -1;
+        }
+
+        @Override
+        public Json get(Object key) {
+            int i = find(key);
+            return i < 0 ? null : values[i];
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return find(key) >= 0;
+        }
+
+        @Override
+        public int size() {
+            return keys.length;
+        }
+
+        @Override
+        public Set<Entry<String, Json>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public int size() {
+                    return keys.length;
+                }
+
+                @Override
+                public Iterator<Entry<String, Json>> iterator() {
+                    return new Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < keys.length;
+                        }
+
+                        @Override
+                        public Entry<String, Json> next() {
+                            if (next >= keys.length) throw new NoSuchElementException();
+                            int i = next++;
+                            return new SimpleImmutableEntry<>(keys[i], values[i]);
+                        }
+                    };
+                }
+            };
+        }
+    }
+
+    /** Items of an array. */
+    static final class Items extends AbstractList<Json> implements RandomAccess {
+        private final Json[] items;
+
+        Items(Json[] items) {
+            this.items = items;
+        }
+
+        @Override
+        public Json get(int i) {
+            return items[i];
+        }
+
+        @Override
+        public int size() {
+            return items.length;
+        }
     }
 }
