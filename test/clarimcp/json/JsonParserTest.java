@@ -221,7 +221,7 @@ class JsonParserTest {
 
     @Test
     void parse_objectOfManyKeys_lookupsAndDuplicateFound() throws JsonException {
-        // Above Frozen.LINEAR_MAX members the duplicate check and lookups switch to hashing.
+        // Above JsonParser.LINEAR_MAX members the duplicate check and lookups switch to hashing.
         StringBuilder sb = new StringBuilder("{");
         for (int i = 0; i < 40; i++) sb.append("\"k").append(i).append("\":").append(i).append(',');
         Json.Obj obj = (Json.Obj) JsonParser.parse(sb.substring(0, sb.length() - 1) + "}");
