@@ -17,11 +17,13 @@ intable && /^\|/ {
     if (file in count) { row++; printf "| %d | `%s` | %d | %s |\n", row, file, count[file], note; seen[file] = 1; total += count[file] }
     next
 }
-intable {
+function finish() {
     for (i = 1; i <= n; i++) if (!(order[i] in seen)) { row++; printf "| %d | `%s` | %d |  |\n", row, order[i], count[order[i]]; total += count[order[i]] }
     printf "| | **total** | **%d** | %d files |\n", total, row; intable = 0
 }
+intable { finish() }
 { print }
+END { if (intable) finish() }
 ' SECURITY.md > "$tmp"
 mv "$tmp" SECURITY.md
 echo "reading-order: SECURITY.md's table rewritten"
