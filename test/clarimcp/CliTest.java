@@ -253,6 +253,21 @@ class CliTest {
     }
 
     @Test
+    void check_serverError_failsReachability_skipsWhatNeedsAnAnswer() throws Exception {
+        try (ClariSandbox sb = ClariSandbox.start()) {
+            sb.knobs().limitsStatus(501); // a 5xx GET the client does not retry, so the check answers at once
+            Run r = run(env(sb), "--check");
+            assertEquals(1, r.exit(), r.out());
+            assertTrue(r.out().contains("FAIL  base URL reachable: " + sb.baseUrl() + " answered HTTP 501: Clari or a proxy in front "
+                    + "of it is unavailable; try again later"), r.out());
+            assertTrue(r.out().contains("skip  token accepted: needs an answer from the Clari API first"), r.out());
+            assertTrue(r.out().contains("FAIL  limits readable: "), r.out());
+            assertTrue(r.out().contains("skip  forecast id: needs an answer from the Clari API first"), r.out());
+            assertTrue(r.out().endsWith("2 check(s) failed\n"), r.out());
+        }
+    }
+
+    @Test
     void check_limitsForbidden_isAWarningOnly() throws Exception {
         try (ClariSandbox sb = ClariSandbox.start()) {
             sb.knobs().limitsStatus(403);
