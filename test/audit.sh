@@ -27,7 +27,7 @@ declare -A MAY_USE=(
 
 # The few files allowed what is refused elsewhere, each with its reason.
 readonly STDIO_FILES="src/clarimcp/Main.java"                   # takes stdin/stdout/stderr and the environment
-readonly FILE_WRITERS="src/clarimcp/Main.java src/clarimcp/LogSetup.java"  # std streams; the optional log file
+readonly FILE_WRITERS="src/clarimcp/Main.java"                  # std streams; the optional log file
 readonly HTTP_DIR="src/clarimcp/clari/"                         # the one way to the network
 
 # The most production lines (non-blank, non-comment) the source may have: an afternoon's read. Raising it is a

@@ -63,8 +63,17 @@ final class Check {
             fail("Clari", "interrupted");
             return;
         }
-        reachable(config, status, problem);
-        if (status == 0 || status == 404 || (status >= 300 && status < 400) || status >= 500) {
+        // The Clari API itself answered: not unreachable (0), a wrong path (404), a redirect or a failing server or proxy.
+        boolean answered = status != 0 && status != 404 && (status < 300 || status >= 400) && status < 500;
+        if (status >= 500) {
+            fail("base URL reachable", config.baseUrl() + " answered HTTP " + status + ": Clari or a proxy in front of it is "
+                    + "unavailable; try again later");
+        } else if (!answered) {
+            fail("base URL reachable", problem);
+        } else {
+            line("ok", "base URL reachable", config.baseUrl() + " answered");
+        }
+        if (!answered) {
             line("skip", "token accepted", "needs an answer from the Clari API first");
         } else if (status == 401) {
             fail("token accepted", problem);
@@ -116,17 +125,6 @@ final class Check {
         else if (warning != null) line("warn", "token file", warning);
         else line("ok", "token file", "readable, holds a token (re-read when it changes)");
         return true;
-    }
-
-    private void reachable(ClariConfig config, int status, String problem) {
-        if (status == 0 || status == 404 || (status >= 300 && status < 400)) {
-            fail("base URL reachable", problem);
-        } else if (status >= 500) {
-            fail("base URL reachable", config.baseUrl() + " answered HTTP " + status + ": Clari or a proxy in front of it is "
-                    + "unavailable; try again later");
-        } else {
-            line("ok", "base URL reachable", config.baseUrl() + " answered");
-        }
     }
 
     /**

@@ -1,9 +1,17 @@
 package clarimcp;
 
 import clarimcp.clari.ClariConfig;
+import clarimcp.json.Json;
+import clarimcp.json.JsonException;
+import clarimcp.json.JsonParser;
 import clarimcp.jsonrpc.MessageWriter;
 import clarimcp.mcp.CallLog;
+import clarimcp.mcp.CallMeter;
+import clarimcp.mcp.JsonLinesLog;
+import clarimcp.mcp.LogLevel;
 import clarimcp.mcp.McpServer;
+import clarimcp.mcp.Tool;
+import clarimcp.tools.Clari;
 import clarimcp.tools.Prompts;
 import clarimcp.tools.Tools;
 import java.io.BufferedOutputStream;
@@ -14,17 +22,27 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Entry point. The only class that touches the real environment and standard streams: it takes
- * stdout for the protocol, points System.out at stderr so nothing else can write there, and
- * wires the layers together. The CLI modes (--help, --version, --check, call) print their human
- * output on stdout, which is not the protocol there; diagnostics always go to stderr.
+ * Entry point. The only class that touches the real environment and standard streams: `main` takes stdout for
+ * the protocol, points System.out at stderr so nothing else can write there, and hands the streams to `start`,
+ * which reads the command line with a plain switch, wires the layers and returns the exit status. The CLI modes
+ * (--help, --version, --check, call) print their human output on stdout, which is not the protocol there;
+ * diagnostics always go to stderr.
  */
 public final class Main {
     private Main() {}
@@ -34,7 +52,7 @@ public final class Main {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         System.setOut(err);
         ignoreTokenPrintingOptions(err);
-        System.exit(run(args, System.in, protocolOut, err, System.getenv()));
+        System.exit(start(args, System.in, protocolOut, err, System.getenv()));
     }
 
     private static void ignoreTokenPrintingOptions(PrintStream err) {
@@ -43,44 +61,44 @@ public final class Main {
         }
     }
 
-    /** Runs the command line; returns the process exit code. */
-    static int run(String[] args, InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
-        Command command;
-        try {
-            command = Command.parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println(Help.NAME + ": " + e.getMessage() + " (see " + Help.NAME + " --help)");
+    /**
+     * Runs the command line; returns the process exit code. No arguments: the MCP server on stdio; --dry-run
+     * comes first, before the server or `call`. Anything unknown or out of place is a usage error saying what.
+     */
+    static int start(String[] all, InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
+        boolean dryRun = all.length > 0 && all[0].equals("--dry-run");
+        String[] args = dryRun ? Arrays.copyOfRange(all, 1, all.length) : all;
+        String option = args.length == 0 ? null : args[0]; // null: the server
+        String usage = option == null ? null : switch (option) {
+            case "call" -> args.length == 2 || args.length == 3 ? null : "usage: call TOOL ['{\"json\":\"arguments\"}']";
+            case "--help", "-h", "--version", "--check" -> dryRun ? "--dry-run applies to the server and to call only"
+                    : args.length > 1 ? "unexpected argument '" + printable(args[1]) + "' after " + option : null;
+            default -> "unknown option '" + printable(option) + "'";
+        };
+        if (usage != null) {
+            err.println(Help.NAME + ": " + usage + " (see " + Help.NAME + " --help)");
             return Help.EXIT_USAGE;
         }
         PrintStream text = new PrintStream(out, true, StandardCharsets.UTF_8);
-        if (command.mode() != Command.Mode.VERSION && command.mode() != Command.Mode.HELP) env = filledIn(env, err);
-        return switch (command.mode()) {
-            case VERSION -> {
-                text.println(Help.NAME + " " + Help.VERSION);
-                yield Help.EXIT_OK;
-            }
-            case HELP -> {
-                text.print(Help.text(Help.NAME));
-                yield Help.EXIT_OK;
-            }
-            case CHECK -> Check.run(env, dryRunByEnv(env, err), text);
-            case CALL -> {
-                boolean dryRun = command.dryRun() || dryRunByEnv(env, err);
-                LazyClari clari = new LazyClari(env, dryRun, err);
-                CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
-                yield CallCommand.run(Tools.all(clari, dryRun), command.tool(), command.arguments(), log, text, err);
-            }
-            case SERVE -> serve(command.dryRun() || dryRunByEnv(env, err), in, out, err, env);
-        };
-    }
-
-    private static int serve(boolean dryRun, InputStream in, OutputStream out, PrintStream err, Map<String, String> env) {
-        LazyClari clari = new LazyClari(env, dryRun, err);
-        clari.startupProblem().ifPresent(p -> err.println(Help.NAME + ": configuration problem: " + p));
-        if (dryRun) err.println(Help.NAME + ": dry run: tools answer with the HTTP requests they would send; nothing is sent to Clari");
-        CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
-        McpServer server = new McpServer(Tools.all(clari, dryRun), Prompts.all(Clock.systemUTC()), info(),
-                new MessageWriter(out), err, log);
+        if ("--version".equals(option)) {
+            text.println(Help.NAME + " " + Help.VERSION);
+            return Help.EXIT_OK;
+        } else if ("--help".equals(option) || "-h".equals(option)) {
+            text.print(Help.text(Help.NAME));
+            return Help.EXIT_OK;
+        }
+        env = filledIn(env, err);
+        if ("--check".equals(option)) return Check.run(env, dryRunByEnv(env, err), text);
+        dryRun = dryRun || dryRunByEnv(env, err);
+        Clari.Lazy clari = new Clari.Lazy(env, dryRun, m -> err.println(Help.NAME + ": " + m));
+        if (option == null) {
+            if (clari.startupProblem() != null) err.println(Help.NAME + ": configuration problem: " + clari.startupProblem());
+            if (dryRun) err.println(Help.NAME + ": dry run: tools answer with the HTTP requests they would send; nothing is sent to Clari");
+        }
+        CallLog log = openLog(env, err);
+        List<Tool> tools = Tools.all(clari, dryRun);
+        if (option != null) return call(tools, args[1], args.length == 3 ? args[2] : "{}", log, text, err);
+        McpServer server = new McpServer(tools, Prompts.all(Clock.systemUTC()), info(), new MessageWriter(out), err, log);
         try {
             server.serve(in);
             return Help.EXIT_OK;
@@ -88,6 +106,13 @@ public final class Main {
             err.println(Help.NAME + ": cannot read stdin: " + e.getMessage());
             return Help.EXIT_FAILURE;
         }
+    }
+
+    /** An argument as quoted back: printable ASCII only, short. */
+    private static String printable(String s) {
+        String clean = s.codePoints().map(c -> c >= 0x20 && c < 0x7f ? c : '?')
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
     }
 
     /**
@@ -125,5 +150,120 @@ public final class Main {
                 "Read-only access to Clari forecasts, pipeline changes (audit events) and deal risk; "
                         + "prompts forecast_call_prep, commit_inspection and pipeline_review chain them for a forecast call. "
                         + "Periods look like 2026_Q2; dates are ISO (YYYY-MM-DD).");
+    }
+
+    /**
+     * `clari-revops-mcp call TOOL 'JSON'`: one tool from a shell, for scripts and for checking a setup without an
+     * MCP client. The tool's text goes to stdout; progress goes to stderr; the call is logged like any other.
+     * Exit 0, 1 on a tool error, 2 on a bad command line.
+     */
+    private static int call(List<Tool> tools, String name, String json, CallLog log, PrintStream out, PrintStream err) {
+        Tool tool = tools.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
+        if (tool == null) {
+            err.println(Help.NAME + ": unknown tool; expected one of: " + String.join(", ", tools.stream().map(Tool::name).toList()));
+            return Help.EXIT_USAGE;
+        }
+        Json.Obj args;
+        try {
+            if (!(JsonParser.parse(json) instanceof Json.Obj o)) throw new JsonException("not an object", 0);
+            args = o;
+        } catch (JsonException e) {
+            err.println(Help.NAME + ": the arguments must be one JSON object, e.g. '{\"time_period\":\"2026_Q2\"}' ("
+                    + e.getMessage() + ")");
+            return Help.EXIT_USAGE;
+        }
+        CallMeter meter = new CallMeter(log, tool.name(), args);
+        Tool.Context ctx = new Tool.Context() {
+            @Override
+            public void progress(double progress, Double total, String message) {
+                if (message != null) err.println(Help.NAME + ": " + message);
+            }
+
+            @Override
+            public void log(String level, String message) {
+                err.println(Help.NAME + ": " + level + ": " + message);
+            }
+
+            @Override
+            public void httpExchange(String method, String pathTemplate, int status) {
+                meter.exchange(method, pathTemplate, status);
+            }
+        };
+        Tool.Result result;
+        try {
+            result = tool.run(args, ctx, err); // the server's runner: the same errors, the same caps
+            if (result == null) {
+                meter.finish(CallLog.Outcome.PROTOCOL_ERROR);
+                return Help.EXIT_FAILURE;
+            }
+        } catch (InterruptedException e) {
+            meter.finish(CallLog.Outcome.CANCELLED);
+            Thread.currentThread().interrupt();
+            return Help.EXIT_FAILURE;
+        }
+        meter.finish(result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
+        out.print(result.text().endsWith("\n") ? result.text() : result.text() + "\n");
+        out.flush();
+        return result.isError() ? Help.EXIT_FAILURE : Help.EXIT_OK;
+    }
+
+    /**
+     * The call log: JSON lines appended to CLARI_LOG_FILE (created readable by the owner only), else on stderr, at
+     * CLARI_LOG_LEVEL (debug adds one line per HTTP exchange; info, the default, one per tool call; warning and
+     * above leave only problems). A bad setting is reported on stderr and falls back to stderr, or to info:
+     * logging must never stop the server.
+     */
+    private static CallLog openLog(Map<String, String> env, PrintStream err) {
+        String name = env.getOrDefault("CLARI_LOG_LEVEL", "");
+        LogLevel level = name.isBlank() ? LogLevel.INFO : LogLevel.parse(name.strip().toLowerCase(Locale.ROOT)).orElse(null);
+        if (level == null) {
+            err.println(Help.NAME + ": CLARI_LOG_LEVEL must be one of debug, info, notice, warning, error; using info");
+            level = LogLevel.INFO;
+        }
+        String file = env.get("CLARI_LOG_FILE");
+        if (file == null || file.isBlank()) return new JsonLinesLog(err, level);
+        try {
+            return new JsonLinesLog(new PrintStream(append(Path.of(file.strip())), true, StandardCharsets.UTF_8), level);
+        } catch (RefusedLogFile e) {
+            err.println(Help.NAME + ": CLARI_LOG_FILE refused: " + e.getMessage() + "; logging to stderr instead");
+        } catch (IOException | InvalidPathException | UnsupportedOperationException e) {
+            err.println(Help.NAME + ": cannot write CLARI_LOG_FILE (" + e.getClass().getSimpleName()
+                    + "): check the path and its directory's permissions; logging to stderr instead");
+        }
+        return new JsonLinesLog(err, level);
+    }
+
+    /** An existing CLARI_LOG_FILE we will not append to; the message says why and what to do. */
+    private static final class RefusedLogFile extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedLogFile(String why) {
+            super(why);
+        }
+    }
+
+    /**
+     * Opens file for appending, creating it rw------- first if absent; never follows a symbolic link. An existing
+     * file must be a regular file (a FIFO would block the open, and so start-up, until a reader comes) owned by
+     * the user running us (appending to someone else's file would mix our log into theirs, or let them read ours).
+     * For the race between this check and the open, see ClariConfig.notRegularFile.
+     */
+    private static OutputStream append(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException exists) {
+            String kind = ClariConfig.notRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+            if (kind != null) throw new RefusedLogFile("it names " + kind + "; it must be a regular file");
+            String me = System.getProperty("user.name", "?");
+            try {
+                String owner = Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName();
+                if (!me.equals("?") && !owner.equals(me)) throw new RefusedLogFile("it is owned by another user; use a file of yours");
+            } catch (UnsupportedOperationException notPosix) {
+                // ACLs apply
+            }
+        } catch (UnsupportedOperationException notPosix) {
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close(); // e.g. Windows: ACLs apply
+        }
+        return Files.newOutputStream(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     }
 }

@@ -35,7 +35,7 @@ class CliTest {
     static Run run(Map<String, String> env, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.run(args, new ByteArrayInputStream(new byte[0]), out, new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        int exit = Main.start(args, new ByteArrayInputStream(new byte[0]), out, new PrintStream(err, true, StandardCharsets.UTF_8), env);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -250,6 +250,21 @@ class CliTest {
         assertEquals(1, r.exit());
         assertTrue(r.out().contains("FAIL  base URL reachable: cannot connect to 127.0.0.1:" + port + ": connection refused "
                 + "(nothing listens on port " + port + "): check CLARI_BASE_URL and your network/proxy"), r.out());
+    }
+
+    @Test
+    void check_serverError_failsReachability_skipsWhatNeedsAnAnswer() throws Exception {
+        try (ClariSandbox sb = ClariSandbox.start()) {
+            sb.knobs().limitsStatus(501); // a 5xx GET the client does not retry, so the check answers at once
+            Run r = run(env(sb), "--check");
+            assertEquals(1, r.exit(), r.out());
+            assertTrue(r.out().contains("FAIL  base URL reachable: " + sb.baseUrl() + " answered HTTP 501: Clari or a proxy in front "
+                    + "of it is unavailable; try again later"), r.out());
+            assertTrue(r.out().contains("skip  token accepted: needs an answer from the Clari API first"), r.out());
+            assertTrue(r.out().contains("FAIL  limits readable: "), r.out());
+            assertTrue(r.out().contains("skip  forecast id: needs an answer from the Clari API first"), r.out());
+            assertTrue(r.out().endsWith("2 check(s) failed\n"), r.out());
+        }
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.List;
  * a user can check before a large export. One cheap read; no job is started.
  */
 public final class GetAdminLimits {
-    static Tool tool(ClariAccess clari) {
+    static Tool tool(Clari clari) {
         return Tools.tool("get_admin_limits", "Clari export limits", "Clari export limits of the org: concurrent export jobs free "
                 + "now and exports left in the monthly quota (get_forecast uses one per call). Check before many or large "
                 + "forecast exports.", Schema.parse("""
@@ -28,9 +28,9 @@ public final class GetAdminLimits {
                 Schema.READ_ONLY, new GetAdminLimits(clari)::call);
     }
 
-    private final ClariAccess clari;
+    private final Clari clari;
 
-    GetAdminLimits(ClariAccess clari) {
+    GetAdminLimits(Clari clari) {
         this.clari = clari;
     }
 

@@ -50,12 +50,12 @@ public final class GetDealRisk {
     private static final Pattern SF_ID = Pattern.compile("[A-Za-z0-9]{15}([A-Za-z0-5]{3})?");
     private static final Pattern GUID = Pattern.compile("[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}");
 
-    static Tool tool(ClariAccess clari) {
+    static Tool tool(Clari clari) {
         return tool(clari, Clock.systemUTC());
     }
 
     /** clock: "today", whose calendar quarter changed_since judges close dates against. */
-    static Tool tool(ClariAccess clari, Clock clock) {
+    static Tool tool(Clari clari, Clock clock) {
         return Tools.tool("get_deal_risk", "Clari deal risk", "Clari CRM score (deal health 0-100; low = at risk), amount, stage, "
                 + "close date, category, owner of given deals: totals per forecast category, riskiest first; optional filters; "
                 + "changed_since lists slips and Commit moves. Clari cannot list deals: take ids from a CRM report or another tool.",
@@ -81,10 +81,10 @@ public final class GetDealRisk {
               "max_score": {"type": "number", "minimum": 0, "maximum": 100, "description": "keep CRM scores at or below this"},
               "changed_since": {"type": "string", "pattern": "%s", "description": "YYYY-MM-DD (UTC) or ISO date-time: list changes of stage, amount, close date and category since then, with slips and Commit moves"}}}""".formatted(Schema.DATE_OR_TIME));
 
-    private final ClariAccess clari;
+    private final Clari clari;
     private final Clock clock;
 
-    GetDealRisk(ClariAccess clari, Clock clock) {
+    GetDealRisk(Clari clari, Clock clock) {
         this.clari = clari;
         this.clock = clock;
     }

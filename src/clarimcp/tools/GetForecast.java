@@ -59,7 +59,7 @@ public final class GetForecast {
 
     /** Answers kept for CLARI_CACHE_SECONDS: a forecast call's distinct questions fit; each is at most one capped result. */
     static final int MAX_CACHED = 32;
-    static Tool tool(ClariAccess clari) {
+    static Tool tool(Clari clari) {
         return Tools.tool("get_forecast", "Clari forecast", "Clari forecast for a period: each user's calls, adjustments, CRM "
                 + "totals, quota, attainment, gap, coverage by hierarchy (managers show scope ids). Current week: one sync read, "
                 + "no quota. compare_to (movement, past-quarter accuracy) or a missing sync read runs an export: one monthly "
@@ -89,7 +89,7 @@ public final class GetForecast {
               "notes": {"type": "array", "items": {"type": "string"}},
               "ageSeconds": {"type": "integer", "description": "present when answered from memory: seconds since it was read from Clari"}}}""");
 
-    private final ClariAccess clari;
+    private final Clari clari;
     /** Identical calls within CLARI_CACHE_SECONDS get the answer already given, with its age; nothing is sent. */
     private final SharedExports.Recent<Tool.Result> recent = new SharedExports.Recent<>(MAX_CACHED, System::nanoTime);
     /** The export budget per hour and the last job's duration, for the life of the process. */
@@ -99,7 +99,7 @@ public final class GetForecast {
     /** Set once GET /forecast/{id} answered 404/405/501: later calls of this session go straight to an export. */
     private final AtomicBoolean syncUnavailable = new AtomicBoolean();
 
-    GetForecast(ClariAccess clari) {
+    GetForecast(Clari clari) {
         this.clari = clari;
     }
 

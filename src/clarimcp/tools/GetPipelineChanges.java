@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * of names, and every event type left out is counted in the answer.
  */
 public final class GetPipelineChanges {
-    static Tool tool(ClariAccess clari) {
+    static Tool tool(Clari clari) {
         return Tools.tool("get_pipeline_changes", "Clari activity (audit log)", "What people did in Clari, from its audit log (kept "
                 + "~30 days), newest first: forecast submissions and adjustments, logins; API calls only with event=api.accessed. "
                 + "Default: the last 7 days ending now. Not CRM deal changes (stage, amount, close date): get_deal_risk's "
@@ -88,9 +88,9 @@ public final class GetPipelineChanges {
     /** Longest details text per event: a row stays one readable line. */
     private static final int MAX_DETAILS_CHARS = 400;
 
-    private final ClariAccess clari;
+    private final Clari clari;
 
-    GetPipelineChanges(ClariAccess clari) {
+    GetPipelineChanges(Clari clari) {
         this.clari = clari;
     }
 

@@ -17,21 +17,21 @@ import java.util.function.Function;
  * checked against its input schema before its handler runs (Schema.check: one validator for every tool).
  */
 public final class Tools {
-    private static final List<Function<ClariAccess, Tool>> MAKERS =
+    private static final List<Function<Clari, Tool>> MAKERS =
             List.of(GetForecast::tool, GetPipelineChanges::tool, GetDealRisk::tool, GetAdminLimits::tool);
 
     private Tools() {}
 
-    public static List<Tool> all(ClariAccess clari) {
+    public static List<Tool> all(Clari clari) {
         return all(clari, false);
     }
 
     /** dryRun: each tool answers with the requests it would send and sends nothing (see {@link #dryRun}). */
-    public static List<Tool> all(ClariAccess clari, boolean dryRun) {
+    public static List<Tool> all(Clari clari, boolean dryRun) {
         // A loop, not a stream: this runs before the first reply, and the stream machinery's first use (its
         // enum maps reach reflection) took ~1 ms of a class-init log of a start.
         List<Tool> tools = new ArrayList<>(MAKERS.size());
-        for (Function<ClariAccess, Tool> make : MAKERS) tools.add(checked(dryRun ? dryRun(make, clari) : make.apply(clari)));
+        for (Function<Clari, Tool> make : MAKERS) tools.add(checked(dryRun ? dryRun(make, clari) : make.apply(clari)));
         return List.copyOf(tools);
     }
 
@@ -69,12 +69,12 @@ public final class Tools {
      * as text only (no output schema). A request whose answer is needed ends the run, so tools that need several
      * requests show the first one(s) and say that later ones depend on Clari's answers.
      */
-    static Tool dryRun(Function<ClariAccess, Tool> maker, ClariAccess clari) {
+    static Tool dryRun(Function<Clari, Tool> maker, Clari clari) {
         Tool p = maker.apply(clari);
         return new Tool(p.name(), p.title(), "[DRY RUN: returns the HTTP requests it would send, sends nothing] " + p.description(),
                 p.inputSchema(), null, p.annotations(), (args, ctx) -> {
                     List<PlannedRequest> plan = Collections.synchronizedList(new ArrayList<>());
-                    ClariAccess planning = new ClariAccess() {
+                    Clari planning = new Clari() {
                         @Override
                         public ClariConfig config() throws Tool.Failure {
                             return clari.config();

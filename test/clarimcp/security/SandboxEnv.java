@@ -7,7 +7,7 @@ import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
 import clarimcp.sandbox.ClariSandbox;
 import clarimcp.sandbox.SandboxOrg;
-import clarimcp.tools.ClariAccess;
+import clarimcp.tools.Clari;
 import clarimcp.tools.Tools;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,7 +31,7 @@ final class SandboxEnv implements AutoCloseable {
         sandbox.knobs().jobDuration(Duration.ZERO).monthlyQuota(Integer.MAX_VALUE).concurrentLimit(100_000);
         this.config = ClariConfig.fromEnv(env(sandbox));
         this.client = TestClients.client(config, requestTimeout, maxResponseBytes);
-        ClariAccess access = new ClariAccess() {
+        Clari access = new Clari() {
             @Override
             public ClariConfig config() {
                 return config;

@@ -16,12 +16,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Shared test plumbing: a sandbox-backed ClariAccess, a recording Tool.Context, JSON helpers. */
+/** Shared test plumbing: a sandbox-backed Clari, a recording Tool.Context, JSON helpers. */
 final class Fixtures {
     private Fixtures() {}
 
-    /** A running sandbox and a ClariAccess pointing at it; env adds or overrides variables (key, value, ...). */
-    record Sandboxed(ClariSandbox sb, ClariConfig config, ClariClient client) implements ClariAccess, AutoCloseable {
+    /** A running sandbox and a Clari pointing at it; env adds or overrides variables (key, value, ...). */
+    record Sandboxed(ClariSandbox sb, ClariConfig config, ClariClient client) implements Clari, AutoCloseable {
         static Sandboxed start(String... env) throws Exception {
             ClariSandbox sb = ClariSandbox.start();
             Map<String, String> vars = new HashMap<>(Map.of(
@@ -63,8 +63,8 @@ final class Fixtures {
         }
     }
 
-    /** A ClariAccess for tests that must fail before touching Clari (argument checks, descriptors). */
-    static final ClariAccess NO_CLARI = new ClariAccess() {
+    /** A Clari for tests that must fail before touching Clari (argument checks, descriptors). */
+    static final Clari NO_CLARI = new Clari() {
         @Override
         public ClariConfig config() {
             throw new AssertionError("Clari config read");
