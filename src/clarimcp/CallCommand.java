@@ -4,7 +4,6 @@ import clarimcp.json.Json;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.mcp.CallLog;
-import clarimcp.mcp.CallMeter;
 import clarimcp.mcp.Tool;
 import java.io.PrintStream;
 import java.util.List;
@@ -32,7 +31,7 @@ final class CallCommand {
                     + e.getMessage() + ")");
             return Help.EXIT_USAGE;
         }
-        CallMeter meter = new CallMeter(log, tool.name(), args);
+        CallLog.Meter meter = new CallLog.Meter(log, tool.name(), args);
         Tool.Context ctx = new Tool.Context() {
             @Override
             public void progress(double progress, Double total, String message) {

@@ -2,8 +2,6 @@ package clarimcp;
 
 import clarimcp.clari.ClariConfig;
 import clarimcp.mcp.CallLog;
-import clarimcp.mcp.JsonLinesLog;
-import clarimcp.mcp.LogLevel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -25,7 +23,7 @@ import java.util.Map;
  * to stderr at info: logging must never stop the server.
  */
 final class LogSetup {
-    static final LogLevel DEFAULT_LEVEL = LogLevel.INFO;
+    static final CallLog.Level DEFAULT_LEVEL = CallLog.Level.INFO;
 
     /** An existing CLARI_LOG_FILE we will not append to; the message says why and what to do. */
     private static final class Refused extends IOException {
@@ -39,10 +37,10 @@ final class LogSetup {
     private LogSetup() {}
 
     /** The level CLARI_LOG_LEVEL names, or the default (with a warning on err) when it names none. */
-    static LogLevel level(Map<String, String> env, PrintStream err) {
+    static CallLog.Level level(Map<String, String> env, PrintStream err) {
         String v = env.get("CLARI_LOG_LEVEL");
         if (v == null || v.isBlank()) return DEFAULT_LEVEL;
-        LogLevel level = LogLevel.parse(v.strip().toLowerCase(Locale.ROOT)).orElse(null);
+        CallLog.Level level = CallLog.Level.parse(v.strip().toLowerCase(Locale.ROOT)).orElse(null);
         if (level == null) {
             err.println(Help.NAME + ": CLARI_LOG_LEVEL must be one of debug, info, notice, warning, error; using info");
             return DEFAULT_LEVEL;
@@ -51,18 +49,18 @@ final class LogSetup {
     }
 
     /** The call log: JSON lines on CLARI_LOG_FILE when set and writable, else on err. */
-    static CallLog open(Map<String, String> env, LogLevel level, PrintStream err) {
+    static CallLog open(Map<String, String> env, CallLog.Level level, PrintStream err) {
         String file = env.get("CLARI_LOG_FILE");
-        if (file == null || file.isBlank()) return new JsonLinesLog(err, level);
+        if (file == null || file.isBlank()) return new CallLog.JsonLines(err, level);
         try {
-            return new JsonLinesLog(new PrintStream(append(Path.of(file.strip())), true, StandardCharsets.UTF_8), level);
+            return new CallLog.JsonLines(new PrintStream(append(Path.of(file.strip())), true, StandardCharsets.UTF_8), level);
         } catch (Refused e) {
             err.println(Help.NAME + ": CLARI_LOG_FILE refused: " + e.getMessage() + "; logging to stderr instead");
-            return new JsonLinesLog(err, level);
+            return new CallLog.JsonLines(err, level);
         } catch (IOException | InvalidPathException | UnsupportedOperationException e) {
             err.println(Help.NAME + ": cannot write CLARI_LOG_FILE (" + e.getClass().getSimpleName()
                     + "): check the path and its directory's permissions; logging to stderr instead");
-            return new JsonLinesLog(err, level);
+            return new CallLog.JsonLines(err, level);
         }
     }
 

@@ -1,9 +1,9 @@
 package clarimcp;
 
 import clarimcp.clari.ClariConfig;
-import clarimcp.jsonrpc.MessageWriter;
 import clarimcp.mcp.CallLog;
 import clarimcp.mcp.McpServer;
+import clarimcp.mcp.Wire;
 import clarimcp.tools.Prompts;
 import clarimcp.tools.Tools;
 import java.io.BufferedOutputStream;
@@ -80,7 +80,7 @@ public final class Main {
         if (dryRun) err.println(Help.NAME + ": dry run: tools answer with the HTTP requests they would send; nothing is sent to Clari");
         CallLog log = LogSetup.open(env, LogSetup.level(env, err), err);
         McpServer server = new McpServer(Tools.all(clari, dryRun), Prompts.all(Clock.systemUTC()), info(),
-                new MessageWriter(out), err, log);
+                new Wire.Writer(out), err, log);
         try {
             server.serve(in);
             return Help.EXIT_OK;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.json.JsonParser;
-import clarimcp.jsonrpc.LineReader;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -182,7 +181,7 @@ class McpServerTest {
             assertTrue(h.await(1).get(0).contains("\"protocolVersion\":\"2025-11-25\""));
             h.sendRaw(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});
             assertEquals("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}", h.await(2).get(1));
-            byte[] huge = new byte[LineReader.MAX_LINE_BYTES + 10];
+            byte[] huge = new byte[Wire.MAX_LINE_BYTES + 10];
             java.util.Arrays.fill(huge, (byte) ' ');
             huge[huge.length - 1] = '\n';
             h.sendRaw(huge);
