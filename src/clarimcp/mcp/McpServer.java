@@ -13,10 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of
- * ping, logging/setLevel, tools/list and tools/call, prompts/list and prompts/get (server/prompts),
- * cancellation and progress. The reader
- * thread answers cheap requests itself; each tools/call (and each batch) runs on its own
+ * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of ping,
+ * logging/setLevel, tools/list and tools/call, prompts/list and prompts/get (server/prompts), cancellation and
+ * progress. The reader thread answers cheap requests itself; each tools/call (and each batch) runs on its own
  * virtual thread, so ping and notifications/cancelled are handled while a call runs.
  */
 public final class McpServer {
@@ -305,17 +304,27 @@ public final class McpServer {
         return Rpc.invalidParams(q.id(), "level must be one of debug, info, notice, warning, error, critical, alert, emergency");
     }
 
-    /** Runs one tools/call on the current thread; null when it was cancelled (no reply at all). */
+    /** Runs one tools/call that refuseCall accepted, on the current thread; null when it was cancelled (no reply at all). */
     private Json runCall(Rpc.Request q, InFlight.Call call) {
         call.attach(Thread.currentThread());
         Json.Obj p = (Json.Obj) q.params();
-        CallLog.Meter meter = new CallLog.Meter(callLog, p.str("name"), p.get("arguments"));
+        Tool tool = tools.get(p.str("name"));
+        Json args = p.get("arguments");
+        Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
+        CallLog.Meter meter = new CallLog.Meter(callLog, tool.name(), args);
         CallLog.Outcome outcome = CallLog.Outcome.CANCELLED;
         try {
-            Reply reply = callTool(q, call, meter);
-            if (reply == null || !call.finish()) return null;
-            outcome = reply.outcome();
-            return reply.message();
+            Tool.Result result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args,
+                    new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null, meter), diagnostics);
+            if (!call.finish()) return null;
+            if (result == null) {
+                outcome = CallLog.Outcome.PROTOCOL_ERROR;
+                return Rpc.internalError(q.id());
+            }
+            outcome = result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK;
+            return Rpc.result(q.id(), callResult(result, version));
+        } catch (InterruptedException e) {
+            return null; // cancelled, or the client went away: either way nobody wants the answer
         } finally {
             meter.finish(outcome);
             inFlight.end(q.id(), call);
@@ -328,9 +337,6 @@ public final class McpServer {
         String name = p.get("name") instanceof Json.Str s && tools.containsKey(s.value()) ? s.value() : null;
         new CallLog.Meter(callLog, name, p.get("arguments")).finish(CallLog.Outcome.PROTOCOL_ERROR);
     }
-
-    /** A reply to send and how the call ended. */
-    private record Reply(Json message, CallLog.Outcome outcome) {}
 
     /** The protocol error for a malformed tools/call, or null when it may run (tools/call in server/tools). */
     private Json refuseCall(Rpc.Request q) {
@@ -349,24 +355,6 @@ public final class McpServer {
 
     private static Json busy(Rpc.Request q) {
         return Rpc.invalidRequest(q.id(), "id already in use or too many calls in flight");
-    }
-
-    /** Runs a call that refuseCall accepted; null when it was cancelled. */
-    private Reply callTool(Rpc.Request q, InFlight.Call call, CallLog.Meter meter) {
-        Json.Obj p = (Json.Obj) q.params();
-        Tool tool = tools.get(p.str("name"));
-        Json args = p.get("arguments");
-        Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
-        Tool.Context context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null, meter);
-        Tool.Result result;
-        try {
-            result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
-        } catch (InterruptedException e) {
-            return null; // cancelled, or the client went away: either way nobody wants the answer
-        }
-        if (result == null) return new Reply(Rpc.internalError(q.id()), CallLog.Outcome.PROTOCOL_ERROR);
-        return new Reply(Rpc.result(q.id(), callResult(result, version)),
-                result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
     }
 
     private static Json.Obj callResult(Tool.Result r, ProtocolVersion v) {
