@@ -104,42 +104,53 @@ public final class McpServer {
             if (json instanceof Json.Arr batch) {
                 onBatch(batch);
             } else {
-                onMessage(json);
+                Json reply = handle(json, false);
+                if (reply != null) out.send(reply);
             }
         }
         inFlight.cancelAll();
     }
 
-    private void onMessage(Json json) {
+    /**
+     * One message (alone, or an item of a batch); its reply, or null for none. Bad calls are answered at once, in
+     * order; a valid tools/call is registered in flight before any thread runs it, so a cancellation that follows
+     * at once is not lost, and runs on a thread of its own when it comes alone, in place in a batch.
+     */
+    private Json handle(Json json, boolean inBatch) {
         Rpc m;
         try {
             m = Rpc.from(json);
         } catch (Rpc.Invalid e) {
-            out.send(Rpc.invalidRequest(e.id(), e.getMessage()));
-            return;
+            return Rpc.invalidRequest(e.id(), e.getMessage());
         }
         // instanceof, not a pattern switch: a switch over types bootstraps a class at first use (SwitchBootstraps)
         // that the start-up cache does not keep, and the initialize request comes through here.
-        // A Rpc.Response needs nothing: we send no requests, so there is nothing to match.
+        // An Rpc.Response needs nothing: we send no requests, so there is nothing to match.
         if (m instanceof Rpc.Notification n) {
             onNotification(n);
+        } else if (m instanceof Rpc.Request q && inBatch && q.method().equals("initialize")) {
+            return Rpc.invalidRequest(q.id(), "initialize must not be part of a batch");
         } else if (m instanceof Rpc.Request q && q.method().equals("tools/call") && version != null) {
-            // Bad calls are answered here, in order; only valid ones get a thread of their own.
             Json refusal = refuseCall(q);
             InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
-            if (refusal == null && call == null) refusal = busy(q);
+            if (refusal == null && call == null) refusal = Rpc.invalidRequest(q.id(), "id already in use or too many calls in flight");
             if (refusal != null) {
                 logRefused(q);
-                out.send(refusal);
-                return;
+                return refusal;
+            }
+            if (inBatch) {
+                Json reply = runCall(q, call);
+                Thread.interrupted(); // a cancellation of this item must not leak into the next one
+                return reply;
             }
             Thread.ofVirtual().name("tools/call").start(() -> {
                 Json reply = runCall(q, call);
                 if (reply != null) out.send(reply);
             });
         } else if (m instanceof Rpc.Request q) {
-            out.send(onRequest(q));
+            return onRequest(q);
         }
+        return null;
     }
 
     /** JSON-RPC batches exist only in 2025-03-26 (added there, removed in 2025-06-18). */
@@ -156,42 +167,11 @@ public final class McpServer {
         Thread.ofVirtual().name("batch").start(() -> {
             List<Json> replies = new ArrayList<>();
             for (Json item : batch.items()) {
-                Json reply = batchItem(item);
+                Json reply = handle(item, true);
                 if (reply != null) replies.add(reply);
             }
             if (!replies.isEmpty()) out.send(new Json.Arr(replies));
         });
-    }
-
-    private Json batchItem(Json item) {
-        Rpc m;
-        try {
-            m = Rpc.from(item);
-        } catch (Rpc.Invalid e) {
-            return Rpc.invalidRequest(e.id(), e.getMessage());
-        }
-        return switch (m) {
-            case Rpc.Response r -> null;
-            case Rpc.Notification n -> {
-                onNotification(n);
-                yield null;
-            }
-            case Rpc.Request q when q.method().equals("initialize") ->
-                    Rpc.invalidRequest(q.id(), "initialize must not be part of a batch");
-            case Rpc.Request q when q.method().equals("tools/call") -> {
-                Json refusal = refuseCall(q);
-                InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
-                if (refusal == null && call == null) refusal = busy(q);
-                if (refusal != null) {
-                    logRefused(q);
-                    yield refusal;
-                }
-                Json reply = runCall(q, call);
-                Thread.interrupted(); // a cancellation of this item must not leak into the next one
-                yield reply;
-            }
-            case Rpc.Request q -> onRequest(q);
-        };
     }
 
     private void onNotification(Rpc.Notification n) {
@@ -351,10 +331,6 @@ public final class McpServer {
             return Rpc.invalidParams(q.id(), "arguments must be an object");
         }
         return null;
-    }
-
-    private static Json busy(Rpc.Request q) {
-        return Rpc.invalidRequest(q.id(), "id already in use or too many calls in flight");
     }
 
     private static Json.Obj callResult(Tool.Result r, ProtocolVersion v) {
