@@ -25,7 +25,7 @@ public final class McpServer {
     /**
      * One MCP prompt (server/prompts): a named, parameterised user message that clients show as a command.
      * Like a {@link Tool}, it is its definition beside its handler. The renderer gets only declared arguments
-     * (the server refuses others and missing required ones) and throws IllegalArgumentException with a short
+     * ({@link #get} refuses others and missing required ones) and throws IllegalArgumentException with a short
      * reason for a bad value; that becomes a -32602 error.
      */
     public record Prompt(String name, String title, String description, List<Argument> arguments, Renderer renderer) {
@@ -49,8 +49,32 @@ public final class McpServer {
             return Json.obj("name", name, "title", version.hasTitles() ? title : null, "description", description, "arguments", args);
         }
 
-        /** The prompts/get result: the description and one user message holding the rendered text. */
-        Json.Obj get(Map<String, String> args) {
+        /**
+         * The prompts/get result for the arguments as received (absent, null or an object of strings; blank
+         * counts as absent): the description and one user message holding the rendered text. A missing required
+         * argument, an undeclared one or a value the renderer refuses throws IllegalArgumentException.
+         */
+        Json.Obj get(Json given) {
+            if (given != null && !(given instanceof Json.Obj) && !(given instanceof Json.Null)) {
+                throw new IllegalArgumentException("arguments must be an object of strings");
+            }
+            Map<String, Json> raw = given instanceof Json.Obj o ? o.members() : Map.of();
+            Map<String, String> args = new LinkedHashMap<>();
+            for (Argument a : arguments) {
+                Json v = raw.get(a.name());
+                if (v instanceof Json.Str s && !s.value().isBlank()) {
+                    args.put(a.name(), s.value().strip());
+                } else if (v != null && !(v instanceof Json.Null) && !(v instanceof Json.Str)) {
+                    throw new IllegalArgumentException("argument " + a.name() + " must be a string");
+                } else if (a.required()) {
+                    throw new IllegalArgumentException("missing argument " + a.name());
+                }
+            }
+            for (String k : raw.keySet()) {
+                if (arguments.stream().noneMatch(a -> a.name().equals(k))) {
+                    throw new IllegalArgumentException("unknown argument " + Wire.clip(k) + " for " + name);
+                }
+            }
             Json.Obj content = Json.obj("type", "text", "text", renderer.render(args));
             return Json.obj("description", description, "messages", List.of(Json.obj("role", "user", "content", content)));
         }
@@ -245,29 +269,8 @@ public final class McpServer {
         if (prompt == null) {
             return Rpc.invalidParams(q.id(), "unknown prompt; prompts/list names " + String.join(", ", prompts.keySet()));
         }
-        Json given = p.get("arguments");
-        if (given != null && !(given instanceof Json.Obj) && !(given instanceof Json.Null)) {
-            return Rpc.invalidParams(q.id(), "arguments must be an object of strings");
-        }
-        Map<String, String> args = new LinkedHashMap<>();
-        Map<String, Json> raw = given instanceof Json.Obj o ? o.members() : Map.of();
-        for (Prompt.Argument a : prompt.arguments()) {
-            Json v = raw.get(a.name());
-            if (v == null || v instanceof Json.Null || (v instanceof Json.Str s && s.value().isBlank())) {
-                if (a.required()) return Rpc.invalidParams(q.id(), "missing argument " + a.name());
-            } else if (v instanceof Json.Str s) {
-                args.put(a.name(), s.value().strip());
-            } else {
-                return Rpc.invalidParams(q.id(), "argument " + a.name() + " must be a string");
-            }
-        }
-        for (String k : raw.keySet()) {
-            if (prompt.arguments().stream().noneMatch(a -> a.name().equals(k))) {
-                return Rpc.invalidParams(q.id(), "unknown argument " + Wire.clip(k) + " for " + prompt.name());
-            }
-        }
         try {
-            return Rpc.result(q.id(), prompt.get(args));
+            return Rpc.result(q.id(), prompt.get(p.get("arguments")));
         } catch (IllegalArgumentException e) {
             return Rpc.invalidParams(q.id(), e.getMessage());
         }

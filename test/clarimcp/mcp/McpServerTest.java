@@ -2,6 +2,7 @@ package clarimcp.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
@@ -191,5 +192,21 @@ class McpServerTest {
             h.eof();
             assertFalse(h.lines().stream().anyMatch(String::isEmpty));
         }
+    }
+
+    @Test
+    void promptArguments_mustBeAnObjectOfStrings_blankCountsAsAbsent() {
+        McpServer.Prompt p = new McpServer.Prompt("p", "P", "d", List.of(new McpServer.Prompt.Argument("a", "A", false)),
+                args -> "a=" + args.get("a"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.get(Json.Arr.of(Json.of("x"))));
+        assertEquals("arguments must be an object of strings", e.getMessage());
+        assertEquals("a=null", promptText(p.get(null)));
+        assertEquals("a=null", promptText(p.get(Json.Null.NULL)));
+        assertEquals("a=null", promptText(p.get(Json.obj("a", " "))));
+        assertEquals("a=x", promptText(p.get(Json.obj("a", " x "))));
+    }
+
+    private static String promptText(Json.Obj result) {
+        return ((Json.Obj) result.arr("messages").items().get(0)).obj("content").str("text");
     }
 }
