@@ -145,7 +145,9 @@ public interface CallLog {
         public void call(Call c) {
             if (Level.INFO.compareTo(level) < 0) return;
             Map<String, Integer> statuses = new LinkedHashMap<>();
-            for (Map.Entry<Integer, Integer> e : c.statuses().entrySet()) statuses.put(Integer.toString(e.getKey()), e.getValue());
+            for (Map.Entry<Integer, Integer> e : c.statuses().entrySet()) {
+                statuses.put(Integer.toString(e.getKey()), e.getValue());
+            }
             write(Json.obj("ts", c.start().toString(), "level", Level.INFO.wire(), "event", "tool_call",
                     "tool", c.tool() == null ? Json.Null.NULL : c.tool(), "argsSha256", c.argumentsSha256(),
                     "durationMs", c.durationMillis(), "httpRequests", c.httpRequests(), "httpStatuses", statuses,
@@ -156,7 +158,8 @@ public interface CallLog {
         public void exchange(String tool, String method, String pathTemplate, int status) {
             if (Level.DEBUG.compareTo(level) < 0) return;
             write(Json.obj("ts", Instant.now().toString(), "level", Level.DEBUG.wire(), "event", "http",
-                    "tool", tool == null ? Json.Null.NULL : tool, "method", method, "path", pathTemplate, "status", status));
+                    "tool", tool == null ? Json.Null.NULL : tool, "method", method, "path", pathTemplate,
+                    "status", status));
         }
 
         private void write(Json.Obj line) {

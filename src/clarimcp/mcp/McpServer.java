@@ -45,8 +45,11 @@ public final class McpServer {
         /** The prompts/list entry; title only for versions that have titles. */
         Json.Obj descriptor(ProtocolVersion version) {
             List<Json> args = new ArrayList<>(arguments.size());
-            for (Argument a : arguments) args.add(Json.obj("name", a.name(), "description", a.description(), "required", a.required()));
-            return Json.obj("name", name, "title", version.hasTitles() ? title : null, "description", description, "arguments", args);
+            for (Argument a : arguments) {
+                args.add(Json.obj("name", a.name(), "description", a.description(), "required", a.required()));
+            }
+            return Json.obj("name", name, "title", version.hasTitles() ? title : null, "description", description,
+                    "arguments", args);
         }
 
         /**
@@ -76,7 +79,8 @@ public final class McpServer {
                 }
             }
             Json.Obj content = Json.obj("type", "text", "text", renderer.render(args));
-            return Json.obj("description", description, "messages", List.of(Json.obj("role", "user", "content", content)));
+            Json.Obj message = Json.obj("role", "user", "content", content);
+            return Json.obj("description", description, "messages", List.of(message));
         }
     }
 
@@ -157,7 +161,9 @@ public final class McpServer {
         } else if (m instanceof Rpc.Request q && q.method().equals("tools/call") && version != null) {
             Json refusal = refuseCall(q);
             InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
-            if (refusal == null && call == null) refusal = Rpc.invalidRequest(q.id(), "id already in use or too many calls in flight");
+            if (refusal == null && call == null) {
+                refusal = Rpc.invalidRequest(q.id(), "id already in use or too many calls in flight");
+            }
             if (refusal != null) {
                 logRefused(q);
                 return refusal;
@@ -243,9 +249,10 @@ public final class McpServer {
         }
         Json.Obj capabilities = Json.obj("logging", Json.Obj.EMPTY, "tools", Json.obj("listChanged", false),
                 "prompts", prompts.isEmpty() ? null : Json.obj("listChanged", false));
-        Json.Obj server = Json.obj("name", info.name(), "title", v.hasTitles() ? info.title() : null, "version", info.version());
-        return Rpc.result(q.id(), Json.obj("protocolVersion", v.wire(), "capabilities", capabilities, "serverInfo", server,
-                "instructions", info.instructions()));
+        Json.Obj server = Json.obj("name", info.name(), "title", v.hasTitles() ? info.title() : null,
+                "version", info.version());
+        return Rpc.result(q.id(), Json.obj("protocolVersion", v.wire(), "capabilities", capabilities,
+                "serverInfo", server, "instructions", info.instructions()));
     }
 
     private Json.Obj listTools(ProtocolVersion v) {
@@ -287,7 +294,7 @@ public final class McpServer {
         return Rpc.invalidParams(q.id(), "level must be one of debug, info, notice, warning, error, critical, alert, emergency");
     }
 
-    /** Runs one tools/call that refuseCall accepted, on the current thread; null when it was cancelled (no reply at all). */
+    /** Runs a tools/call that refuseCall accepted, on the current thread; null when it was cancelled (no reply at all). */
     private Json runCall(Rpc.Request q, InFlight.Call call) {
         call.attach(Thread.currentThread());
         Json.Obj p = (Json.Obj) q.params();
@@ -295,10 +302,11 @@ public final class McpServer {
         Json args = p.get("arguments");
         Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
         CallLog.Meter meter = new CallLog.Meter(callLog, tool.name(), args);
+        Tool.Context context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null,
+                meter);
         CallLog.Outcome outcome = CallLog.Outcome.CANCELLED;
         try {
-            Tool.Result result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args,
-                    new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null, meter), diagnostics);
+            Tool.Result result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
             if (!call.finish()) return null;
             if (result == null) {
                 outcome = CallLog.Outcome.PROTOCOL_ERROR;
@@ -337,8 +345,9 @@ public final class McpServer {
     }
 
     private static Json.Obj callResult(Tool.Result r, ProtocolVersion v) {
-        return Json.obj("content", List.of(Json.obj("type", "text", "text", r.text())),
-                "structuredContent", r.isError() || !v.hasStructuredContent() ? null : r.structured(), "isError", r.isError());
+        Json.Obj text = Json.obj("type", "text", "text", r.text());
+        Json.Obj structured = r.isError() || !v.hasStructuredContent() ? null : r.structured();
+        return Json.obj("content", List.of(text), "structuredContent", structured, "isError", r.isError());
     }
 
     /**
@@ -374,7 +383,8 @@ public final class McpServer {
         public void log(String level, String message) {
             CallLog.Level l = CallLog.Level.parse(level).orElse(CallLog.Level.INFO);
             if (l.compareTo(minLogLevel) < 0 || !call.running()) return;
-            out.send(Rpc.notification("notifications/message", Json.obj("level", l.wire(), "logger", info.name(), "data", message)));
+            out.send(Rpc.notification("notifications/message",
+                    Json.obj("level", l.wire(), "logger", info.name(), "data", message)));
         }
     }
 
