@@ -1,6 +1,6 @@
 /**
  * clari-revops-mcp: a read-only MCP server for Clari. Dependencies point one way:
- * json <- jsonrpc <- mcp <- tools -> clari; Main wires them. Nothing is exported: the only
+ * json <- mcp <- tools -> clari; Main wires them. Nothing is exported: the only
  * entry point is the launcher of the jlink image.
  */
 module clarimcp {

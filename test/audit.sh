@@ -15,12 +15,11 @@ ROOT=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)}
 [[ -d $ROOT/src ]] || { printf 'audit: no src/ under %s\n' "$ROOT" >&2; exit 2; }
 cd "$ROOT"
 
-# Packages of src/clarimcp and the packages each may use: json <- jsonrpc <- mcp <- tools -> clari.
+# Packages of src/clarimcp and the packages each may use: json <- mcp <- tools -> clari.
 # Files directly in src/clarimcp (Main and the command line) wire the layers and may use them all.
 declare -A MAY_USE=(
     [json]=""
-    [jsonrpc]="json"
-    [mcp]="json jsonrpc"
+    [mcp]="json"
     [clari]="json"
     [tools]="json mcp clari"
 )
@@ -163,7 +162,7 @@ while IFS=$'\t' read -r file line pkg ref; do
         violation "dependency: $file:$line: clarimcp.$pkg imports clarimcp.$ref (allowed: ${MAY_USE[$pkg]:-nothing})"
     fi
 done < "$work/refs"
-for pkg in json jsonrpc mcp clari tools; do
+for pkg in json mcp clari tools; do
     printf '  clarimcp.%-8s may use: %s\n' "$pkg" "${MAY_USE[$pkg]:-(the JDK only)}"
 done
 # The CLI files beside Main read Help (name, version, exit codes), never Main: Main wires everything, so

@@ -4,12 +4,9 @@ import clarimcp.clari.ClariConfig;
 import clarimcp.json.Json;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
-import clarimcp.jsonrpc.MessageWriter;
 import clarimcp.mcp.CallLog;
-import clarimcp.mcp.CallMeter;
-import clarimcp.mcp.JsonLinesLog;
-import clarimcp.mcp.LogLevel;
 import clarimcp.mcp.McpServer;
+import clarimcp.mcp.Wire;
 import clarimcp.mcp.Tool;
 import clarimcp.tools.Clari;
 import clarimcp.tools.Prompts;
@@ -98,7 +95,7 @@ public final class Main {
         CallLog log = openLog(env, err);
         List<Tool> tools = Tools.all(clari, dryRun);
         if (option != null) return call(tools, args[1], args.length == 3 ? args[2] : "{}", log, text, err);
-        McpServer server = new McpServer(tools, Prompts.all(Clock.systemUTC()), info(), new MessageWriter(out), err, log);
+        McpServer server = new McpServer(tools, Prompts.all(Clock.systemUTC()), info(), new Wire.Writer(out), err, log);
         try {
             server.serve(in);
             return Help.EXIT_OK;
@@ -172,7 +169,7 @@ public final class Main {
                     + e.getMessage() + ")");
             return Help.EXIT_USAGE;
         }
-        CallMeter meter = new CallMeter(log, tool.name(), args);
+        CallLog.Meter meter = new CallLog.Meter(log, tool.name(), args);
         Tool.Context ctx = new Tool.Context() {
             @Override
             public void progress(double progress, Double total, String message) {
@@ -215,22 +212,22 @@ public final class Main {
      */
     private static CallLog openLog(Map<String, String> env, PrintStream err) {
         String name = env.getOrDefault("CLARI_LOG_LEVEL", "");
-        LogLevel level = name.isBlank() ? LogLevel.INFO : LogLevel.parse(name.strip().toLowerCase(Locale.ROOT)).orElse(null);
+        CallLog.Level level = name.isBlank() ? CallLog.Level.INFO : CallLog.Level.parse(name.strip().toLowerCase(Locale.ROOT)).orElse(null);
         if (level == null) {
             err.println(Help.NAME + ": CLARI_LOG_LEVEL must be one of debug, info, notice, warning, error; using info");
-            level = LogLevel.INFO;
+            level = CallLog.Level.INFO;
         }
         String file = env.get("CLARI_LOG_FILE");
-        if (file == null || file.isBlank()) return new JsonLinesLog(err, level);
+        if (file == null || file.isBlank()) return new CallLog.JsonLines(err, level);
         try {
-            return new JsonLinesLog(new PrintStream(append(Path.of(file.strip())), true, StandardCharsets.UTF_8), level);
+            return new CallLog.JsonLines(new PrintStream(append(Path.of(file.strip())), true, StandardCharsets.UTF_8), level);
         } catch (RefusedLogFile e) {
             err.println(Help.NAME + ": CLARI_LOG_FILE refused: " + e.getMessage() + "; logging to stderr instead");
         } catch (IOException | InvalidPathException | UnsupportedOperationException e) {
             err.println(Help.NAME + ": cannot write CLARI_LOG_FILE (" + e.getClass().getSimpleName()
                     + "): check the path and its directory's permissions; logging to stderr instead");
         }
-        return new JsonLinesLog(err, level);
+        return new CallLog.JsonLines(err, level);
     }
 
     /** An existing CLARI_LOG_FILE we will not append to; the message says why and what to do. */

@@ -3,52 +3,103 @@ package clarimcp.mcp;
 import clarimcp.json.Json;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
-import clarimcp.jsonrpc.Ascii;
-import clarimcp.jsonrpc.LineReader;
-import clarimcp.jsonrpc.Message;
-import clarimcp.jsonrpc.MessageWriter;
-import clarimcp.jsonrpc.RpcError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of
- * ping, logging/setLevel, tools/list and tools/call, prompts/list and prompts/get (server/prompts),
- * cancellation and progress. The reader
- * thread answers cheap requests itself; each tools/call (and each batch) runs on its own
+ * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of ping,
+ * logging/setLevel, tools/list and tools/call, prompts/list and prompts/get (server/prompts), cancellation and
+ * progress. The reader thread answers cheap requests itself; each tools/call (and each batch) runs on its own
  * virtual thread, so ping and notifications/cancelled are handled while a call runs.
  */
 public final class McpServer {
     /** What initialize reports about this server. */
     public record ServerInfo(String name, String title, String version, String instructions) {}
 
+    /**
+     * One MCP prompt (server/prompts): a named, parameterised user message that clients show as a command.
+     * Like a {@link Tool}, it is its definition beside its handler. The renderer gets only declared arguments
+     * ({@link #get} refuses others and missing required ones) and throws IllegalArgumentException with a short
+     * reason for a bad value; that becomes a -32602 error.
+     */
+    public record Prompt(String name, String title, String description, List<Argument> arguments, Renderer renderer) {
+        /** One argument; MCP prompt arguments are strings. */
+        public record Argument(String name, String description, boolean required) {}
+
+        /** Builds the message text from the caller's arguments (declared names only). */
+        @FunctionalInterface
+        public interface Renderer {
+            String render(Map<String, String> arguments);
+        }
+
+        public Prompt {
+            arguments = List.copyOf(arguments);
+        }
+
+        /** The prompts/list entry; title only for versions that have titles. */
+        Json.Obj descriptor(ProtocolVersion version) {
+            List<Json> args = new ArrayList<>(arguments.size());
+            for (Argument a : arguments) {
+                args.add(Json.obj("name", a.name(), "description", a.description(), "required", a.required()));
+            }
+            return Json.obj("name", name, "title", version.hasTitles() ? title : null, "description", description,
+                    "arguments", args);
+        }
+
+        /**
+         * The prompts/get result for the arguments as received (absent, null or an object of strings; blank
+         * counts as absent): the description and one user message holding the rendered text. A missing required
+         * argument, an undeclared one or a value the renderer refuses throws IllegalArgumentException.
+         */
+        Json.Obj get(Json given) {
+            if (given != null && !(given instanceof Json.Obj) && !(given instanceof Json.Null)) {
+                throw new IllegalArgumentException("arguments must be an object of strings");
+            }
+            Map<String, Json> raw = given instanceof Json.Obj o ? o.members() : Map.of();
+            Map<String, String> args = new LinkedHashMap<>();
+            for (Argument a : arguments) {
+                Json v = raw.get(a.name());
+                if (v instanceof Json.Str s && !s.value().isBlank()) {
+                    args.put(a.name(), s.value().strip());
+                } else if (v != null && !(v instanceof Json.Null) && !(v instanceof Json.Str)) {
+                    throw new IllegalArgumentException("argument " + a.name() + " must be a string");
+                } else if (a.required()) {
+                    throw new IllegalArgumentException("missing argument " + a.name());
+                }
+            }
+            for (String k : raw.keySet()) {
+                if (arguments.stream().noneMatch(a -> a.name().equals(k))) {
+                    throw new IllegalArgumentException("unknown argument " + Wire.clip(k) + " for " + name);
+                }
+            }
+            Json.Obj content = Json.obj("type", "text", "text", renderer.render(args));
+            Json.Obj message = Json.obj("role", "user", "content", content);
+            return Json.obj("description", description, "messages", List.of(message));
+        }
+    }
+
     private final Map<String, Tool> tools = new LinkedHashMap<>();
     private final Map<String, Prompt> prompts = new LinkedHashMap<>();
     private final ServerInfo info;
-    private final MessageWriter out;
+    private final Wire.Writer out;
     private final PrintStream diagnostics;
     private final CallLog callLog;
     private final InFlight inFlight = new InFlight();
     private final Object initLock = new Object();
     private volatile ProtocolVersion version; // null until initialize has been answered
-    private volatile LogLevel minLogLevel = LogLevel.WARNING;
+    private volatile CallLog.Level minLogLevel = CallLog.Level.WARNING;
 
-    public McpServer(List<Tool> tools, ServerInfo info, MessageWriter out, PrintStream diagnostics) {
-        this(tools, info, out, diagnostics, CallLog.NONE);
-    }
-
-    /** callLog receives one record per tools/call, refused ones included. */
-    public McpServer(List<Tool> tools, ServerInfo info, MessageWriter out, PrintStream diagnostics, CallLog callLog) {
-        this(tools, List.of(), info, out, diagnostics, callLog);
-    }
-
-    /** prompts: offered through prompts/list and prompts/get; none means no prompts capability. */
-    public McpServer(List<Tool> tools, List<Prompt> prompts, ServerInfo info, MessageWriter out, PrintStream diagnostics,
+    /**
+     * prompts: offered through prompts/list and prompts/get; none means no prompts capability. callLog receives
+     * one record per tools/call, refused ones included.
+     */
+    public McpServer(List<Tool> tools, List<Prompt> prompts, ServerInfo info, Wire.Writer out, PrintStream diagnostics,
             CallLog callLog) {
         for (Tool t : tools) {
             if (this.tools.putIfAbsent(t.name(), t) != null) throw new IllegalArgumentException("duplicate tool " + t.name());
@@ -64,115 +115,96 @@ public final class McpServer {
 
     /** Serves until end of input, then cancels whatever is still running (its replies are dropped). */
     public void serve(InputStream in) throws IOException {
-        LineReader reader = new LineReader(in);
-        for (LineReader.Line line; (line = reader.next()) != null; ) {
+        Wire.Reader reader = new Wire.Reader(in, Wire.MAX_LINE_BYTES);
+        for (Wire.Line line; (line = reader.next()) != null; ) {
             if (line.tooLong()) {
-                out.send(Message.error(Json.Null.NULL, RpcError.invalidRequest(
-                        "message longer than " + LineReader.MAX_LINE_BYTES + " bytes")));
+                out.send(Rpc.invalidRequest(Json.Null.NULL, "message longer than " + Wire.MAX_LINE_BYTES + " bytes"));
                 continue;
             }
             if (isBlank(line.bytes())) continue;
             Json json;
             try {
-                json = JsonParser.parse(line.bytes(), LineReader.MAX_LINE_BYTES);
+                json = JsonParser.parse(line.bytes(), Wire.MAX_LINE_BYTES);
             } catch (JsonException e) {
-                out.send(Message.error(Json.Null.NULL, RpcError.parseError()));
+                out.send(Rpc.parseError());
                 continue;
             }
             if (json instanceof Json.Arr batch) {
                 onBatch(batch);
             } else {
-                onMessage(json);
+                Json reply = handle(json, false);
+                if (reply != null) out.send(reply);
             }
         }
         inFlight.cancelAll();
     }
 
-    private void onMessage(Json json) {
-        Message m;
+    /**
+     * One message (alone, or an item of a batch); its reply, or null for none. Bad calls are answered at once, in
+     * order; a valid tools/call is registered in flight before any thread runs it, so a cancellation that follows
+     * at once is not lost, and runs on a thread of its own when it comes alone, in place in a batch.
+     */
+    private Json handle(Json json, boolean inBatch) {
+        Rpc m;
         try {
-            m = Message.from(json);
-        } catch (Message.Invalid e) {
-            out.send(Message.error(e.id(), RpcError.invalidRequest(e.getMessage())));
-            return;
+            m = Rpc.from(json);
+        } catch (Rpc.Invalid e) {
+            return Rpc.invalidRequest(e.id(), e.getMessage());
         }
         // instanceof, not a pattern switch: a switch over types bootstraps a class at first use (SwitchBootstraps)
         // that the start-up cache does not keep, and the initialize request comes through here.
-        // A Message.Response needs nothing: we send no requests, so there is nothing to match.
-        if (m instanceof Message.Notification n) {
+        // An Rpc.Response needs nothing: we send no requests, so there is nothing to match.
+        if (m instanceof Rpc.Notification n) {
             onNotification(n);
-        } else if (m instanceof Message.Request q && q.method().equals("tools/call") && version != null) {
-            // Bad calls are answered here, in order; only valid ones get a thread of their own.
+        } else if (m instanceof Rpc.Request q && inBatch && q.method().equals("initialize")) {
+            return Rpc.invalidRequest(q.id(), "initialize must not be part of a batch");
+        } else if (m instanceof Rpc.Request q && q.method().equals("tools/call") && version != null) {
             Json refusal = refuseCall(q);
             InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
-            if (refusal == null && call == null) refusal = busy(q);
+            if (refusal == null && call == null) {
+                refusal = Rpc.invalidRequest(q.id(), "id already in use or too many calls in flight");
+            }
             if (refusal != null) {
                 logRefused(q);
-                out.send(refusal);
-                return;
+                return refusal;
+            }
+            if (inBatch) {
+                Json reply = runCall(q, call);
+                Thread.interrupted(); // a cancellation of this item must not leak into the next one
+                return reply;
             }
             Thread.ofVirtual().name("tools/call").start(() -> {
                 Json reply = runCall(q, call);
                 if (reply != null) out.send(reply);
             });
-        } else if (m instanceof Message.Request q) {
-            out.send(onRequest(q));
+        } else if (m instanceof Rpc.Request q) {
+            return onRequest(q);
         }
+        return null;
     }
 
     /** JSON-RPC batches exist only in 2025-03-26 (added there, removed in 2025-06-18). */
     private void onBatch(Json.Arr batch) {
         ProtocolVersion v = version;
         if (v == null || !v.allowsBatches()) {
-            out.send(Message.error(Json.Null.NULL, RpcError.invalidRequest("batches are not supported in this protocol version")));
+            out.send(Rpc.invalidRequest(Json.Null.NULL, "batches are not supported in this protocol version"));
             return;
         }
         if (batch.items().isEmpty()) {
-            out.send(Message.error(Json.Null.NULL, RpcError.invalidRequest("empty batch")));
+            out.send(Rpc.invalidRequest(Json.Null.NULL, "empty batch"));
             return;
         }
         Thread.ofVirtual().name("batch").start(() -> {
             List<Json> replies = new ArrayList<>();
             for (Json item : batch.items()) {
-                Json reply = batchItem(item);
+                Json reply = handle(item, true);
                 if (reply != null) replies.add(reply);
             }
             if (!replies.isEmpty()) out.send(new Json.Arr(replies));
         });
     }
 
-    private Json batchItem(Json item) {
-        Message m;
-        try {
-            m = Message.from(item);
-        } catch (Message.Invalid e) {
-            return Message.error(e.id(), RpcError.invalidRequest(e.getMessage()));
-        }
-        return switch (m) {
-            case Message.Response r -> null;
-            case Message.Notification n -> {
-                onNotification(n);
-                yield null;
-            }
-            case Message.Request q when q.method().equals("initialize") ->
-                    Message.error(q.id(), RpcError.invalidRequest("initialize must not be part of a batch"));
-            case Message.Request q when q.method().equals("tools/call") -> {
-                Json refusal = refuseCall(q);
-                InFlight.Call call = refusal == null ? inFlight.start(q.id()) : null;
-                if (refusal == null && call == null) refusal = busy(q);
-                if (refusal != null) {
-                    logRefused(q);
-                    yield refusal;
-                }
-                Json reply = runCall(q, call);
-                Thread.interrupted(); // a cancellation of this item must not leak into the next one
-                yield reply;
-            }
-            case Message.Request q -> onRequest(q);
-        };
-    }
-
-    private void onNotification(Message.Notification n) {
+    private void onNotification(Rpc.Notification n) {
         switch (n.method()) {
             case "notifications/cancelled" -> {
                 if (n.params() instanceof Json.Obj p && p.get("requestId") instanceof Json id) inFlight.cancel(id);
@@ -182,125 +214,108 @@ public final class McpServer {
     }
 
     /** Answers every request except tools/call. */
-    private Json onRequest(Message.Request q) {
+    private Json onRequest(Rpc.Request q) {
         switch (q.method()) {
             case "initialize":
                 return initialize(q);
             case "ping":
-                return Message.result(q.id(), Json.Obj.EMPTY);
+                return Rpc.result(q.id(), Json.Obj.EMPTY);
             case "server/discover":
                 // The 2026-07-28 probe: answering at once with -32601 makes dual-era clients fall back to initialize.
-                return Message.error(q.id(), RpcError.methodNotFound(q.method()));
+                return Rpc.methodNotFound(q.id(), q.method());
             default:
                 break;
         }
         ProtocolVersion v = version;
-        if (v == null) return Message.error(q.id(), RpcError.invalidRequest("server not initialized; send initialize first"));
+        if (v == null) return Rpc.invalidRequest(q.id(), "server not initialized; send initialize first");
         return switch (q.method()) {
-            case "tools/list" -> Message.result(q.id(), listTools(v));
+            case "tools/list" -> Rpc.result(q.id(), listTools(v));
             case "logging/setLevel" -> setLevel(q);
-            case "prompts/list" -> prompts.isEmpty() ? Message.error(q.id(), RpcError.methodNotFound(q.method()))
-                    : Message.result(q.id(), listPrompts(v));
-            case "prompts/get" -> prompts.isEmpty() ? Message.error(q.id(), RpcError.methodNotFound(q.method())) : getPrompt(q);
-            default -> Message.error(q.id(), RpcError.methodNotFound(q.method()));
+            case "prompts/list" -> prompts.isEmpty() ? Rpc.methodNotFound(q.id(), q.method())
+                    : Rpc.result(q.id(), listPrompts(v));
+            case "prompts/get" -> prompts.isEmpty() ? Rpc.methodNotFound(q.id(), q.method()) : getPrompt(q);
+            default -> Rpc.methodNotFound(q.id(), q.method());
         };
     }
 
-    private Json initialize(Message.Request q) {
+    private Json initialize(Rpc.Request q) {
         if (!(q.params() instanceof Json.Obj p) || !(p.get("protocolVersion") instanceof Json.Str requested)) {
-            return Message.error(q.id(), RpcError.invalidParams("protocolVersion must be a string"));
+            return Rpc.invalidParams(q.id(), "protocolVersion must be a string");
         }
         ProtocolVersion v = ProtocolVersion.parse(requested.value()).orElse(ProtocolVersion.LATEST);
         synchronized (initLock) {
-            if (version != null) return Message.error(q.id(), RpcError.invalidRequest("already initialized"));
+            if (version != null) return Rpc.invalidRequest(q.id(), "already initialized");
             version = v;
         }
-        Json.Builder server = Json.Obj.builder().put("name", info.name());
-        if (v.hasTitles()) server.put("title", info.title());
-        server.put("version", info.version());
-        Json.Builder capabilities = Json.Obj.builder()
-                .put("logging", Json.Obj.EMPTY)
-                .put("tools", Json.Obj.builder().put("listChanged", false).build());
-        if (!prompts.isEmpty()) capabilities.put("prompts", Json.Obj.builder().put("listChanged", false).build());
-        return Message.result(q.id(), Json.Obj.builder()
-                .put("protocolVersion", v.wire())
-                .put("capabilities", capabilities.build())
-                .put("serverInfo", server.build())
-                .put("instructions", info.instructions())
-                .build());
+        Json.Obj capabilities = Json.obj("logging", Json.Obj.EMPTY, "tools", Json.obj("listChanged", false),
+                "prompts", prompts.isEmpty() ? null : Json.obj("listChanged", false));
+        Json.Obj server = Json.obj("name", info.name(), "title", v.hasTitles() ? info.title() : null,
+                "version", info.version());
+        return Rpc.result(q.id(), Json.obj("protocolVersion", v.wire(), "capabilities", capabilities,
+                "serverInfo", server, "instructions", info.instructions()));
     }
 
     private Json.Obj listTools(ProtocolVersion v) {
         List<Json> list = new ArrayList<>(tools.size());
         for (Tool t : tools.values()) list.add(t.descriptor(v));
-        return Json.Obj.builder().put("tools", new Json.Arr(list)).build();
+        return Json.obj("tools", list);
     }
 
     private Json.Obj listPrompts(ProtocolVersion v) {
         List<Json> list = new ArrayList<>(prompts.size());
         for (Prompt p : prompts.values()) list.add(p.descriptor(v));
-        return Json.Obj.builder().put("prompts", new Json.Arr(list)).build();
+        return Json.obj("prompts", list);
     }
 
     /** prompts/get: an unknown prompt, a missing or undeclared argument, or a bad value is -32602 (server/prompts). */
-    private Json getPrompt(Message.Request q) {
+    private Json getPrompt(Rpc.Request q) {
         if (!(q.params() instanceof Json.Obj p) || !(p.get("name") instanceof Json.Str name)) {
-            return Message.error(q.id(), RpcError.invalidParams("name must be a string"));
+            return Rpc.invalidParams(q.id(), "name must be a string");
         }
         Prompt prompt = prompts.get(name.value());
         if (prompt == null) {
-            return Message.error(q.id(), RpcError.invalidParams("unknown prompt; prompts/list names " + String.join(", ", prompts.keySet())));
-        }
-        Json given = p.get("arguments");
-        if (given != null && !(given instanceof Json.Obj) && !(given instanceof Json.Null)) {
-            return Message.error(q.id(), RpcError.invalidParams("arguments must be an object of strings"));
-        }
-        Map<String, String> args = new LinkedHashMap<>();
-        Map<String, Json> raw = given instanceof Json.Obj o ? o.members() : Map.of();
-        for (Prompt.Argument a : prompt.arguments()) {
-            Json v = raw.get(a.name());
-            if (v == null || v instanceof Json.Null || (v instanceof Json.Str s && s.value().isBlank())) {
-                if (a.required()) return Message.error(q.id(), RpcError.invalidParams("missing argument " + a.name()));
-            } else if (v instanceof Json.Str s) {
-                args.put(a.name(), s.value().strip());
-            } else {
-                return Message.error(q.id(), RpcError.invalidParams("argument " + a.name() + " must be a string"));
-            }
-        }
-        for (String k : raw.keySet()) {
-            if (prompt.arguments().stream().noneMatch(a -> a.name().equals(k))) {
-                return Message.error(q.id(), RpcError.invalidParams("unknown argument " + Ascii.clip(k) + " for " + prompt.name()));
-            }
+            return Rpc.invalidParams(q.id(), "unknown prompt; prompts/list names " + String.join(", ", prompts.keySet()));
         }
         try {
-            return Message.result(q.id(), prompt.get(args));
+            return Rpc.result(q.id(), prompt.get(p.get("arguments")));
         } catch (IllegalArgumentException e) {
-            return Message.error(q.id(), RpcError.invalidParams(e.getMessage()));
+            return Rpc.invalidParams(q.id(), e.getMessage());
         }
     }
 
-    private Json setLevel(Message.Request q) {
+    private Json setLevel(Rpc.Request q) {
         if (q.params() instanceof Json.Obj p && p.get("level") instanceof Json.Str s) {
-            var level = LogLevel.parse(s.value());
+            var level = CallLog.Level.parse(s.value());
             if (level.isPresent()) {
                 minLogLevel = level.get();
-                return Message.result(q.id(), Json.Obj.EMPTY);
+                return Rpc.result(q.id(), Json.Obj.EMPTY);
             }
         }
-        return Message.error(q.id(), RpcError.invalidParams("level must be one of debug, info, notice, warning, error, critical, alert, emergency"));
+        return Rpc.invalidParams(q.id(), "level must be one of debug, info, notice, warning, error, critical, alert, emergency");
     }
 
-    /** Runs one tools/call on the current thread; null when it was cancelled (no reply at all). */
-    private Json runCall(Message.Request q, InFlight.Call call) {
+    /** Runs a tools/call that refuseCall accepted, on the current thread; null when it was cancelled (no reply at all). */
+    private Json runCall(Rpc.Request q, InFlight.Call call) {
         call.attach(Thread.currentThread());
         Json.Obj p = (Json.Obj) q.params();
-        CallMeter meter = new CallMeter(callLog, p.str("name"), p.get("arguments"));
+        Tool tool = tools.get(p.str("name"));
+        Json args = p.get("arguments");
+        Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
+        CallLog.Meter meter = new CallLog.Meter(callLog, tool.name(), args);
+        Tool.Context context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null,
+                meter);
         CallLog.Outcome outcome = CallLog.Outcome.CANCELLED;
         try {
-            Reply reply = callTool(q, call, meter);
-            if (reply == null || !call.finish()) return null;
-            outcome = reply.outcome();
-            return reply.message();
+            Tool.Result result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
+            if (!call.finish()) return null;
+            if (result == null) {
+                outcome = CallLog.Outcome.PROTOCOL_ERROR;
+                return Rpc.internalError(q.id());
+            }
+            outcome = result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK;
+            return Rpc.result(q.id(), callResult(result, version));
+        } catch (InterruptedException e) {
+            return null; // cancelled, or the client went away: either way nobody wants the answer
         } finally {
             meter.finish(outcome);
             inFlight.end(q.id(), call);
@@ -308,58 +323,73 @@ public final class McpServer {
     }
 
     /** A tools/call answered with a protocol error before it ran: logged with the tool only when it is ours. */
-    private void logRefused(Message.Request q) {
+    private void logRefused(Rpc.Request q) {
         Json.Obj p = q.params() instanceof Json.Obj o ? o : Json.Obj.EMPTY;
         String name = p.get("name") instanceof Json.Str s && tools.containsKey(s.value()) ? s.value() : null;
-        new CallMeter(callLog, name, p.get("arguments")).finish(CallLog.Outcome.PROTOCOL_ERROR);
+        new CallLog.Meter(callLog, name, p.get("arguments")).finish(CallLog.Outcome.PROTOCOL_ERROR);
     }
 
-    /** A reply to send and how the call ended. */
-    private record Reply(Json message, CallLog.Outcome outcome) {}
-
     /** The protocol error for a malformed tools/call, or null when it may run (tools/call in server/tools). */
-    private Json refuseCall(Message.Request q) {
+    private Json refuseCall(Rpc.Request q) {
         if (!(q.params() instanceof Json.Obj p) || !(p.get("name") instanceof Json.Str name)) {
-            return Message.error(q.id(), RpcError.invalidParams("name must be a string"));
+            return Rpc.invalidParams(q.id(), "name must be a string");
         }
         if (!tools.containsKey(name.value())) {
-            return Message.error(q.id(), RpcError.invalidParams("unknown tool: " + Ascii.clip(name.value())));
+            return Rpc.invalidParams(q.id(), "unknown tool: " + Wire.clip(name.value()));
         }
         Json args = p.get("arguments");
         if (args != null && !(args instanceof Json.Obj)) {
-            return Message.error(q.id(), RpcError.invalidParams("arguments must be an object"));
+            return Rpc.invalidParams(q.id(), "arguments must be an object");
         }
         return null;
     }
 
-    private static Json busy(Message.Request q) {
-        return Message.error(q.id(), RpcError.invalidRequest("id already in use or too many calls in flight"));
-    }
-
-    /** Runs a call that refuseCall accepted; null when it was cancelled. */
-    private Reply callTool(Message.Request q, InFlight.Call call, CallMeter meter) {
-        Json.Obj p = (Json.Obj) q.params();
-        Tool tool = tools.get(p.str("name"));
-        Json args = p.get("arguments");
-        Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
-        Tool.Context context = new CallContext(out, call, token instanceof Json.Str || token instanceof Json.Num ? token : null,
-                version, () -> minLogLevel, info.name(), meter);
-        Tool.Result result;
-        try {
-            result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
-        } catch (InterruptedException e) {
-            return null; // cancelled, or the client went away: either way nobody wants the answer
-        }
-        if (result == null) return new Reply(Message.error(q.id(), RpcError.internalError()), CallLog.Outcome.PROTOCOL_ERROR);
-        return new Reply(Message.result(q.id(), callResult(result, version)),
-                result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
-    }
-
     private static Json.Obj callResult(Tool.Result r, ProtocolVersion v) {
-        Json.Obj text = Json.Obj.builder().put("type", "text").put("text", r.text()).build();
-        Json.Builder b = Json.Obj.builder().put("content", Json.Arr.of(text));
-        if (!r.isError() && r.structured() != null && v.hasStructuredContent()) b.put("structuredContent", r.structured());
-        return b.put("isError", r.isError()).build();
+        Json.Obj text = Json.obj("type", "text", "text", r.text());
+        Json.Obj structured = r.isError() || !v.hasStructuredContent() ? null : r.structured();
+        return Json.obj("content", List.of(text), "structuredContent", structured, "isError", r.isError());
+    }
+
+    /**
+     * What one running tools/call may do besides returning: progress (basic/utilities/progress, only with a
+     * progressToken) and log notifications (server/utilities/logging, at or above the client's level), both only
+     * while the call runs; and its HTTP exchanges, counted for the call log.
+     */
+    private final class CallContext implements Tool.Context {
+        private final InFlight.Call call;
+        private final Json progressToken;
+        private final CallLog.Meter meter;
+
+        CallContext(InFlight.Call call, Json progressToken, CallLog.Meter meter) {
+            this.call = call;
+            this.progressToken = progressToken;
+            this.meter = meter;
+        }
+
+        @Override
+        public void httpExchange(String method, String pathTemplate, int status) {
+            meter.exchange(method, pathTemplate, status);
+        }
+
+        @Override
+        public void progress(double progress, Double total, String message) {
+            if (progressToken == null || !call.running()) return;
+            out.send(Rpc.notification("notifications/progress", Json.obj("progressToken", progressToken,
+                    "progress", number(progress), "total", total == null ? null : number(total),
+                    "message", version == ProtocolVersion.V2024_11_05 ? null : message)));
+        }
+
+        @Override
+        public void log(String level, String message) {
+            CallLog.Level l = CallLog.Level.parse(level).orElse(CallLog.Level.INFO);
+            if (l.compareTo(minLogLevel) < 0 || !call.running()) return;
+            out.send(Rpc.notification("notifications/message",
+                    Json.obj("level", l.wire(), "logger", info.name(), "data", message)));
+        }
+    }
+
+    private static Json number(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Json.Num.of((long) d) : Json.Num.of(BigDecimal.valueOf(d));
     }
 
     private static boolean isBlank(byte[] b) {

@@ -2,7 +2,7 @@ package clarimcp.tools;
 
 import clarimcp.json.Json;
 import clarimcp.json.JsonWriter;
-import clarimcp.mcp.Prompt;
+import clarimcp.mcp.McpServer.Prompt;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;

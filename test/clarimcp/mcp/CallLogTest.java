@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.json.JsonParser;
-import clarimcp.jsonrpc.MessageWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -66,11 +65,11 @@ class CallLogTest {
         assertEquals(CallLog.Outcome.OK, http.outcome());
         assertEquals(4, http.httpRequests());
         assertEquals(Map.of(200, 3, 429, 1), http.statuses());
-        assertEquals(CallMeter.sha256(parse("{\"a\":\"secret-arg\",\"b\":[1,2]}")), http.argumentsSha256(), "key order does not matter");
+        assertEquals(CallLog.Meter.sha256(parse("{\"a\":\"secret-arg\",\"b\":[1,2]}")), http.argumentsSha256(), "key order does not matter");
         assertTrue(http.durationMillis() >= 0);
         assertFalse(http.start().isAfter(Instant.now()));
         assertEquals(CallLog.Outcome.TOOL_ERROR, byTool.get("fail").outcome());
-        assertEquals(CallMeter.sha256(Json.Obj.EMPTY), byTool.get("fail").argumentsSha256(), "absent arguments hash as {}");
+        assertEquals(CallLog.Meter.sha256(Json.Obj.EMPTY), byTool.get("fail").argumentsSha256(), "absent arguments hash as {}");
         assertEquals(CallLog.Outcome.PROTOCOL_ERROR, byTool.get("boom").outcome());
         assertEquals(CallLog.Outcome.PROTOCOL_ERROR, byTool.get("null").outcome(), "an unknown tool is logged without its name");
         assertEquals(CallLog.Outcome.CANCELLED, byTool.get("wait").outcome());
@@ -81,7 +80,7 @@ class CallLogTest {
     void jsonLines_areOneObjectPerLine_levelsGateThem_noArguments() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        CallMeter m = new CallMeter(new JsonLinesLog(out, LogLevel.DEBUG), "get_x", parse("{\"id\":\"secret-arg\"}"));
+        CallLog.Meter m = new CallLog.Meter(new CallLog.JsonLines(out, CallLog.Level.DEBUG), "get_x", parse("{\"id\":\"secret-arg\"}"));
         m.exchange("GET", "/export/jobs/{jobId}", 200);
         m.exchange("GET", "/export/jobs/{jobId}", 0);
         m.finish(CallLog.Outcome.TOOL_ERROR);
@@ -105,12 +104,12 @@ class CallLogTest {
         assertFalse(bytes.toString(StandardCharsets.UTF_8).contains("secret-arg"));
 
         bytes.reset();
-        CallMeter quiet = new CallMeter(new JsonLinesLog(out, LogLevel.INFO), "get_x", null);
+        CallLog.Meter quiet = new CallLog.Meter(new CallLog.JsonLines(out, CallLog.Level.INFO), "get_x", null);
         quiet.exchange("GET", "/admin/limits", 200);
         quiet.finish(CallLog.Outcome.OK);
         assertEquals(1, bytes.toString(StandardCharsets.UTF_8).split("\n").length, "info: no exchange lines");
         bytes.reset();
-        CallMeter silent = new CallMeter(new JsonLinesLog(out, LogLevel.WARNING), "get_x", null);
+        CallLog.Meter silent = new CallLog.Meter(new CallLog.JsonLines(out, CallLog.Level.WARNING), "get_x", null);
         silent.finish(CallLog.Outcome.OK);
         assertEquals("", bytes.toString(StandardCharsets.UTF_8), "warning: no call lines");
     }
@@ -118,7 +117,7 @@ class CallLogTest {
     @Test
     void hash_isSha256OfCanonicalJson() {
         // echo -n '{"a":1}' | sha256sum
-        assertEquals("015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862", CallMeter.sha256(parse("{\"a\":1}")));
+        assertEquals("015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862", CallLog.Meter.sha256(parse("{\"a\":1}")));
     }
 
     private static Json parse(String s) {
@@ -136,8 +135,8 @@ class CallLogTest {
 
         Server(List<Tool> tools, CallLog log) throws Exception {
             PipedInputStream in = new PipedInputStream(client, 1 << 16);
-            McpServer server = new McpServer(tools, new McpServer.ServerInfo("t", "T", "1", "i"),
-                    new MessageWriter(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), log);
+            McpServer server = new McpServer(tools, List.of(), new McpServer.ServerInfo("t", "T", "1", "i"),
+                    new Wire.Writer(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), log);
             serving = Thread.ofVirtual().start(() -> {
                 try {
                     server.serve(in);

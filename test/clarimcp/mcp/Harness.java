@@ -3,7 +3,6 @@ package clarimcp.mcp;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import clarimcp.jsonrpc.MessageWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,8 +23,8 @@ final class Harness implements AutoCloseable {
 
     Harness(List<Tool> tools) throws IOException {
         PipedInputStream in = new PipedInputStream(client, 1 << 20);
-        McpServer server = new McpServer(tools, new McpServer.ServerInfo("test-server", "Test Server", "9.9.9", "Test instructions."),
-                new MessageWriter(lines), new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        McpServer server = new McpServer(tools, List.of(), new McpServer.ServerInfo("test-server", "Test Server", "9.9.9", "Test instructions."),
+                new Wire.Writer(lines), new PrintStream(stderr, true, StandardCharsets.UTF_8), CallLog.NONE);
         serving = Thread.ofVirtual().start(() -> {
             try {
                 server.serve(in);

@@ -2,11 +2,11 @@ package clarimcp.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
 import clarimcp.json.JsonParser;
-import clarimcp.jsonrpc.LineReader;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -182,7 +182,7 @@ class McpServerTest {
             assertTrue(h.await(1).get(0).contains("\"protocolVersion\":\"2025-11-25\""));
             h.sendRaw(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});
             assertEquals("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}", h.await(2).get(1));
-            byte[] huge = new byte[LineReader.MAX_LINE_BYTES + 10];
+            byte[] huge = new byte[Wire.MAX_LINE_BYTES + 10];
             java.util.Arrays.fill(huge, (byte) ' ');
             huge[huge.length - 1] = '\n';
             h.sendRaw(huge);
@@ -192,5 +192,21 @@ class McpServerTest {
             h.eof();
             assertFalse(h.lines().stream().anyMatch(String::isEmpty));
         }
+    }
+
+    @Test
+    void promptArguments_mustBeAnObjectOfStrings_blankCountsAsAbsent() {
+        McpServer.Prompt p = new McpServer.Prompt("p", "P", "d", List.of(new McpServer.Prompt.Argument("a", "A", false)),
+                args -> "a=" + args.get("a"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.get(Json.Arr.of(Json.of("x"))));
+        assertEquals("arguments must be an object of strings", e.getMessage());
+        assertEquals("a=null", promptText(p.get(null)));
+        assertEquals("a=null", promptText(p.get(Json.Null.NULL)));
+        assertEquals("a=null", promptText(p.get(Json.obj("a", " "))));
+        assertEquals("a=x", promptText(p.get(Json.obj("a", " x "))));
+    }
+
+    private static String promptText(Json.Obj result) {
+        return ((Json.Obj) result.arr("messages").items().get(0)).obj("content").str("text");
     }
 }

@@ -9,15 +9,15 @@ import java.util.concurrent.TimeUnit;
 final class TestTools {
     private TestTools() {}
 
-    static final Json.Obj NO_ARGS = Json.Obj.builder().put("type", "object").put("additionalProperties", false).build();
+    static final Json.Obj NO_ARGS = Json.obj("type", "object", "additionalProperties", false);
 
     /** A tool with the given behaviour and fixed metadata. */
     static Tool simple(String name, Json.Obj outputSchema, Tool.Handler body) {
         return new Tool(name, "Test " + name, "test tool " + name, NO_ARGS, outputSchema,
-                Json.Obj.builder().put("readOnlyHint", true).build(), body);
+                Json.obj("readOnlyHint", true), body);
     }
 
-    static final Json.Obj ECHO_SCHEMA = Json.Obj.builder().put("type", "object").build();
+    static final Json.Obj ECHO_SCHEMA = Json.obj("type", "object");
 
     /** Signalled when the "wait" tool sees its interruption (cancellation reached the tool). */
     static final class Probe {
@@ -62,6 +62,6 @@ final class TestTools {
                     throw new StackOverflowError();
                 }),
                 simple("huge", ECHO_SCHEMA, (a, c) -> Tool.Result.ok("short text",
-                        Json.Obj.builder().put("items", Json.Arr.ofStrings(java.util.Collections.nCopies(11_000, "x".repeat(90)))).build())));
+                        Json.obj("items", java.util.Collections.nCopies(11_000, "x".repeat(90))))));
     }
 }

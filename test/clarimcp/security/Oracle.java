@@ -1,10 +1,11 @@
 package clarimcp.security;
 
+import static clarimcp.mcp.Wire.MAX_LINE_BYTES;
+
 import clarimcp.json.Json;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
-import clarimcp.jsonrpc.LineReader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -32,7 +33,7 @@ final class Oracle {
         List<Expect> out = new ArrayList<>();
         for (byte[] raw : lines) {
             byte[] line = raw.length > 0 && raw[raw.length - 1] == '\r' ? Arrays.copyOf(raw, raw.length - 1) : raw;
-            if (raw.length > LineReader.MAX_LINE_BYTES) {
+            if (raw.length > MAX_LINE_BYTES) {
                 out.add(new Expect("S:null", false));
                 continue;
             }
@@ -80,9 +81,9 @@ final class Oracle {
     }
 
     private static Json parse(byte[] line) {
-        if (line.length > LineReader.MAX_LINE_BYTES) return null;
+        if (line.length > MAX_LINE_BYTES) return null;
         try {
-            return JsonParser.parse(line, LineReader.MAX_LINE_BYTES);
+            return JsonParser.parse(line, MAX_LINE_BYTES);
         } catch (JsonException e) {
             return null;
         }
@@ -106,7 +107,7 @@ final class Oracle {
         if (params != null && !(params instanceof Json.Obj) && !(params instanceof Json.Arr)) return idText;
         // An id over Message.MAX_ID_BYTES is refused with id null (a call in flight holds its id).
         String raw = id instanceof Json.Str str ? str.value() : id instanceof Json.Num n ? n.text() : "";
-        if (id != null && raw.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > clarimcp.jsonrpc.Message.MAX_ID_BYTES) {
+        if (id != null && raw.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > clarimcp.mcp.Rpc.MAX_ID_BYTES) {
             return "null";
         }
         return id != null ? idText : null;

@@ -1,7 +1,7 @@
 package clarimcp.security;
 
 import clarimcp.e2e.Launcher;
-import clarimcp.jsonrpc.MessageWriter;
+import clarimcp.mcp.CallLog;
 import clarimcp.mcp.McpServer;
 import clarimcp.mcp.Tool;
 import java.io.ByteArrayOutputStream;
@@ -109,8 +109,8 @@ abstract class Wire implements AutoCloseable {
                     flushed();
                 }
             };
-            McpServer server = new McpServer(tools, new McpServer.ServerInfo("fuzz-server", "Fuzz", "0", "Fuzzing."),
-                    new MessageWriter(out), new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            McpServer server = new McpServer(tools, List.of(), new McpServer.ServerInfo("fuzz-server", "Fuzz", "0", "Fuzzing."),
+                    new clarimcp.mcp.Wire.Writer(out), new PrintStream(stderr, true, StandardCharsets.UTF_8), CallLog.NONE);
             serving = Thread.ofPlatform().name("fuzz-serve").start(() -> {
                 try {
                     server.serve(new QueueInput(input));

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import clarimcp.json.Json;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
-import clarimcp.jsonrpc.MessageWriter;
 import clarimcp.mcp.CallLog;
 import clarimcp.mcp.McpServer;
-import clarimcp.mcp.Prompt;
+import clarimcp.mcp.McpServer.Prompt;
+import clarimcp.mcp.Wire;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -41,7 +41,7 @@ class PromptsTest {
         StringBuilder in = new StringBuilder(INIT).append('\n');
         for (String l : lines) in.append(l).append('\n');
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new McpServer(List.of(), prompts, new McpServer.ServerInfo("t", "T", "1", "i"), new MessageWriter(out),
+        new McpServer(List.of(), prompts, new McpServer.ServerInfo("t", "T", "1", "i"), new Wire.Writer(out),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), CallLog.NONE)
                 .serve(new ByteArrayInputStream(in.toString().getBytes(StandardCharsets.UTF_8)));
         List<Json.Obj> replies = new ArrayList<>();

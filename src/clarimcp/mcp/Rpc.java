@@ -1,28 +1,35 @@
-package clarimcp.jsonrpc;
+package clarimcp.mcp;
 
 import clarimcp.json.Json;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A JSON-RPC 2.0 message (spec section 4), parsed once at the edge. An id is kept as the exact
- * JSON value received (a Str or a Num holding its original text), so it is echoed unchanged:
- * 0 is a valid id, and 1, 1.0 and "1" are three different ids.
+ * A JSON-RPC 2.0 message (spec section 4), parsed once at the edge, and the wire form of what we send. An id
+ * is kept as the exact JSON value received (a Str or a Num holding its original text), so it is echoed
+ * unchanged: 0 is a valid id, and 1, 1.0 and "1" are three different ids.
  */
-public sealed interface Message permits Message.Request, Message.Notification, Message.Response {
+public sealed interface Rpc permits Rpc.Request, Rpc.Notification, Rpc.Response {
     /**
      * Longest request id, in UTF-8 bytes (a number's text counts as written): real clients send short counters
      * or UUIDs, and each call in flight holds its id, so 512 calls with 4 MB ids would hold 2 GB.
      */
     int MAX_ID_BYTES = 256;
 
+    /** Error codes (spec section 5.1). */
+    int PARSE_ERROR = -32700;
+    int INVALID_REQUEST = -32600;
+    int METHOD_NOT_FOUND = -32601;
+    int INVALID_PARAMS = -32602;
+    int INTERNAL_ERROR = -32603;
+
     /** A call that expects exactly one response. params is an Obj, an Arr, or null when absent. */
-    record Request(Json id, String method, Json params) implements Message {}
+    record Request(Json id, String method, Json params) implements Rpc {}
 
     /** A call that must never be answered. */
-    record Notification(String method, Json params) implements Message {}
+    record Notification(String method, Json params) implements Rpc {}
 
     /** A response from the client; this server sends no requests, so these are ignored. */
-    record Response(Json id) implements Message {}
+    record Response(Json id) implements Rpc {}
 
     /** Raised for a message that is valid JSON but not a valid JSON-RPC message. */
     final class Invalid extends Exception {
@@ -35,13 +42,13 @@ public sealed interface Message permits Message.Request, Message.Notification, M
         }
 
         /** The id to answer with: the request's own when it was readable, else null. */
-        public Json id() {
+        Json id() {
             return id;
         }
     }
 
     /** Classifies one JSON value (not an array: batches are split by the caller). */
-    static Message from(Json json) throws Invalid {
+    static Rpc from(Json json) throws Invalid {
         if (!(json instanceof Json.Obj o)) throw new Invalid(Json.Null.NULL, "expected a JSON object");
         Json rawId = o.get("id");
         boolean hasId = rawId != null;
@@ -70,19 +77,41 @@ public sealed interface Message permits Message.Request, Message.Notification, M
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    /** The wire form of a successful response. */
+    /** A successful response. */
     static Json.Obj result(Json id, Json result) {
-        return Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("result", result).build();
+        return Json.obj("jsonrpc", "2.0", "id", id, "result", result);
     }
 
-    /** The wire form of an error response. */
-    static Json.Obj error(Json id, RpcError error) {
-        Json.Obj err = Json.Obj.builder().put("code", error.code()).put("message", error.message()).build();
-        return Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("error", err).build();
+    /**
+     * An error response. Messages are short and fixed: never exception text, stack traces, arguments or anything
+     * else an attacker or a bug could put there (client-supplied names only through {@link Wire#clip}).
+     */
+    static Json.Obj error(Json id, int code, String message) {
+        return Json.obj("jsonrpc", "2.0", "id", id, "error", Json.obj("code", code, "message", message));
     }
 
-    /** The wire form of a notification sent by the server. */
+    static Json.Obj parseError() {
+        return error(Json.Null.NULL, PARSE_ERROR, "Parse error");
+    }
+
+    static Json.Obj invalidRequest(Json id, String why) {
+        return error(id, INVALID_REQUEST, "Invalid request: " + why);
+    }
+
+    static Json.Obj methodNotFound(Json id, String method) {
+        return error(id, METHOD_NOT_FOUND, "Method not found: " + Wire.clip(method));
+    }
+
+    static Json.Obj invalidParams(Json id, String why) {
+        return error(id, INVALID_PARAMS, "Invalid params: " + why);
+    }
+
+    static Json.Obj internalError(Json id) {
+        return error(id, INTERNAL_ERROR, "Internal error");
+    }
+
+    /** A notification sent by the server. */
     static Json.Obj notification(String method, Json.Obj params) {
-        return Json.Obj.builder().put("jsonrpc", "2.0").put("method", method).put("params", params).build();
+        return Json.obj("jsonrpc", "2.0", "method", method, "params", params);
     }
 }

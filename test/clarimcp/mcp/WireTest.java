@@ -1,4 +1,4 @@
-package clarimcp.jsonrpc;
+package clarimcp.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,18 +14,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
-class LineReaderTest {
-    static LineReader reader(String s, int max) {
-        return new LineReader(new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)), max);
+class WireTest {
+    static Wire.Reader reader(String s, int max) {
+        return new Wire.Reader(new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)), max);
     }
 
-    static String text(LineReader.Line l) {
+    static String text(Wire.Line l) {
         return new String(l.bytes(), StandardCharsets.UTF_8);
     }
 
     @Test
     void lines_splitOnNewline_dropTrailingCr_keepLastUnterminatedLine() throws IOException {
-        LineReader r = reader("a\r\nb\n\nc", 100);
+        Wire.Reader r = reader("a\r\nb\n\nc", 100);
         assertEquals("a", text(r.next()));
         assertEquals("b", text(r.next()));
         assertEquals("", text(r.next()));
@@ -35,11 +35,11 @@ class LineReaderTest {
 
     @Test
     void overlongLine_isReportedOnce_andTheNextLineIsIntact() throws IOException {
-        LineReader r = reader("x".repeat(50) + "\nok\n", 10);
-        LineReader.Line l = r.next();
+        Wire.Reader r = reader("x".repeat(50) + "\nok\n", 10);
+        Wire.Line l = r.next();
         assertTrue(l.tooLong());
         assertEquals(0, l.bytes().length);
-        LineReader.Line ok = r.next();
+        Wire.Line ok = r.next();
         assertFalse(ok.tooLong());
         assertEquals("ok", text(ok));
         assertNull(r.next());
@@ -47,7 +47,7 @@ class LineReaderTest {
 
     @Test
     void lineOfExactlyTheCap_isAccepted() throws IOException {
-        LineReader r = reader("y".repeat(10) + "\n", 10);
+        Wire.Reader r = reader("y".repeat(10) + "\n", 10);
         assertEquals("y".repeat(10), text(r.next()));
     }
 
@@ -72,8 +72,16 @@ class LineReaderTest {
                 return n;
             }
         };
-        LineReader r = new LineReader(trickle, 1 << 20);
+        Wire.Reader r = new Wire.Reader(trickle, 1 << 20);
         assertArrayEquals("z".repeat(200_000).getBytes(StandardCharsets.UTF_8), r.next().bytes());
         assertEquals("q", text(r.next()));
+    }
+
+    @Test
+    void clip_quotesPrintableAsciiOnly_andCutsLongNames() {
+        assertEquals("tools/list", Wire.clip("tools/list"));
+        assertEquals("a?b?c", Wire.clip("a\nb\u202Ec"));
+        assertEquals("x".repeat(Wire.MAX_QUOTED) + "...", Wire.clip("x".repeat(Wire.MAX_QUOTED + 1)));
+        assertEquals("x".repeat(Wire.MAX_QUOTED), Wire.clip("x".repeat(Wire.MAX_QUOTED)));
     }
 }
