@@ -16,6 +16,7 @@ import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.sandbox.SandboxOrg.Change;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
+import clarimcp.tools.DealReport.Deal;
 import clarimcp.tools.Fixtures.Sandboxed;
 import java.math.BigDecimal;
 import java.time.Duration;
