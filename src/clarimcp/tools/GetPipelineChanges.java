@@ -149,8 +149,10 @@ public final class GetPipelineChanges {
                 ? "Clari keeps its audit log about 30 days: events before " + now.minus(RETENTION).truncatedTo(ChronoUnit.DAYS)
                         .toString().substring(0, 10) + " are probably gone, so this window may look emptier than it was"
                 : null;
-        return render(from, to, event, actor, matches.subList(0, Math.min(limit, matches.size())), matches.size(),
-                scanned, pages, next == null, seen, note);
+        Map<String, Integer> top = seen.top();
+        return new Answer(from, to, event, actor == null ? null : Sanitize.text(actor), matches.subList(0, Math.min(limit, matches.size())),
+                matches.size(), scanned, pages, next == null, top, seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0),
+                seen.uncountedTypes > 0, note).result();
     }
 
     /** Actors and other event types seen, each capped at MAX_KEYS so a hostile answer cannot grow them. */
@@ -179,6 +181,15 @@ public final class GetPipelineChanges {
         void other(String type) {
             if (others.containsKey(type) || others.size() < MAX_KEYS) others.merge(type, 1, Integer::sum);
             else uncountedTypes++;
+        }
+
+        /** The MAX_OTHER_TYPES most frequent other types, most frequent first (ties by name). */
+        Map<String, Integer> top() {
+            Map<String, Integer> top = new LinkedHashMap<>();
+            others.entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .limit(MAX_OTHER_TYPES).forEach(x -> top.put(x.getKey(), x.getValue()));
+            return top;
         }
     }
 
@@ -220,44 +231,35 @@ public final class GetPipelineChanges {
     private static final List<String> HEADERS = List.of("Time (UTC)", "Event", "Actor", "Actor id", "Actor type", "Session", "Details");
     private static final List<String> COLUMNS = List.of("time", "event", "actor", "actorId", "actorType", "sessionType", "details");
 
-    /**
-     * Both forms of one answer, holding the same facts: every row shown, filter, count, note and truncation is in
-     * the text and in structuredContent (Claude Code shows the model only the latter, Claude Desktop the former).
-     * Rows that would push the text past {@link Text#MAX_CHARS} are left out of both, and the answer says so.
-     */
-    private static Tool.Result render(Instant from, Instant to, String event, String actor, List<Change> changes,
-            int matched, int scanned, int pages, boolean complete, Seen seen, String note) {
-        Map<String, Integer> top = new LinkedHashMap<>();
-        seen.others.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(MAX_OTHER_TYPES).forEach(x -> top.put(x.getKey(), x.getValue()));
-        int more = seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0);
-        Answer a = new Answer(from, to, event, actor == null ? null : Sanitize.text(actor), changes, matched, scanned, pages,
-                complete, top, more, seen.uncountedTypes > 0, note);
-        int shown = changes.size();
-        String text = a.text(shown);
-        if (text.length() > Text.MAX_CHARS) {   // the most rows whose text fits (rows are at most a few hundred)
-            int lo = 0;
-            int hi = shown - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) / 2;
-                if (a.text(mid).length() <= Text.MAX_CHARS) lo = mid;
-                else hi = mid - 1;
-            }
-            shown = lo;
-            text = a.text(shown);
-        }
-        List<List<String>> rows = changes.subList(0, shown).stream().map(c -> c.cells("")).toList();
-        return Tool.Result.ok(Text.cap(text, "narrow the dates or lower limit"), Json.obj("startDate", from.toString(),
-                "endDate", to.toString(), "event", event, "actor", a.actor(), "columns", rows.isEmpty() ? null : COLUMNS,
-                "rows", rows, "shown", shown, "found", matched, "eventsScanned", scanned, "pagesRead", pages,
-                "complete", complete && matched <= shown, "otherEventTypes", top.isEmpty() ? null : top,
-                "moreEventTypes", more > 0 ? more : null, "notes", a.notes(shown)));
-    }
-
     /** What one answer found, before choosing how many rows fit: both forms are made from it. */
     private record Answer(Instant from, Instant to, String event, String actor, List<Change> changes, int matched, int scanned,
             int pages, boolean complete, Map<String, Integer> top, int more, boolean moreIsLowerBound, String note) {
+
+        /**
+         * Both forms of the answer, holding the same facts: every row shown, filter, count, note and truncation is in
+         * the text and in structuredContent (Claude Code shows the model only the latter, Claude Desktop the former).
+         * Rows that would push the text past {@link Text#MAX_CHARS} are left out of both, and the answer says so.
+         */
+        Tool.Result result() {
+            int shown = changes.size();
+            String text = text(shown);
+            if (text.length() > Text.MAX_CHARS) {   // the most rows whose text fits (rows are at most a few hundred)
+                int lo = 0, hi = shown - 1;
+                while (lo < hi) {
+                    int mid = (lo + hi + 1) / 2;
+                    if (text(mid).length() <= Text.MAX_CHARS) lo = mid;
+                    else hi = mid - 1;
+                }
+                shown = lo;
+                text = text(shown);
+            }
+            List<List<String>> rows = changes.subList(0, shown).stream().map(c -> c.cells("")).toList();
+            return Tool.Result.ok(Text.cap(text, "narrow the dates or lower limit"), Json.obj("startDate", from.toString(),
+                    "endDate", to.toString(), "event", event, "actor", actor, "columns", rows.isEmpty() ? null : COLUMNS,
+                    "rows", rows, "shown", shown, "found", matched, "eventsScanned", scanned, "pagesRead", pages,
+                    "complete", complete && matched <= shown, "otherEventTypes", top.isEmpty() ? null : top,
+                    "moreEventTypes", more > 0 ? more : null, "notes", notes(shown)));
+        }
 
         /** The text with the first `shown` rows; its NOTE lines and plain reminder are {@link #notes}, in order. */
         String text(int shown) {
