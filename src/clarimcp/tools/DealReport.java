@@ -358,11 +358,7 @@ final class DealReport {
     private static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
                                      LocalDate today, int maxRows, int maxChangeRows) {
         List<String> notes = new ArrayList<>();
-        List<String> listed = notFound.subList(0, Math.min(MAX_LISTED_UNKNOWN, notFound.size()));
-        if (!notFound.isEmpty()) {
-            notes.add("Not found in Clari (" + notFound.size() + "): " + String.join(", ", listed)
-                    + (listed.size() < notFound.size() ? ", … (first " + listed.size() + " listed)" : ""));
-        }
+        if (!notFound.isEmpty()) notes.add("Not found in Clari (" + notFound.size() + "): " + joined(notFound, MAX_LISTED_UNKNOWN));
         List<Deal> matched = new ArrayList<>();
         Map<String, Integer> missing = new TreeMap<>();
         int closed = 0;
@@ -442,11 +438,9 @@ final class DealReport {
             out.append("Changes since ").append(since).append(" (stage, amount, close date, forecast category) on the ")
                     .append(matched.size()).append(" matching deal(s):\n");
             for (Line line : summary.lines()) {
-                List<String> ids = line.ids().subList(0, Math.min(MAX_SUMMARY_IDS, line.ids().size()));
                 out.append("- ").append(line.label()).append(" (").append(line.ids().size()).append(")")
-                        .append(ids.isEmpty() ? "" : ": " + String.join(", ", ids))
-                        .append(ids.size() < line.ids().size() ? ", … (first " + ids.size() + " listed)" : "").append('\n');
-                summaryRows.add(List.of(Json.of(line.label()), Json.of(line.ids().size()), Json.of(ids)));
+                        .append(line.ids().isEmpty() ? "" : ": " + joined(line.ids(), MAX_SUMMARY_IDS)).append('\n');
+                summaryRows.add(List.of(Json.of(line.label()), Json.of(line.ids().size()), Json.of(first(line.ids(), MAX_SUMMARY_IDS))));
             }
             out.append("- net amount change: ").append(summary.netAmount().signum() > 0 ? "+" : "").append(Text.money(summary.netAmount()))
                     .append(" over ").append(summary.amountDeals()).append(" deal(s) with amount changes\n");
@@ -465,7 +459,17 @@ final class DealReport {
         return Tool.Result.ok(out.toString(), Json.obj("found", deals.size(), "matched", matched.size(),
                 "totals", Json.obj("columns", List.of("forecastCategory", "deals", "amount", "atRisk"), "rows", totalRows),
                 "columns", rows.isEmpty() ? null : DEAL_COLUMNS, "rows", rows, "more", matched.size() - shown.size(),
-                "changes", changed, "notFoundCount", notFound.size(), "notFound", listed, "notes", notes));
+                "changes", changed, "notFoundCount", notFound.size(), "notFound", first(notFound, MAX_LISTED_UNKNOWN), "notes", notes));
+    }
+
+    private static List<String> first(List<String> ids, int max) {
+        return ids.subList(0, Math.min(max, ids.size()));
+    }
+
+    /** The first max ids, and when there are more, "… (first max listed)": the rest are counted where this is used. */
+    private static String joined(List<String> ids, int max) {
+        List<String> listed = first(ids, max);
+        return String.join(", ", listed) + (listed.size() < ids.size() ? ", … (first " + listed.size() + " listed)" : "");
     }
 
     /** The latest dated change of each field (none for a field without dated history). */
