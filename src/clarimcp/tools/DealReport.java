@@ -440,10 +440,10 @@ final class DealReport {
             for (Line line : summary.lines()) {
                 out.append("- ").append(line.label()).append(" (").append(line.ids().size()).append(")")
                         .append(line.ids().isEmpty() ? "" : ": " + joined(line.ids(), MAX_SUMMARY_IDS)).append('\n');
-                summaryRows.add(List.of(Json.of(line.label()), Json.of(line.ids().size()), Json.of(first(line.ids(), MAX_SUMMARY_IDS))));
+                summaryRows.add(cells(line.label(), line.ids().size(), first(line.ids(), MAX_SUMMARY_IDS)));
             }
-            out.append("- net amount change: ").append(summary.netAmount().signum() > 0 ? "+" : "").append(Text.money(summary.netAmount()))
-                    .append(" over ").append(summary.amountDeals()).append(" deal(s) with amount changes\n");
+            BigDecimal net = summary.netAmount();
+            out.append("- net amount change: ").append(net.signum() > 0 ? "+" : "").append(Text.money(net)).append(" over ").append(summary.amountDeals()).append(" deal(s) with amount changes\n");
         }
         if (!changeRows.isEmpty()) {
             out.append(since != null ? "Changes, oldest first per deal:\n" : "Latest change per field:\n");
@@ -459,7 +459,8 @@ final class DealReport {
         return Tool.Result.ok(out.toString(), Json.obj("found", deals.size(), "matched", matched.size(),
                 "totals", Json.obj("columns", List.of("forecastCategory", "deals", "amount", "atRisk"), "rows", totalRows),
                 "columns", rows.isEmpty() ? null : DEAL_COLUMNS, "rows", rows, "more", matched.size() - shown.size(),
-                "changes", changed, "notFoundCount", notFound.size(), "notFound", first(notFound, MAX_LISTED_UNKNOWN), "notes", notes));
+                "changes", changed, "notFoundCount", notFound.size(), "notFound", first(notFound, MAX_LISTED_UNKNOWN),
+                "notes", notes));
     }
 
     private static List<String> first(List<String> ids, int max) {

@@ -150,8 +150,9 @@ public final class GetPipelineChanges {
                         .toString().substring(0, 10) + " are probably gone, so this window may look emptier than it was"
                 : null;
         Map<String, Integer> top = seen.top();
-        return new Answer(from, to, event, actor == null ? null : Sanitize.text(actor), matches.subList(0, Math.min(limit, matches.size())),
-                matches.size(), scanned, pages, next == null, top, seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0),
+        int moreTypes = seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0);
+        return new Answer(from, to, event, actor == null ? null : Sanitize.text(actor),
+                matches.subList(0, Math.min(limit, matches.size())), matches.size(), scanned, pages, next == null, top, moreTypes,
                 seen.uncountedTypes > 0, note).result();
     }
 
