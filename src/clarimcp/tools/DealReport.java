@@ -443,7 +443,8 @@ final class DealReport {
                 summaryRows.add(cells(line.label(), line.ids().size(), first(line.ids(), MAX_SUMMARY_IDS)));
             }
             BigDecimal net = summary.netAmount();
-            out.append("- net amount change: ").append(net.signum() > 0 ? "+" : "").append(Text.money(net)).append(" over ").append(summary.amountDeals()).append(" deal(s) with amount changes\n");
+            out.append("- net amount change: ").append(net.signum() > 0 ? "+" : "").append(Text.money(net))
+                    .append(" over ").append(summary.amountDeals()).append(" deal(s) with amount changes\n");
         }
         if (!changeRows.isEmpty()) {
             out.append(since != null ? "Changes, oldest first per deal:\n" : "Latest change per field:\n");
