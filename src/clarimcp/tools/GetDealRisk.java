@@ -2,10 +2,9 @@ package clarimcp.tools;
 
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariException;
-import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
-import java.math.BigDecimal;
+import clarimcp.tools.DealReport.Deal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -59,7 +58,7 @@ public final class GetDealRisk {
         return Tools.tool("get_deal_risk", "Clari deal risk", "Clari CRM score (deal health 0-100; low = at risk), amount, stage, "
                 + "close date, category, owner of given deals: totals per forecast category, riskiest first; optional filters; "
                 + "changed_since lists slips and Commit moves. Clari cannot list deals: take ids from a CRM report or another tool.",
-                INPUT, OUTPUT, Schema.READ_ONLY, new GetDealRisk(clari, clock)::call);
+                INPUT, OUTPUT, Schema.READ_ONLY, (args, ctx) -> call(args, ctx, clari, clock));
     }
 
     /**
@@ -80,14 +79,6 @@ public final class GetDealRisk {
               "min_amount": {"type": "number", "minimum": 0, "maximum": 1000000000000000},
               "max_score": {"type": "number", "minimum": 0, "maximum": 100, "description": "keep CRM scores at or below this"},
               "changed_since": {"type": "string", "pattern": "%s", "description": "YYYY-MM-DD (UTC) or ISO date-time: list changes of stage, amount, close date and category since then, with slips and Commit moves"}}}""".formatted(Schema.DATE_OR_TIME));
-
-    private final Clari clari;
-    private final Clock clock;
-
-    GetDealRisk(Clari clari, Clock clock) {
-        this.clari = clari;
-        this.clock = clock;
-    }
 
     /** Compact: one array per row under named columns (an object per row doubled the JSON's size). */
     private static final Json.Obj OUTPUT = Schema.parse("""
@@ -111,7 +102,8 @@ public final class GetDealRisk {
               "notes": {"type": "array", "items": {"type": "string", "description": "every NOTE line of the text"}}}}""".replace("TABLE", """
               {"type": "object", "required": ["columns", "rows"], "properties": {"columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array"}}}}"""));
 
-    Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
+    private static Tool.Result call(Json.Obj args, Tool.Context ctx, Clari clari, Clock clock)
+            throws Tool.Failure, ClariException, InterruptedException {
         Map<String, String> asked = new LinkedHashMap<>(); // key -> the first id given for that deal
         for (String given : args.strings("opp_ids")) {
             String id = given.strip(); // the schema allowed spaces around (pasted ids); Clari gets the id alone
@@ -122,12 +114,11 @@ public final class GetDealRisk {
         if (from != null && to != null && from.isAfter(to)) throw new Tool.Failure("'close_from' must not be after 'close_to'");
         String owner = args.str("owner"), sinceText = args.str("changed_since");
         Instant since = sinceText == null ? null : instant(sinceText);
-        DealReport.Filters filters = new DealReport.Filters(categories == null ? null : Set.copyOf(categories.stream().map(c -> c.strip().toLowerCase(Locale.ROOT)).toList()),
+        DealReport.Filters filters = new DealReport.Filters(
+                categories == null ? null : Set.copyOf(categories.stream().map(c -> c.strip().toLowerCase(Locale.ROOT)).toList()),
                 args.bool("open_only", false), from, to, owner == null ? null : owner.strip().toLowerCase(Locale.ROOT),
                 args.decimal("min_amount"), args.decimal("max_score"), since);
-
-        ClariClient client = clari.client(ctx);
-        Map<String, Deal> found = fetch(client, asked, ctx);
+        Map<String, Deal> found = fetch(clari.client(ctx), asked, ctx);
         List<Deal> deals = new ArrayList<>();
         List<String> notFound = new ArrayList<>();
         asked.forEach((key, id) -> {
@@ -156,7 +147,6 @@ public final class GetDealRisk {
         }
     }
 
-    /**
     /**
      * The same deal's key for every spelling of its id: a Salesforce id in either form becomes its
      * 18-character form (the caller's 15 and Clari's 18 then meet), a GUID lower case (GUIDs ignore

@@ -1,7 +1,6 @@
 package clarimcp.tools;
 
 import clarimcp.clari.ClariClient;
-import clarimcp.clari.ClariConfig;
 import clarimcp.clari.ClariException;
 import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
@@ -15,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +37,7 @@ public final class GetPipelineChanges {
         return Tools.tool("get_pipeline_changes", "Clari activity (audit log)", "What people did in Clari, from its audit log (kept "
                 + "~30 days), newest first: forecast submissions and adjustments, logins; API calls only with event=api.accessed. "
                 + "Default: the last 7 days ending now. Not CRM deal changes (stage, amount, close date): get_deal_risk's "
-                + "trendHistory has those.", INPUT, OUTPUT, Schema.READ_ONLY, new GetPipelineChanges(clari)::call);
+                + "trendHistory has those.", INPUT, OUTPUT, Schema.READ_ONLY, (args, ctx) -> call(args, ctx, clari));
     }
 
     /** Event names are dotted lower-case words so far; an actor is one line. JSON in a text block: backslashes doubled. */
@@ -88,13 +88,8 @@ public final class GetPipelineChanges {
     /** Longest details text per event: a row stays one readable line. */
     private static final int MAX_DETAILS_CHARS = 400;
 
-    private final Clari clari;
-
-    GetPipelineChanges(Clari clari) {
-        this.clari = clari;
-    }
-
-    Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
+    private static Tool.Result call(Json.Obj args, Tool.Context ctx, Clari clari)
+            throws Tool.Failure, ClariException, InterruptedException {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant to = time(args, "end_date", true, now);
         Instant from = time(args, "start_date", false, to.minus(DEFAULT_WINDOW));
@@ -104,8 +99,8 @@ public final class GetPipelineChanges {
         if (Duration.between(from, to).compareTo(Duration.ofDays(MAX_WINDOW_DAYS + 1)) >= 0) {
             throw new Tool.Failure("'start_date' to 'end_date' spans more than " + MAX_WINDOW_DAYS + " days; split the window");
         }
-        ClariConfig config = clari.config();
-        Set<String> wanted = config.pipelineEvents() == null ? null : lowerCase(config.pipelineEvents());
+        Set<String> names = clari.config().pipelineEvents();
+        Set<String> wanted = names == null ? null : Set.copyOf(names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList());
         boolean actorById = actor != null && ACTOR_ID.matcher(actor).matches();
         String actorName = actor == null || actorById ? null : actor.strip();
         // Filtering here means reading whole pages; otherwise Clari's page of `limit` events is the answer.
@@ -154,8 +149,11 @@ public final class GetPipelineChanges {
                 ? "Clari keeps its audit log about 30 days: events before " + now.minus(RETENTION).truncatedTo(ChronoUnit.DAYS)
                         .toString().substring(0, 10) + " are probably gone, so this window may look emptier than it was"
                 : null;
-        return render(from, to, event, actor, matches.subList(0, Math.min(limit, matches.size())), matches.size(),
-                scanned, pages, next == null, seen, note);
+        Map<String, Integer> top = seen.top();
+        int moreTypes = seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0);
+        return new Answer(from, to, event, actor == null ? null : Sanitize.text(actor),
+                matches.subList(0, Math.min(limit, matches.size())), matches.size(), scanned, pages, next == null, top, moreTypes,
+                seen.uncountedTypes > 0, note).result();
     }
 
     /** Actors and other event types seen, each capped at MAX_KEYS so a hostile answer cannot grow them. */
@@ -184,6 +182,15 @@ public final class GetPipelineChanges {
         void other(String type) {
             if (others.containsKey(type) || others.size() < MAX_KEYS) others.merge(type, 1, Integer::sum);
             else uncountedTypes++;
+        }
+
+        /** The MAX_OTHER_TYPES most frequent other types, most frequent first (ties by name). */
+        Map<String, Integer> top() {
+            Map<String, Integer> top = new LinkedHashMap<>();
+            others.entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .limit(MAX_OTHER_TYPES).forEach(x -> top.put(x.getKey(), x.getValue()));
+            return top;
         }
     }
 
@@ -225,50 +232,35 @@ public final class GetPipelineChanges {
     private static final List<String> HEADERS = List.of("Time (UTC)", "Event", "Actor", "Actor id", "Actor type", "Session", "Details");
     private static final List<String> COLUMNS = List.of("time", "event", "actor", "actorId", "actorType", "sessionType", "details");
 
-    /**
-     * Both forms of one answer, holding the same facts: every row shown, filter, count, note and truncation is in
-     * the text and in structuredContent (Claude Code shows the model only the latter, Claude Desktop the former).
-     * Rows that would push the text past {@link Text#MAX_CHARS} are left out of both, and the answer says so.
-     */
-    private static Tool.Result render(Instant from, Instant to, String event, String actor, List<Change> changes,
-            int matched, int scanned, int pages, boolean complete, Seen seen, String note) {
-        List<Map.Entry<String, Integer>> top = seen.others.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(MAX_OTHER_TYPES).toList();
-        int more = seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0);
-        Answer a = new Answer(from, to, event, actor == null ? null : Sanitize.text(actor), changes, matched, scanned, pages,
-                complete, top, more, seen.uncountedTypes > 0, note);
-        int shown = changes.size();
-        String text = a.text(shown);
-        if (text.length() > Text.MAX_CHARS) {   // the most rows whose text fits (rows are at most a few hundred)
-            int lo = 0;
-            int hi = shown - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) / 2;
-                if (a.text(mid).length() <= Text.MAX_CHARS) lo = mid;
-                else hi = mid - 1;
-            }
-            shown = lo;
-            text = a.text(shown);
-        }
-        List<Json> rows = new ArrayList<>();
-        for (Change c : changes.subList(0, shown)) rows.add(Json.Arr.ofStrings(c.cells("")));
-        Json.Builder other = Json.Obj.builder();
-        for (Map.Entry<String, Integer> x : top) other.put(x.getKey(), x.getValue());
-        Json.Obj.Builder structured = Json.Obj.builder().put("startDate", from.toString()).put("endDate", to.toString())
-                .putIfPresent("event", event).putIfPresent("actor", a.actor())
-                .putIfPresent("columns", rows.isEmpty() ? null : Json.Arr.ofStrings(COLUMNS)).put("rows", new Json.Arr(rows))
-                .put("shown", shown).put("found", matched).put("eventsScanned", scanned).put("pagesRead", pages)
-                .put("complete", complete && matched <= shown);
-        if (!top.isEmpty()) structured.put("otherEventTypes", other.build());
-        if (more > 0) structured.put("moreEventTypes", more);
-        structured.put("notes", Json.Arr.ofStrings(a.notes(shown)));
-        return Tool.Result.ok(Text.cap(text, "narrow the dates or lower limit"), structured.build());
-    }
-
     /** What one answer found, before choosing how many rows fit: both forms are made from it. */
     private record Answer(Instant from, Instant to, String event, String actor, List<Change> changes, int matched, int scanned,
-            int pages, boolean complete, List<Map.Entry<String, Integer>> top, int more, boolean moreIsLowerBound, String note) {
+            int pages, boolean complete, Map<String, Integer> top, int more, boolean moreIsLowerBound, String note) {
+
+        /**
+         * Both forms of the answer, holding the same facts: every row shown, filter, count, note and truncation is in
+         * the text and in structuredContent (Claude Code shows the model only the latter, Claude Desktop the former).
+         * Rows that would push the text past {@link Text#MAX_CHARS} are left out of both, and the answer says so.
+         */
+        Tool.Result result() {
+            int shown = changes.size();
+            String text = text(shown);
+            if (text.length() > Text.MAX_CHARS) {   // the most rows whose text fits (rows are at most a few hundred)
+                int lo = 0, hi = shown - 1;
+                while (lo < hi) {
+                    int mid = (lo + hi + 1) / 2;
+                    if (text(mid).length() <= Text.MAX_CHARS) lo = mid;
+                    else hi = mid - 1;
+                }
+                shown = lo;
+                text = text(shown);
+            }
+            List<List<String>> rows = changes.subList(0, shown).stream().map(c -> c.cells("")).toList();
+            return Tool.Result.ok(Text.cap(text, "narrow the dates or lower limit"), Json.obj("startDate", from.toString(),
+                    "endDate", to.toString(), "event", event, "actor", actor, "columns", rows.isEmpty() ? null : COLUMNS,
+                    "rows", rows, "shown", shown, "found", matched, "eventsScanned", scanned, "pagesRead", pages,
+                    "complete", complete && matched <= shown, "otherEventTypes", top.isEmpty() ? null : top,
+                    "moreEventTypes", more > 0 ? more : null, "notes", notes(shown)));
+        }
 
         /** The text with the first `shown` rows; its NOTE lines and plain reminder are {@link #notes}, in order. */
         String text(int shown) {
@@ -280,14 +272,10 @@ public final class GetPipelineChanges {
                     .append(" from ").append(scanned).append(" events read over ").append(pages).append(" page(s)\n");
             List<String> notes = notes(shown);
             for (String n : notes.subList(0, notes.size() - (top.isEmpty() ? 1 : 2))) out.append("NOTE: ").append(n).append('\n');
-            if (shown > 0) {
-                List<List<String>> rows = new ArrayList<>();
-                for (Change c : changes.subList(0, shown)) rows.add(c.cells("-"));
-                out.append(Text.table(HEADERS, rows));
-            }
+            if (shown > 0) out.append(Text.table(HEADERS, changes.subList(0, shown).stream().map(c -> c.cells("-")).toList()));
             if (!top.isEmpty()) {
-                out.append("Other event types seen, not shown: ").append(top.stream().map(x -> x.getKey() + " " + x.getValue())
-                        .collect(Collectors.joining(", ")));
+                out.append("Other event types seen, not shown: ").append(top.entrySet().stream()
+                        .map(x -> x.getKey() + " " + x.getValue()).collect(Collectors.joining(", ")));
                 if (more > 0) out.append(", and ").append(moreIsLowerBound ? "at least " : "").append(more).append(" more types");
                 out.append("\nNOTE: ").append(notes.get(notes.size() - 2)).append('\n');
             }
@@ -346,9 +334,5 @@ public final class GetPipelineChanges {
         } catch (DateTimeParseException e) {
             return null;
         }
-    }
-
-    private static Set<String> lowerCase(Set<String> names) {
-        return names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
     }
 }

@@ -5,7 +5,6 @@ import clarimcp.json.Json;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -32,22 +31,15 @@ final class Lenient {
     }
 
     private static BigDecimal number(Json v, int depth) {
-        return switch (v) {
-            case null -> null;
-            case Json.Num n -> bounded(n);
-            case Json.Str s -> NUMERIC.matcher(s.value().strip()).matches() ? new BigDecimal(s.value().strip()) : null;
-            case Json.Obj o -> {
-                if (depth >= MAX_WRAP) yield null;
-                for (String k : List.of("value", "amount", "score")) {
-                    BigDecimal d = number(o.get(k), depth + 1);
-                    if (d != null) yield d;
-                }
-                yield null;
+        if (v instanceof Json.Num n) return bounded(n);
+        if (v instanceof Json.Str s) return NUMERIC.matcher(s.value().strip()).matches() ? new BigDecimal(s.value().strip()) : null;
+        if (v instanceof Json.Obj o && depth < MAX_WRAP) {
+            for (String k : List.of("value", "amount", "score")) {
+                BigDecimal d = number(o.get(k), depth + 1);
+                if (d != null) return d;
             }
-            case Json.Arr a -> null;
-            case Json.Bool b -> null;
-            case Json.Null n -> null;
-        };
+        }
+        return null; // absent, null, booleans, arrays, or wrapped too deep
     }
 
     /**
@@ -72,31 +64,20 @@ final class Lenient {
     }
 
     private static String raw(Json v, int depth) {
-        return switch (v) {
-            case null -> null;
-            case Json.Str s -> s.value();
-            case Json.Num n -> n.text();
-            case Json.Bool b -> Boolean.toString(b.value());
-            case Json.Obj o -> {
-                if (depth >= MAX_WRAP) yield null;
-                for (String k : VALUE_KEYS) {
-                    String s = raw(o.get(k), depth + 1);
-                    if (s != null) yield s;
-                }
-                yield null;
+        if (v instanceof Json.Str || v instanceof Json.Num) return id(v);
+        if (v instanceof Json.Bool b) return Boolean.toString(b.value());
+        if (v instanceof Json.Obj o && depth < MAX_WRAP) {
+            for (String k : VALUE_KEYS) {
+                String s = raw(o.get(k), depth + 1);
+                if (s != null) return s;
             }
-            case Json.Arr a -> null;
-            case Json.Null n -> null;
-        };
+        }
+        return null; // absent, null, arrays, or wrapped too deep
     }
 
     /** An identifier (string or number) exactly as sent, for joining lists; null otherwise. */
     static String id(Json v) {
-        return switch (v) {
-            case Json.Str s -> s.value();
-            case Json.Num n -> n.text();
-            case null, default -> null;
-        };
+        return v instanceof Json.Str s ? s.value() : v instanceof Json.Num n ? n.text() : null;
     }
 
     /** The first member of o among keys that is present, or null. */
@@ -111,18 +92,11 @@ final class Lenient {
     /** The objects of the first array found under keys (or v itself when it is an array). */
     static List<Json.Obj> objects(Json v, String... keys) {
         Json.Arr arr = v instanceof Json.Arr a ? a : null;
-        if (arr == null && v instanceof Json.Obj o) {
-            for (String k : keys) {
-                if ((arr = o.arr(k)) != null) break;
-            }
+        if (v instanceof Json.Obj o) {
+            for (String k : keys) if (arr == null) arr = o.arr(k);
         }
-        List<Json.Obj> out = new ArrayList<>();
-        if (arr != null) {
-            for (Json item : arr.items()) {
-                if (item instanceof Json.Obj o) out.add(o);
-            }
-        }
-        return out;
+        if (arr == null) return List.of();
+        return arr.items().stream().filter(Json.Obj.class::isInstance).map(Json.Obj.class::cast).toList();
     }
 
     /** ISO date (UTC) of an epoch-milliseconds value, or the sanitized text when not a number. */

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +15,7 @@ import java.util.regex.Pattern;
  * caller's value cannot break out of them) and asks for a compact answer. Dates are computed here, from
  * the clock, so the model needs no calendar.
  */
-public final class Prompts implements Prompt.Renderer {
+public final class Prompts {
     /** Clari keeps its audit log about 30 days (clari-api.md, PostHog and Fivetran docs): a longer review finds nothing more. */
     static final int MAX_REVIEW_DAYS = 30;
     private static final int DEFAULT_REVIEW_DAYS = 7;
@@ -28,13 +27,7 @@ public final class Prompts implements Prompt.Renderer {
             + "Quote the tool's notes (period fallback, truncation, missing columns, ids not found) rather than hiding them, "
             + "and never invent a figure the tools did not return.";
 
-    private final String kind;
-    private final Clock clock;
-
-    private Prompts(String kind, Clock clock) {
-        this.kind = kind;
-        this.clock = clock;
-    }
+    private Prompts() {}
 
     /** The prompts in the order prompts/list shows them. */
     public static List<Prompt> all(Clock clock) {
@@ -43,26 +36,15 @@ public final class Prompts implements Prompt.Renderer {
                         "Where we land against quota, what moved since last week, and what to ask each manager",
                         List.of(new Prompt.Argument("time_period", "Fiscal quarter like 2026_Q4; default: the current one", false),
                                 new Prompt.Argument("scope", "A manager's name or email, or a Clari scope id; default: the whole forecast", false)),
-                        new Prompts("forecast_call_prep", clock)),
+                        args -> forecastCallPrep(args.get("time_period"), args.get("scope"))),
                 new Prompt("commit_inspection", "Commit inspection",
                         "Which of these Commit deals Clari thinks are at risk, why, and what changed on them since last week",
                         List.of(new Prompt.Argument("opp_ids", "Opportunity ids from a CRM report or URL, separated by commas or spaces", true)),
-                        new Prompts("commit_inspection", clock)),
+                        args -> commitInspection(ids(args.get("opp_ids")), LocalDate.now(clock).minusDays(7))),
                 new Prompt("pipeline_review", "Pipeline review",
                         "Forecast submissions and adjustments made in Clari in the last days, and slips among given deals",
                         List.of(new Prompt.Argument("days", "How many days back, 1-" + MAX_REVIEW_DAYS + " (Clari keeps about 30); default 7", false)),
-                        new Prompts("pipeline_review", clock)));
-    }
-
-    @Override
-    public String render(Map<String, String> args) {
-        LocalDate today = LocalDate.now(clock);
-        return switch (kind) {
-            case "forecast_call_prep" -> forecastCallPrep(args.get("time_period"), args.get("scope"));
-            case "commit_inspection" -> commitInspection(ids(args.get("opp_ids")), today.minusDays(7));
-            case "pipeline_review" -> pipelineReview(today.minusDays(days(args.get("days"))));
-            default -> throw new IllegalStateException(kind);
-        };
+                        args -> pipelineReview(LocalDate.now(clock).minusDays(days(args.get("days"))))));
     }
 
     private static String forecastCallPrep(String period, String scope) {
@@ -72,9 +54,8 @@ public final class Prompts implements Prompt.Renderer {
         if (scope != null && !SCOPE.matcher(scope).matches()) {
             throw new IllegalArgumentException("scope must be one line of at most 200 characters");
         }
-        Json.Obj call = Json.Obj.builder().put("compare_to", "last_week")
-                .putIfPresent("time_period", period).putIfPresent("scope_id", scope).build();
-        return "Prepare me for this week's forecast call" + (scope == null ? "" : " for " + JsonWriter.write(new Json.Str(scope)))
+        Json.Obj call = Json.obj("compare_to", "last_week", "time_period", period, "scope_id", scope);
+        return "Prepare me for this week's forecast call" + (scope == null ? "" : " for " + JsonWriter.write(Json.of(scope)))
                 + (period == null ? "" : ", " + period) + ".\n\n"
                 + "1. Call get_forecast with " + JsonWriter.write(call) + ".\n"
                 + "2. Where we land: for the total and each manager row, closed against quota (attainment), the gap to quota "
@@ -85,9 +66,7 @@ public final class Prompts implements Prompt.Renderer {
     }
 
     private static String commitInspection(List<String> ids, LocalDate since) {
-        Json.Obj call = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids))
-                .put("forecast_category", Json.Arr.ofStrings(List.of("Commit")))
-                .put("changed_since", since.toString()).build();
+        Json.Obj call = Json.obj("opp_ids", ids, "forecast_category", List.of("Commit"), "changed_since", since.toString());
         return "Inspect these Commit deals: which are at risk, why, and what changed on them since " + since + ".\n\n"
                 + "1. Call get_deal_risk with " + JsonWriter.write(call) + ".\n"
                 + "2. Lead with the totals: how many Commit deals and how much amount sit below a Clari score of 50.\n"
@@ -98,14 +77,13 @@ public final class Prompts implements Prompt.Renderer {
     }
 
     private static String pipelineReview(LocalDate from) {
-        Json.Obj audit = Json.Obj.builder().put("start_date", from.toString()).build();
         return "Review what happened in Clari since " + from + ".\n\n"
-                + "1. Call get_pipeline_changes with " + JsonWriter.write(audit) + " (it ends now). It lists actions taken in "
+                + "1. Call get_pipeline_changes with " + JsonWriter.write(Json.obj("start_date", from.toString())) + " (it ends now). It lists actions taken in "
                 + "Clari: forecast submissions and adjustments, by whom and when.\n"
                 + "2. Summarise who submitted or adjusted a forecast, the largest adjustments, and managers with no submission.\n"
                 + "3. Slips: Clari cannot list deals. If opportunity ids are at hand in this conversation (a CRM report, or a "
                 + "CRM tool such as a Salesforce MCP server), call get_deal_risk with those ids and "
-                + JsonWriter.write(Json.Obj.builder().put("changed_since", from.toString()).build())
+                + JsonWriter.write(Json.obj("changed_since", from.toString()))
                 + ", and report close dates pushed, amounts changed and forecast-category moves; otherwise ask me for the ids.\n\n"
                 + COMPACT;
     }

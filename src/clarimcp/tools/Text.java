@@ -6,6 +6,7 @@ import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /** Plain-text formatting shared by the tools: aligned tables, money, and the output cap. */
 final class Text {
@@ -26,34 +27,24 @@ final class Text {
      * cell written "\\|", so a Clari name holding " | " cannot pose as extra columns.
      */
     static String table(List<String> headers, List<List<String>> rows) {
-        headers = escaped(headers);
-        rows = rows.stream().map(Text::escaped).toList();
+        List<List<String>> lines = Stream.concat(Stream.of(headers), rows.stream())
+                .map(row -> row.stream().map(c -> c.replace("|", "\\|")).toList()).toList();
         int[] width = new int[headers.size()];
-        for (int c = 0; c < width.length; c++) width[c] = Math.min(MAX_PAD, headers.get(c).length());
-        for (List<String> row : rows) {
-            for (int c = 0; c < width.length; c++) {
-                width[c] = Math.max(width[c], Math.min(MAX_PAD, row.get(c).length()));
-            }
+        for (List<String> row : lines) {
+            for (int c = 0; c < width.length; c++) width[c] = Math.max(width[c], Math.min(MAX_PAD, row.get(c).length()));
         }
         StringBuilder out = new StringBuilder();
-        line(out, headers, width);
-        for (List<String> row : rows) line(out, row, width);
-        return out.toString();
-    }
-
-    private static List<String> escaped(List<String> cells) {
-        return cells.stream().map(c -> c.replace("|", "\\|")).toList();
-    }
-
-    private static void line(StringBuilder out, List<String> cells, int[] width) {
-        int start = out.length();
-        for (int c = 0; c < cells.size(); c++) {
-            if (c > 0) out.append(SEPARATOR);
-            out.append(cells.get(c));
-            if (c < cells.size() - 1) out.append(" ".repeat(Math.max(0, width[c] - cells.get(c).length())));
+        for (List<String> row : lines) {
+            int start = out.length();
+            for (int c = 0; c < row.size(); c++) {
+                if (c > 0) out.append(SEPARATOR);
+                out.append(row.get(c));
+                if (c < row.size() - 1) out.append(" ".repeat(Math.max(0, width[c] - row.get(c).length())));
+            }
+            while (out.length() > start && out.charAt(out.length() - 1) == ' ') out.setLength(out.length() - 1);
+            out.append('\n');
         }
-        while (out.length() > start && out.charAt(out.length() - 1) == ' ') out.setLength(out.length() - 1);
-        out.append('\n');
+        return out.toString();
     }
 
     /** A money amount with thousands separators: whole units when integral, else two decimals. */

@@ -16,6 +16,7 @@ import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.sandbox.SandboxOrg.Change;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
+import clarimcp.tools.DealReport.Deal;
 import clarimcp.tools.Fixtures.Sandboxed;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -475,6 +476,28 @@ class GetDealRiskTest {
                 }
             }
         }
+    }
+
+    @Test
+    void summaryLine_listsTheFirst50Ids_andCountsThemAll() throws Exception {
+        long pushedAt = Instant.parse("2026-11-30T00:00:00Z").toEpochMilli();
+        List<Deal> deals = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            deals.add(deal(String.format("006P%05d", i), "{\"score\":" + i + "}", "{\"id\":\"opportunity.closeDate\",\"value\":\"2027-01-15\","
+                    + "\"trendHistory\":[{\"oldValue\":\"2026-12-01\",\"newValue\":\"2027-01-15\",\"date\":" + pushedAt + "}]}"));
+        }
+        DealReport.Filters none = new DealReport.Filters(null, false, null, null, null, null, null, null);
+        Instant since = Instant.parse("2026-11-27T00:00:00Z");
+        Tool.Result r = DealReport.render(deals, List.of(), none, Fixtures.obj("{}"), since, LocalDate.parse("2026-12-04"));
+        List<String> first50 = deals.subList(0, 50).stream().map(Deal::id).toList();
+        assertTrue(r.text().contains("\n- close date pushed later (60): " + String.join(", ", first50) + ", … (first 50 listed)\n"), r.text());
+        assertTrue(r.text().contains("\n- close date pushed out of 2026_Q4 (60): "), r.text());
+        assertTrue(r.text().contains("\n- close date pulled in (0)\n"), r.text());
+        Map<String, Json> later = table(r.structured().obj("changes").obj("summary")).get(1);
+        assertEquals(Json.of("close date pushed later"), later.get("change"));
+        assertEquals(60, ((Json.Num) later.get("deals")).longValueExact());
+        assertEquals(Json.of(first50), later.get("ids"));
+        assertBothFormsAgree(r);
     }
 
     @Test
