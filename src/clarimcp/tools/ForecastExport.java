@@ -3,6 +3,7 @@ package clarimcp.tools;
 import clarimcp.mcp.Tool;
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariException;
+import clarimcp.clari.ExportLimits;
 import clarimcp.json.Json;
 import java.time.Instant;
 import java.time.ZoneOffset;
