@@ -91,11 +91,11 @@ public final class GetForecast {
 
     private final ClariAccess clari;
     /** Identical calls within CLARI_CACHE_SECONDS get the answer already given, with its age; nothing is sent. */
-    private final SharedExports.Recent<Tool.Result> recent = new SharedExports.Recent<>(MAX_CACHED, System::nanoTime);
+    private final ForecastExport.Recent<Tool.Result> recent = new ForecastExport.Recent<>(MAX_CACHED, System::nanoTime);
     /** The export budget per hour and the last job's duration, for the life of the process. */
     private final ForecastExport.Session session = new ForecastExport.Session(System::nanoTime);
     /** Identical calls in flight share one read (this tool object lives as long as the process). */
-    private final SharedExports<Read> reads = new SharedExports<>();
+    private final ForecastExport.Shared<Read> reads = new ForecastExport.Shared<>();
     /** Set once GET /forecast/{id} answered 404/405/501: later calls of this session go straight to an export. */
     private final AtomicBoolean syncUnavailable = new AtomicBoolean();
 
@@ -129,7 +129,7 @@ public final class GetForecast {
         // The answer also depends on compare_to and a scope given by name (resolved here, not sent to Clari).
         String answerKey = readKey + "\n" + (compare == null ? "" : compare.arg()) + "\n" + (byName ? scopeArg : "");
         long fresh = TimeUnit.SECONDS.toNanos(config.cacheSeconds());
-        SharedExports.Recent.Hit<Tool.Result> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
+        ForecastExport.Recent.Hit<Tool.Result> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
         if (hit != null) return fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
         Read read = reads.run(readKey, ctx, waiters -> read(id, configured, ask, history, config, waiters));
         String scopeUser = byName ? read.data().resolveUser(scopeArg, MAX_CANDIDATES) : null;
@@ -193,7 +193,8 @@ public final class GetForecast {
                 ask.forEach(body::put);
                 body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
                         .put("includeHistorical", history).put("exportFormat", "JSON");
-                ForecastExport export = new ForecastExport(client, new PollBudget(config, client::timeLeft), ctx, session, config.maxExportsPerHour());
+                var budget = new ForecastExport.PollBudget(config, client::timeLeft);
+                var export = new ForecastExport(client, budget, ctx, session, config.maxExportsPerHour());
                 data.rest(export.run(forecastId, body.build(), Map.of("entries", data)));
             }
             return new Read(data, sync ? (history ? "sync+export" : "sync") : "export", crmRefused);
