@@ -259,7 +259,8 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             });
             Set<String> withRows = new LinkedHashSet<>(calls.keySet());
             withRows.addAll(adjusted.keySet());
-            if (scopeUser != null) withRows.removeIf(id -> !id.equals(scopeUser) && !below(id, scopeUser, parent));
+            Set<String> scope = scopeUser == null ? null : Set.of(scopeUser);
+            if (scope != null) withRows.removeIf(id -> !scope.contains(id) && nearestAncestor(id, parent, scope) == null);
 
             // Order: users list order (then users only seen in entries), parents before their teams.
             List<String> order = new ArrayList<>();
@@ -270,7 +271,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             List<String> roots = new ArrayList<>();
             for (String id : order) {
                 checkCancelled();
-                String p = nearestShownAncestor(id, parent, withRows);
+                String p = nearestAncestor(id, parent, withRows);
                 if (p == null) {
                     roots.add(id);
                 } else {
@@ -379,10 +380,6 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
     /** True when the period ended before today (its timePeriods endDate), so the latest week's closed value is final. */
     boolean periodOver(LocalDate today) {
         return periodEnd != null && today != null && periodEnd.compareTo(today.toString()) < 0;
-    }
-
-    List<String> fields() {
-        return columns.stream().map(Column::name).toList();
     }
 
     private record Cell(BigDecimal value, String by, String on) {}
@@ -502,23 +499,12 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
         }
     }
 
-    /** True when ancestor is above id in the reporting lines. */
-    private static boolean below(String id, String ancestor, Map<String, String> parent) {
+    /** The closest manager up id's reporting lines who is in among (one with a row of its own, or the scope), or null. */
+    private static String nearestAncestor(String id, Map<String, String> parent, Set<String> among) {
         Set<String> seen = new HashSet<>(Set.of(id));
         String p = parent.get(id);
         for (int i = 0; p != null && i < MAX_LEVELS && seen.add(p); i++) {
-            if (p.equals(ancestor)) return true;
-            p = parent.get(p);
-        }
-        return false;
-    }
-
-    /** The closest manager up the hierarchy that has a row of its own, or null. */
-    private static String nearestShownAncestor(String id, Map<String, String> parent, Set<String> shown) {
-        Set<String> seen = new HashSet<>(Set.of(id));
-        String p = parent.get(id);
-        for (int i = 0; p != null && i < MAX_LEVELS && seen.add(p); i++) {
-            if (shown.contains(p)) return p;
+            if (among.contains(p)) return p;
             p = parent.get(p);
         }
         return null;

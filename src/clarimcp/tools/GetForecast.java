@@ -135,7 +135,8 @@ public final class GetForecast {
         String scopeUser = byName ? read.data().resolveUser(scopeArg, MAX_CANDIDATES) : null;
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         ForecastTable table = read.data().table(compare, scopeUser, today);
-        Tool.Result result = render(forecastId, period, read, table, compare, today);
+        Tool.Result result = ForecastAnswer.render(forecastId, period, read.source(), read.crmRefused(), table,
+                compare == null ? null : compare.arg(), today);
         if (fresh > 0) recent.put(answerKey, result);
         return result;
     }
@@ -145,14 +146,13 @@ public final class GetForecast {
         String note = "Answered from memory: read from Clari " + ageSeconds + " s ago (an identical call within CLARI_CACHE_SECONDS="
                 + cacheSeconds + "); no request sent";
         if (r.structured() == null) return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), null);
-        Json.Builder s = Json.Obj.builder();
-        r.structured().members().forEach((k, v) -> {
-            if (!k.equals("notes")) s.put(k, v);
-        });
+        Map<String, Object> s = new LinkedHashMap<>(r.structured().members());
         List<Json> notes = new ArrayList<>(List.of(new Json.Str(note)));
         if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
-        s.put("notes", new Json.Arr(notes)).put("ageSeconds", ageSeconds);
-        return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), s.build());
+        s.remove("notes"); // then last, as in every answer, before ageSeconds
+        s.put("notes", notes);
+        s.put("ageSeconds", ageSeconds);
+        return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), (Json.Obj) Json.of(s));
     }
 
     private static ForecastTable.Compare compare(String arg) throws Tool.Failure {
@@ -238,28 +238,5 @@ public final class GetForecast {
         query.put("typesToExport", EXPORT_TYPES);
         data.rest(client.forecast(forecastId, query, Map.of("entries", data)));
         return true;
-    }
-
-    private static Tool.Result render(String forecastId, String requested, Read read, ForecastTable t, ForecastTable.Compare compare,
-            LocalDate today) {
-        List<String> warnings = new ArrayList<>(); // shown above the table: they change how it reads
-        if (requested != null && t.period() != null && !requested.equals(t.period())) {
-            warnings.add("Clari returned " + t.period() + ", not the requested " + requested
-                    + ": it falls back to the current quarter when it does not recognise a parameter");
-        }
-        if (requested != null && t.period() == null) {
-            warnings.add("Clari did not say which period it returned; it may not be " + requested);
-        }
-        if (read.crmRefused()) {
-            warnings.add("CRM totals are missing: Clari refused crm_total and crm_closed for this forecast (400 type_not_supported)");
-        }
-        String source = switch (read.source()) {
-            case "sync" -> "Read with one synchronous request (GET /forecast): the latest week, no export job, no export quota spent";
-            case "sync+export" -> "Read with one synchronous request (GET /forecast: the latest week, with CRM totals) and one export job "
-                    + "with every week of the quarter (counts against the monthly export quota; exports carry no CRM totals, so those have no 'then')";
-            default -> "Read with a Clari export job (counts against the monthly export quota; the synchronous read is not available here)"
-                    + "; CRM totals are not available from exports";
-        };
-        return ForecastAnswer.render(forecastId, requested, read.source(), source, warnings, t, compare == null ? null : compare.arg(), today);
     }
 }
