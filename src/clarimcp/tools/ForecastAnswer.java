@@ -122,14 +122,12 @@ final class ForecastAnswer {
         for (String w : warnings) out.append("NOTE: ").append(w).append('\n');
 
         if (t.then() != null) {
-            List<List<Json>> movers = new ArrayList<>();
-            for (ForecastTable.Mover m : t.movers()) {
-                movers.add(List.of(new Json.Str(m.user()), new Json.Str(m.column()), num(m.then()), num(m.now()), num(m.change())));
-            }
+            List<List<Json>> movers = t.movers().stream()
+                    .map(m -> List.of(Json.of(m.user()), Json.of(m.column()), num(m.then()), num(m.now()), num(m.change()))).toList();
             List<String> headers = List.of("User", "Column", "Then", "Now", "Change");
             List<Format> formats = List.of(Format.TEXT, Format.TEXT, Format.MONEY, Format.MONEY, Format.MONEY);
             out.append(movers.isEmpty() ? "No value changed between the two weeks.\n"
-                    : "Biggest movers (largest change first, at most " + ForecastTable.MAX_MOVERS + "):\n" + text(headers, formats, movers));
+                    : "Biggest movers (largest change first, at most " + ForecastTable.MAX_MOVERS + "):\n" + text(headers, formats, movers, List.of()));
             s.put("movers", Json.obj("columns", headers, "rows", movers));
         }
 
@@ -151,13 +149,12 @@ final class ForecastAnswer {
         if (t.then() != null && t.periodOver(today) && land.closed() != null) {
             accuracy(t, lines, out, s, notes);
         }
-        List<List<Json>> adjustments = new ArrayList<>();
-        for (ForecastTable.Adjusted a : t.adjustments().subList(0, Math.min(MAX_ADJUSTMENTS, t.adjustments().size()))) {
-            adjustments.add(List.of(new Json.Str(a.user()), new Json.Str(a.column()), num(a.value()), str(a.by()), str(a.on())));
-        }
+        List<List<Json>> adjustments = t.adjustments().stream().limit(MAX_ADJUSTMENTS)
+                .map(a -> List.of(Json.of(a.user()), Json.of(a.column()), num(a.value()), str(a.by()), str(a.on()))).toList();
         if (!adjustments.isEmpty()) {
             List<String> h = List.of("Adjusted", "Column", "Value", "By", "On");
-            out.append("Manager adjustments:\n").append(text(h, List.of(Format.TEXT, Format.TEXT, Format.MONEY, Format.TEXT, Format.TEXT), adjustments));
+            List<Format> f = List.of(Format.TEXT, Format.TEXT, Format.MONEY, Format.TEXT, Format.TEXT);
+            out.append("Manager adjustments:\n").append(text(h, f, adjustments, List.of()));
             if (t.adjustments().size() > MAX_ADJUSTMENTS) {
                 String more = (t.adjustments().size() - MAX_ADJUSTMENTS) + " more adjustments not listed";
                 out.append("... ").append(more).append('\n');
@@ -197,7 +194,7 @@ final class ForecastAnswer {
         String how = "Forecast accuracy: " + t.period() + " is over, so " + closed + " of its last week (" + t.now().label()
                 + ") is final; each call of the week " + t.then().label() + " against it: accuracy = 1 - |call - closed| / closed";
         notes.add(how);
-        out.append(how).append('\n').append(text(headers, formats, rows));
+        out.append(how).append('\n').append(text(headers, formats, rows, List.of()));
         s.put("accuracy", Json.obj("columns", headers, "rows", rows));
     }
 
@@ -235,10 +232,6 @@ final class ForecastAnswer {
             if (then != null && (now == null || now.compareTo(then) != 0)) return true;
         }
         return false;
-    }
-
-    private static String text(List<String> headers, List<Format> formats, List<List<Json>> rows) {
-        return text(headers, formats, rows, List.of());
     }
 
     /** An aligned text table of the same cells; names indented by level (from lines, where given); HIDDEN columns left out. */

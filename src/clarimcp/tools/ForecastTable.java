@@ -102,8 +102,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
     private static final Pattern PIPELINE = Pattern.compile("pipeline");
 
     /** How compare_to names the week to compare with: the week before the latest, the first, or the week of a date. */
-    record Compare(String arg, LocalDate date) {
-    }
+    record Compare(String arg, LocalDate date) {}
 
     /**
      * Aggregates forecast reads as they arrive: each entry (handed out one at a time by a streaming parse, or
@@ -158,20 +157,19 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
         void rest(Json doc) {
             Json.Obj root = doc instanceof Json.Obj o ? o : Json.Obj.EMPTY;
             for (Json.Obj e : Lenient.objects(root.get("entries"))) accept(e);
-            for (Json.Obj u : Lenient.objects(root.get("users"))) {
-                String id = Lenient.id(u.get("userId"));
-                if (id != null) users.putIfAbsent(id, u);
-            }
-            for (Json.Obj f : Lenient.objects(root.get("fields"))) {
-                String id = Lenient.id(f.get("fieldId"));
-                if (id != null) fields.putIfAbsent(id, f);
-            }
-            for (Json.Obj f : Lenient.objects(root.get("timeFrames"))) {
-                String id = Lenient.id(f.get("timeFrameId"));
-                if (id != null) frames.putIfAbsent(id, f);
-            }
+            index(root.get("users"), "userId", users);
+            index(root.get("fields"), "fieldId", fields);
+            index(root.get("timeFrames"), "timeFrameId", frames);
             List<Json.Obj> periods = Lenient.objects(root.get("timePeriods"));
             if (period == null && !periods.isEmpty()) period = periods.get(0);
+        }
+
+        /** The objects of a list by their id (the first of each id kept). */
+        private static void index(Json list, String idKey, Map<String, Json.Obj> into) {
+            for (Json.Obj o : Lenient.objects(list)) {
+                String id = Lenient.id(o.get(idKey));
+                if (id != null) into.putIfAbsent(id, o);
+            }
         }
 
         /**

@@ -109,12 +109,10 @@ public final class GetForecast {
         String period = args.str("time_period"), scopeArg = args.str("scope_id"), currency = args.str("currency");
         ForecastTable.Compare compare = compare(args.str("compare_to"));
         ClariConfig config = clari.config();
+        // Both forms already passed the one rule, ClariConfig.FORECAST_ID: the schema's pattern, or ClariConfig's load.
         if (forecastId == null) forecastId = config.forecastId();
-        if (forecastId == null || forecastId.isBlank()) {
+        if (forecastId == null) {
             throw new Tool.Failure("No forecast chosen: pass forecast_id (the forecast tab id in the Clari URL, e.g. net_arr) or set CLARI_FORECAST_ID");
-        }
-        if (!ClariConfig.FORECAST_ID.matcher(forecastId).matches()) {
-            throw new Tool.Failure("CLARI_FORECAST_ID must be a forecast tab id like net_arr (letters, digits, _ . : -)");
         }
         // A scope id as Clari writes them ("1905::MGR" [spec]) goes to Clari; anything else (a name, an email) is
         // looked up in the hierarchy of the whole forecast, read once, and the table cut to that manager's team.
