@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * get_forecast: one row per user with the latest value of each forecast field. The current week comes from
@@ -104,32 +105,30 @@ public final class GetForecast {
     }
 
     Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
-        String forecastId = args.str("forecast_id");
-        boolean configured = forecastId == null; // then CLARI_FORECAST_ID names it, and a rejection is a setup problem
+        boolean configured = args.str("forecast_id") == null; // then CLARI_FORECAST_ID names it: a rejection is a setup problem
         String period = args.str("time_period"), scopeArg = args.str("scope_id"), currency = args.str("currency");
         ForecastTable.Compare compare = compare(args.str("compare_to"));
         ClariConfig config = clari.config();
         // Both forms already passed the one rule, ClariConfig.FORECAST_ID: the schema's pattern, or ClariConfig's load.
-        if (forecastId == null) forecastId = config.forecastId();
+        String forecastId = configured ? config.forecastId() : args.str("forecast_id");
         if (forecastId == null) {
             throw new Tool.Failure("No forecast chosen: pass forecast_id (the forecast tab id in the Clari URL, e.g. net_arr) or set CLARI_FORECAST_ID");
         }
         // A scope id as Clari writes them ("1905::MGR" [spec]) goes to Clari; anything else (a name, an email) is
         // looked up in the hierarchy of the whole forecast, read once, and the table cut to that manager's team.
         boolean byName = scopeArg != null && !(SCOPE_ID.matcher(scopeArg).matches() && scopeArg.contains("::"));
-        String id = forecastId;
         Map<String, String> ask = new TreeMap<>();
         if (period != null) ask.put("timePeriod", period);
         if (scopeArg != null && !byName) ask.put("scopeId", scopeArg);
         if (currency != null) ask.put("currency", currency);
         boolean history = compare != null;
-        String readKey = id + "\n" + ask + (history ? "\nhistory" : "");
+        String readKey = forecastId + "\n" + ask + (history ? "\nhistory" : "");
         // The answer also depends on compare_to and a scope given by name (resolved here, not sent to Clari).
         String answerKey = readKey + "\n" + (compare == null ? "" : compare.arg()) + "\n" + (byName ? scopeArg : "");
         long fresh = TimeUnit.SECONDS.toNanos(config.cacheSeconds());
         ForecastExport.Recent.Hit<Tool.Result> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
         if (hit != null) return fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
-        Read read = reads.run(readKey, ctx, waiters -> read(id, configured, ask, history, config, waiters));
+        Read read = reads.run(readKey, ctx, waiters -> read(forecastId, configured, ask, history, config, waiters));
         String scopeUser = byName ? read.data().resolveUser(scopeArg, MAX_CANDIDATES) : null;
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         ForecastTable table = read.data().table(compare, scopeUser, today);
@@ -145,7 +144,7 @@ public final class GetForecast {
                 + cacheSeconds + "); no request sent";
         if (r.structured() == null) return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), null);
         Map<String, Object> s = new LinkedHashMap<>(r.structured().members());
-        List<Json> notes = new ArrayList<>(List.of(new Json.Str(note)));
+        List<Object> notes = new ArrayList<>(List.of(note));
         if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
         s.remove("notes"); // then last, as in every answer, before ageSeconds
         s.put("notes", notes);
@@ -187,13 +186,12 @@ public final class GetForecast {
                 }
             }
             if (history || !sync) {
-                Json.Builder body = Json.Obj.builder();
-                ask.forEach(body::put);
-                body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
-                        .put("includeHistorical", history).put("exportFormat", "JSON");
+                Map<String, Object> body = new LinkedHashMap<>(ask);
+                body.putAll(Json.obj("typesToExport", EXPORT_TYPES, "schedule", "NONE", "includeHistorical", history,
+                        "exportFormat", "JSON").members());
                 var budget = new ForecastExport.PollBudget(config, client::timeLeft);
                 var export = new ForecastExport(client, budget, ctx, session, config.maxExportsPerHour());
-                data.rest(export.run(forecastId, body.build(), Map.of("entries", data)));
+                data.rest(export.run(forecastId, (Json.Obj) Json.of(body), Map.of("entries", data)));
             }
             return new Read(data, sync ? (history ? "sync+export" : "sync") : "export", crmRefused);
         } catch (CancellationException e) {
@@ -223,9 +221,7 @@ public final class GetForecast {
             throws ClariException, InterruptedException {
         Map<String, List<String>> query = new LinkedHashMap<>();
         ask.forEach((k, v) -> query.put(k, List.of(v)));
-        List<String> types = new ArrayList<>(EXPORT_TYPES);
-        types.addAll(CRM_TYPES);
-        query.put("typesToExport", types);
+        query.put("typesToExport", Stream.concat(EXPORT_TYPES.stream(), CRM_TYPES.stream()).toList());
         query.put("exportFormat", List.of("JSON"));
         try {
             data.rest(client.forecast(forecastId, query, Map.of("entries", data)));
