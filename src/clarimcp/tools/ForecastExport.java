@@ -311,15 +311,9 @@ record ForecastExport(ClariClient client, PollBudget budget, Tool.Context ctx, S
         T run(String key, Tool.Context ctx, Work<T> work) throws Tool.Failure, InterruptedException {
             Entry entry;
             synchronized (this) {
-                entry = inFlight.get(key);
-                if (entry == null) {
-                    entry = new Entry();
-                    inFlight.put(key, entry);
-                    entry.waiters.add(ctx);
-                    entry.worker = Thread.ofVirtual().name("forecast-export").start(work(key, entry, work));
-                } else {
-                    entry.waiters.add(ctx);
-                }
+                entry = inFlight.computeIfAbsent(key, k -> new Entry());
+                entry.waiters.add(ctx); // before the work starts: its first progress reaches this caller
+                if (entry.worker == null) entry.worker = Thread.ofVirtual().name("forecast-export").start(work(key, entry, work));
             }
             try {
                 return entry.result.get();

@@ -105,7 +105,7 @@ public final class GetForecast {
     }
 
     Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
-        boolean configured = args.str("forecast_id") == null; // then CLARI_FORECAST_ID names it: a rejection is a setup problem
+        boolean configured = args.str("forecast_id") == null; // CLARI_FORECAST_ID then: a rejection is a setup problem
         String period = args.str("time_period"), scopeArg = args.str("scope_id"), currency = args.str("currency");
         ForecastTable.Compare compare = compare(args.str("compare_to"));
         ClariConfig config = clari.config();
