@@ -167,6 +167,20 @@ final class ForecastAnswer {
         return Tool.Result.ok(Text.cap(out.toString(), "pass scope_id to narrow the hierarchy"), (Json.Obj) Json.of(s));
     }
 
+    /** A remembered answer, saying first (text) and in notes and ageSeconds (structured) how old it is. */
+    static Tool.Result fromMemory(Tool.Result r, long ageSeconds, int cacheSeconds) {
+        String note = "Answered from memory: read from Clari " + ageSeconds + " s ago (an identical call within CLARI_CACHE_SECONDS="
+                + cacheSeconds + "); no request sent";
+        if (r.structured() == null) return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), null);
+        Map<String, Object> s = new LinkedHashMap<>(r.structured().members());
+        List<Object> notes = new ArrayList<>(List.of(note));
+        if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
+        s.remove("notes"); // then last, as in every answer, before ageSeconds
+        s.put("notes", notes);
+        s.put("ageSeconds", ageSeconds);
+        return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), (Json.Obj) Json.of(s));
+    }
+
     /** The call of each forecast-call column at the compared week against the final closed value (a past quarter's last week). */
     private static void accuracy(ForecastTable t, List<Line> lines, StringBuilder out, Map<String, Object> s,
             List<String> notes) {

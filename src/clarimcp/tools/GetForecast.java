@@ -8,14 +8,13 @@ import clarimcp.mcp.Tool;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -127,7 +126,7 @@ public final class GetForecast {
         String answerKey = readKey + "\n" + (compare == null ? "" : compare.arg()) + "\n" + (byName ? scopeArg : "");
         long fresh = TimeUnit.SECONDS.toNanos(config.cacheSeconds());
         ForecastExport.Recent.Hit<Tool.Result> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
-        if (hit != null) return fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
+        if (hit != null) return ForecastAnswer.fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
         Read read = reads.run(readKey, ctx, waiters -> read(forecastId, configured, ask, history, config, waiters));
         String scopeUser = byName ? read.data().resolveUser(scopeArg, MAX_CANDIDATES) : null;
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
@@ -136,20 +135,6 @@ public final class GetForecast {
                 compare == null ? null : compare.arg(), today);
         if (fresh > 0) recent.put(answerKey, result);
         return result;
-    }
-
-    /** A remembered answer, saying first (text) and in notes and ageSeconds (structured) how old it is. */
-    static Tool.Result fromMemory(Tool.Result r, long ageSeconds, int cacheSeconds) {
-        String note = "Answered from memory: read from Clari " + ageSeconds + " s ago (an identical call within CLARI_CACHE_SECONDS="
-                + cacheSeconds + "); no request sent";
-        if (r.structured() == null) return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), null);
-        Map<String, Object> s = new LinkedHashMap<>(r.structured().members());
-        List<Object> notes = new ArrayList<>(List.of(note));
-        if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
-        s.remove("notes"); // then last, as in every answer, before ageSeconds
-        s.put("notes", notes);
-        s.put("ageSeconds", ageSeconds);
-        return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), (Json.Obj) Json.of(s));
     }
 
     private static ForecastTable.Compare compare(String arg) throws Tool.Failure {
