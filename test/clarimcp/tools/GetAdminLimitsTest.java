@@ -134,7 +134,7 @@ class GetAdminLimitsTest {
         assertEquals(null, junk.availableMonthly());
         assertTrue(!junk.noFreeSlot() && !junk.quotaExhausted(), "unknown never blocks an export");
         assertEquals("unknown", ExportLimits.ofTotal(null, 3));
-        ExportLimits huge = ExportLimits.from(obj("{\"concurrentLimit\":1e999999999,\"monthlyQuota\":\"3e2\"}"));
+        ExportLimits huge = ExportLimits.from(obj("{\"concurrentLimit\":1e999999999,\"monthlyQuota\":3e2}"));
         assertEquals(null, huge.concurrentLimit(), "an exponent beyond int is unreadable, not expanded");
         assertEquals(300, huge.monthlyQuota());
     }
