@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Configuration from the environment (only Main reads the real environment and passes it in).
  * Every bad value is an IllegalArgumentException naming the variable and what is expected; no message
  * ever repeats the token. The exception: a bad poll, cache or export-budget setting only concerns get_forecast,
- * so it is kept in pollProblem (which PollBudget and get_forecast report) rather than disabling every tool.
+ * so it is kept in pollProblem (which ForecastExport.PollBudget and get_forecast report) rather than disabling every tool.
  */
 public record ClariConfig(
         Secret token,               // CLARI_API_TOKEN (required unless tokenFile is set)

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -35,22 +36,33 @@ final class ForecastAnswer {
     private ForecastAnswer() {}
 
     /**
-     * The answer. warnings go above the table (they change how it reads); source says how it was read.
-     * compareArg is the compare_to given (or null); today decides whether the period is over (accuracy).
+     * The answer. source says how it was read (sync, export or sync+export); crmRefused that Clari refused the CRM
+     * totals. compareArg is the compare_to given (or null); today decides whether the period is over (accuracy).
      */
-    static Tool.Result render(String forecastId, String requested, String source, String sourceNote, List<String> warnings,
-            ForecastTable t, String compareArg, LocalDate today) {
+    static Tool.Result render(String forecastId, String requested, String source, boolean crmRefused, ForecastTable t,
+            String compareArg, LocalDate today) {
+        List<String> warnings = new ArrayList<>(); // shown above the table: they change how it reads
+        if (requested != null && t.period() != null && !requested.equals(t.period())) {
+            warnings.add("Clari returned " + t.period() + ", not the requested " + requested
+                    + ": it falls back to the current quarter when it does not recognise a parameter");
+        }
+        if (requested != null && t.period() == null) {
+            warnings.add("Clari did not say which period it returned; it may not be " + requested);
+        }
+        if (crmRefused) {
+            warnings.add("CRM totals are missing: Clari refused crm_total and crm_closed for this forecast (400 type_not_supported)");
+        }
         int shown = Math.min(MAX_ROWS, t.rows().size());
-        Tool.Result r = render(forecastId, requested, source, sourceNote, warnings, t, compareArg, today, shown);
+        Tool.Result r = render(forecastId, requested, source, warnings, t, compareArg, today, shown);
         // The text cap (Text.MAX_CHARS) must not cut silently what the structured part still has: fewer rows in both.
         for (int i = 0; i < 4 && r.text().length() > Text.MAX_CHARS && shown > 1; i++) {
             shown = Math.max(1, (int) (shown * (Text.MAX_CHARS * 0.9 / r.text().length())));
-            r = render(forecastId, requested, source, sourceNote, warnings, t, compareArg, today, shown);
+            r = render(forecastId, requested, source, warnings, t, compareArg, today, shown);
         }
         return r;
     }
 
-    private static Tool.Result render(String forecastId, String requested, String source, String sourceNote, List<String> warningsIn,
+    private static Tool.Result render(String forecastId, String requested, String source, List<String> warningsIn,
             ForecastTable t, String compareArg, LocalDate today, int shown) {
         List<String> warnings = new ArrayList<>(warningsIn);
         if (shown < t.rows().size()) warnings.add("showing " + shown + " of " + t.rows().size() + " rows; the total still covers all of them; "
@@ -79,47 +91,44 @@ final class ForecastAnswer {
             notes.add("Attainment, gap and coverage need a quota and a closed column; this answer has "
                     + (land.quota() == null ? "no quota" : "no closed") + " column" + (source.equals("export") ? " (exports carry no CRM totals)" : ""));
         }
-        notes.add(sourceNote);
+        notes.add(switch (source) {
+            case "sync" -> "Read with one synchronous request (GET /forecast): the latest week, no export job, no export quota spent";
+            case "sync+export" -> "Read with one synchronous request (GET /forecast: the latest week, with CRM totals) and one export job "
+                    + "with every week of the quarter (counts against the monthly export quota; exports carry no CRM totals, so those have no 'then')";
+            default -> "Read with a Clari export job (counts against the monthly export quota; the synchronous read is not available here)"
+                    + "; CRM totals are not available from exports";
+        });
 
         List<Col> cols = columns(t);
-        List<ForecastTable.Row> rows = t.rows().subList(0, shown);
-        List<Line> lines = new ArrayList<>();
-        for (ForecastTable.Row r : rows) {
-            lines.add(new Line(r.name(), r.role(), r.level(), r.scopeId(), r.values(), r.then(), t.metrics(r.values())));
-        }
+        List<Line> lines = t.rows().subList(0, shown).stream().map(r -> new Line(r.name(), r.role(), r.level(), r.scopeId(),
+                r.values(), r.then(), t.metrics(r.values()))).toList();
         Line total = new Line("Total (" + totalsOver + ")", null, null, null, t.totals(), t.thenTotals(), t.metrics(t.totals()));
 
         StringBuilder out = new StringBuilder();
         out.append("Forecast '").append(forecastId).append("', ").append(t.period() == null ? "period not stated" : t.period());
         if (t.currency() != null) out.append(", ").append(t.currency());
         out.append(" (latest weekly snapshot per user and field)\n");
+        // The structured form, in its key order; null values are left out (Json.of).
+        Map<String, Object> s = new LinkedHashMap<>(Json.obj("forecastId", forecastId, "timePeriod", t.period(),
+                "requestedTimePeriod", requested, "currency", t.currency(), "source", source).members());
         String movement = null;
         if (t.then() != null) {
             movement = "Movement (compare_to " + compareArg + "): now = week " + t.now().label() + ", then = week " + t.then().label()
                     + "; change = now - then";
             out.append(movement).append('\n');
+            notes.addFirst(movement);
+            s.putAll(Json.obj("compareTo", compareArg, "nowWeek", t.now().label(), "thenWeek", t.then().label()).members());
         }
         for (String w : warnings) out.append("NOTE: ").append(w).append('\n');
-        Json.Builder s = Json.Obj.builder().put("forecastId", forecastId)
-                .putIfPresent("timePeriod", t.period())
-                .putIfPresent("requestedTimePeriod", requested)
-                .putIfPresent("currency", t.currency())
-                .put("source", source);
-        if (t.then() != null) {
-            s.put("compareTo", compareArg).put("nowWeek", t.now().label()).put("thenWeek", t.then().label());
-            notes.addFirst(movement);
-        }
 
         if (t.then() != null) {
-            List<List<Json>> movers = new ArrayList<>();
-            for (ForecastTable.Mover m : t.movers()) {
-                movers.add(List.of(new Json.Str(m.user()), new Json.Str(m.column()), num(m.then()), num(m.now()), num(m.change())));
-            }
+            List<List<Json>> movers = t.movers().stream()
+                    .map(m -> List.of(Json.of(m.user()), Json.of(m.column()), num(m.then()), num(m.now()), num(m.change()))).toList();
             List<String> headers = List.of("User", "Column", "Then", "Now", "Change");
             List<Format> formats = List.of(Format.TEXT, Format.TEXT, Format.MONEY, Format.MONEY, Format.MONEY);
             out.append(movers.isEmpty() ? "No value changed between the two weeks.\n"
-                    : "Biggest movers (largest change first, at most " + ForecastTable.MAX_MOVERS + "):\n" + text(headers, formats, movers));
-            s.put("movers", table(headers, movers));
+                    : "Biggest movers (largest change first, at most " + ForecastTable.MAX_MOVERS + "):\n" + text(headers, formats, movers, List.of()));
+            s.put("movers", Json.obj("columns", headers, "rows", movers));
         }
 
         List<List<Json>> cells = new ArrayList<>();
@@ -134,33 +143,47 @@ final class ForecastAnswer {
             all.add(totalCells);
             out.append(text(headers, formats, all, lines)).append(legend(t.columns())).append('\n');
         }
-        s.put("columns", Json.Arr.ofStrings(headers)).put("rows", new Json.Arr(cells.stream().<Json>map(Json.Arr::new).toList()))
-                .put("total", new Json.Arr(totalCells)).put("rowCount", t.rows().size()).put("legend", legend(t.columns()));
+        s.putAll(Json.obj("columns", headers, "rows", cells, "total", totalCells, "rowCount", t.rows().size(),
+                "legend", legend(t.columns())).members());
 
         if (t.then() != null && t.periodOver(today) && land.closed() != null) {
             accuracy(t, lines, out, s, notes);
         }
-        List<List<Json>> adjustments = new ArrayList<>();
-        for (ForecastTable.Adjusted a : t.adjustments().subList(0, Math.min(MAX_ADJUSTMENTS, t.adjustments().size()))) {
-            adjustments.add(List.of(new Json.Str(a.user()), new Json.Str(a.column()), num(a.value()), str(a.by()), str(a.on())));
-        }
+        List<List<Json>> adjustments = t.adjustments().stream().limit(MAX_ADJUSTMENTS)
+                .map(a -> List.of(Json.of(a.user()), Json.of(a.column()), num(a.value()), str(a.by()), str(a.on()))).toList();
         if (!adjustments.isEmpty()) {
             List<String> h = List.of("Adjusted", "Column", "Value", "By", "On");
-            out.append("Manager adjustments:\n").append(text(h, List.of(Format.TEXT, Format.TEXT, Format.MONEY, Format.TEXT, Format.TEXT), adjustments));
+            List<Format> f = List.of(Format.TEXT, Format.TEXT, Format.MONEY, Format.TEXT, Format.TEXT);
+            out.append("Manager adjustments:\n").append(text(h, f, adjustments, List.of()));
             if (t.adjustments().size() > MAX_ADJUSTMENTS) {
                 String more = (t.adjustments().size() - MAX_ADJUSTMENTS) + " more adjustments not listed";
                 out.append("... ").append(more).append('\n');
                 notes.add(more);
             }
-            s.put("adjustments", table(h, adjustments));
+            s.put("adjustments", Json.obj("columns", h, "rows", adjustments));
         }
         for (String n : notes.subList(warnings.size() + (movement == null ? 0 : 1), notes.size())) out.append(n).append('\n');
-        s.put("notes", Json.Arr.ofStrings(notes));
-        return Tool.Result.ok(Text.cap(out.toString(), "pass scope_id to narrow the hierarchy"), s.build());
+        s.put("notes", notes);
+        return Tool.Result.ok(Text.cap(out.toString(), "pass scope_id to narrow the hierarchy"), (Json.Obj) Json.of(s));
+    }
+
+    /** A remembered answer, saying first (text) and in notes and ageSeconds (structured) how old it is. */
+    static Tool.Result fromMemory(Tool.Result r, long ageSeconds, int cacheSeconds) {
+        String note = "Answered from memory: read from Clari " + ageSeconds + " s ago (an identical call within CLARI_CACHE_SECONDS="
+                + cacheSeconds + "); no request sent";
+        if (r.structured() == null) return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), null);
+        Map<String, Object> s = new LinkedHashMap<>(r.structured().members());
+        List<Object> notes = new ArrayList<>(List.of(note));
+        if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
+        s.remove("notes"); // then last, as in every answer, before ageSeconds
+        s.put("notes", notes);
+        s.put("ageSeconds", ageSeconds);
+        return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), (Json.Obj) Json.of(s));
     }
 
     /** The call of each forecast-call column at the compared week against the final closed value (a past quarter's last week). */
-    private static void accuracy(ForecastTable t, List<Line> lines, StringBuilder out, Json.Builder s, List<String> notes) {
+    private static void accuracy(ForecastTable t, List<Line> lines, StringBuilder out, Map<String, Object> s,
+            List<String> notes) {
         String closed = t.landing().closed();
         List<ForecastTable.Column> calls = t.columns().stream().filter(c -> c.kind() == ForecastTable.Kind.CALL).toList();
         List<String> headers = new ArrayList<>(List.of("User", closed + " (final)"));
@@ -185,8 +208,8 @@ final class ForecastAnswer {
         String how = "Forecast accuracy: " + t.period() + " is over, so " + closed + " of its last week (" + t.now().label()
                 + ") is final; each call of the week " + t.then().label() + " against it: accuracy = 1 - |call - closed| / closed";
         notes.add(how);
-        out.append(how).append('\n').append(text(headers, formats, rows));
-        s.put("accuracy", table(headers, rows));
+        out.append(how).append('\n').append(text(headers, formats, rows, List.of()));
+        s.put("accuracy", Json.obj("columns", headers, "rows", rows));
     }
 
     /** The main table's columns: who, then each value column now (and then, change where the compared week has values), then metrics. */
@@ -194,7 +217,7 @@ final class ForecastAnswer {
         List<Col> cols = new ArrayList<>();
         cols.add(new Col("User", Format.TEXT, l -> new Json.Str(l.name())));
         cols.add(new Col("Role", Format.TEXT, l -> str(l.role())));
-        cols.add(new Col("Level", Format.HIDDEN, l -> l.level() == null ? Json.Null.NULL : Json.of(l.level())));
+        cols.add(new Col("Level", Format.HIDDEN, l -> Json.of((Object) l.level())));
         cols.add(new Col("Scope id", Format.TEXT, l -> str(l.scopeId())));
         for (ForecastTable.Column c : t.columns()) {
             String name = c.name();
@@ -223,10 +246,6 @@ final class ForecastAnswer {
             if (then != null && (now == null || now.compareTo(then) != 0)) return true;
         }
         return false;
-    }
-
-    private static String text(List<String> headers, List<Format> formats, List<List<Json>> rows) {
-        return text(headers, formats, rows, List.of());
     }
 
     /** An aligned text table of the same cells; names indented by level (from lines, where given); HIDDEN columns left out. */
@@ -259,18 +278,13 @@ final class ForecastAnswer {
     }
 
     /** "Columns: Commit, Best Case = forecast calls; Commit (adj.) = manager adjustments; Quota = quota". */
-    static String legend(List<ForecastTable.Column> columns) {
+    private static String legend(List<ForecastTable.Column> columns) {
         StringJoiner out = new StringJoiner("; ", "Columns: ", "");
         for (ForecastTable.Kind k : ForecastTable.Kind.values()) {
             List<String> names = columns.stream().filter(c -> c.kind() == k).map(ForecastTable.Column::name).toList();
             if (!names.isEmpty()) out.add(String.join(", ", names) + " = " + (k == ForecastTable.Kind.QUOTA ? k.label : k.label + "s"));
         }
         return out.toString();
-    }
-
-    private static Json.Obj table(List<String> headers, List<List<Json>> rows) {
-        return Json.Obj.builder().put("columns", Json.Arr.ofStrings(headers))
-                .put("rows", new Json.Arr(rows.stream().<Json>map(Json.Arr::new).toList())).build();
     }
 
     private static Json num(BigDecimal v) {

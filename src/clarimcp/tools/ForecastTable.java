@@ -102,8 +102,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
     private static final Pattern PIPELINE = Pattern.compile("pipeline");
 
     /** How compare_to names the week to compare with: the week before the latest, the first, or the week of a date. */
-    record Compare(String arg, LocalDate date) {
-    }
+    record Compare(String arg, LocalDate date) {}
 
     /**
      * Aggregates forecast reads as they arrive: each entry (handed out one at a time by a streaming parse, or
@@ -158,20 +157,19 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
         void rest(Json doc) {
             Json.Obj root = doc instanceof Json.Obj o ? o : Json.Obj.EMPTY;
             for (Json.Obj e : Lenient.objects(root.get("entries"))) accept(e);
-            for (Json.Obj u : Lenient.objects(root.get("users"))) {
-                String id = Lenient.id(u.get("userId"));
-                if (id != null) users.putIfAbsent(id, u);
-            }
-            for (Json.Obj f : Lenient.objects(root.get("fields"))) {
-                String id = Lenient.id(f.get("fieldId"));
-                if (id != null) fields.putIfAbsent(id, f);
-            }
-            for (Json.Obj f : Lenient.objects(root.get("timeFrames"))) {
-                String id = Lenient.id(f.get("timeFrameId"));
-                if (id != null) frames.putIfAbsent(id, f);
-            }
+            index(root.get("users"), "userId", users);
+            index(root.get("fields"), "fieldId", fields);
+            index(root.get("timeFrames"), "timeFrameId", frames);
             List<Json.Obj> periods = Lenient.objects(root.get("timePeriods"));
             if (period == null && !periods.isEmpty()) period = periods.get(0);
+        }
+
+        /** The objects of a list by their id (the first of each id kept). */
+        private static void index(Json list, String idKey, Map<String, Json.Obj> into) {
+            for (Json.Obj o : Lenient.objects(list)) {
+                String id = Lenient.id(o.get(idKey));
+                if (id != null) into.putIfAbsent(id, o);
+            }
         }
 
         /**
@@ -259,7 +257,8 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             });
             Set<String> withRows = new LinkedHashSet<>(calls.keySet());
             withRows.addAll(adjusted.keySet());
-            if (scopeUser != null) withRows.removeIf(id -> !id.equals(scopeUser) && !below(id, scopeUser, parent));
+            Set<String> scope = scopeUser == null ? null : Set.of(scopeUser);
+            if (scope != null) withRows.removeIf(id -> !scope.contains(id) && nearestAncestor(id, parent, scope) == null);
 
             // Order: users list order (then users only seen in entries), parents before their teams.
             List<String> order = new ArrayList<>();
@@ -270,7 +269,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             List<String> roots = new ArrayList<>();
             for (String id : order) {
                 checkCancelled();
-                String p = nearestShownAncestor(id, parent, withRows);
+                String p = nearestAncestor(id, parent, withRows);
                 if (p == null) {
                     roots.add(id);
                 } else {
@@ -379,10 +378,6 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
     /** True when the period ended before today (its timePeriods endDate), so the latest week's closed value is final. */
     boolean periodOver(LocalDate today) {
         return periodEnd != null && today != null && periodEnd.compareTo(today.toString()) < 0;
-    }
-
-    List<String> fields() {
-        return columns.stream().map(Column::name).toList();
     }
 
     private record Cell(BigDecimal value, String by, String on) {}
@@ -502,23 +497,12 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
         }
     }
 
-    /** True when ancestor is above id in the reporting lines. */
-    private static boolean below(String id, String ancestor, Map<String, String> parent) {
+    /** The closest manager up id's reporting lines who is in among (one with a row of its own, or the scope), or null. */
+    private static String nearestAncestor(String id, Map<String, String> parent, Set<String> among) {
         Set<String> seen = new HashSet<>(Set.of(id));
         String p = parent.get(id);
         for (int i = 0; p != null && i < MAX_LEVELS && seen.add(p); i++) {
-            if (p.equals(ancestor)) return true;
-            p = parent.get(p);
-        }
-        return false;
-    }
-
-    /** The closest manager up the hierarchy that has a row of its own, or null. */
-    private static String nearestShownAncestor(String id, Map<String, String> parent, Set<String> shown) {
-        Set<String> seen = new HashSet<>(Set.of(id));
-        String p = parent.get(id);
-        for (int i = 0; p != null && i < MAX_LEVELS && seen.add(p); i++) {
-            if (shown.contains(p)) return p;
+            if (among.contains(p)) return p;
             p = parent.get(p);
         }
         return null;

@@ -1,6 +1,6 @@
 package clarimcp.tools;
 
-import clarimcp.clari.ClariException;
+import clarimcp.clari.ExportLimits;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
 import java.util.ArrayList;
@@ -25,22 +25,14 @@ public final class GetAdminLimits {
                     "available": {"type": "integer", "description": "exports left this month"}, "submitted": {"type": "integer"}}},
                   "canExportNow": {"type": "boolean", "description": "false when no slot is free or the quota is spent"},
                   "notes": {"type": "array", "items": {"type": "string"}}}}"""),
-                Schema.READ_ONLY, new GetAdminLimits(clari)::call);
+                Schema.READ_ONLY, (args, ctx) -> answer(ExportLimits.from(clari.client(ctx).adminLimits())));
     }
 
-    private final Clari clari;
-
-    GetAdminLimits(Clari clari) {
-        this.clari = clari;
-    }
-
-    Tool.Result call(Json.Obj arguments, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
-        ExportLimits l = ExportLimits.from(clari.client(ctx).adminLimits());
+    private static Tool.Result answer(ExportLimits l) {
         boolean canExport = !l.noFreeSlot() && !l.quotaExhausted();
         List<String> notes = new ArrayList<>();
-        List<String> missing = missing(l);
-        if (!missing.isEmpty()) {
-            notes.add("Clari's answer lacked (or had unreadable) " + String.join(", ", missing)
+        if (!l.missing().isEmpty()) {
+            notes.add("Clari's answer lacked (or had unreadable) " + String.join(", ", l.missing())
                     + "; a count it does not give never blocks get_forecast");
         }
         if (l.quotaExhausted()) {
@@ -65,17 +57,5 @@ public final class GetAdminLimits {
                 "concurrent", Json.obj("limit", l.concurrentLimit(), "available", l.availableConcurrent(), "running", l.running()),
                 "monthly", Json.obj("quota", l.monthlyQuota(), "available", l.availableMonthly(), "submitted", l.submitted()),
                 "canExportNow", canExport, "notes", notes));
-    }
-
-    /** Clari's names [spec] of the parts its answer lacked or we could not read, in the answer's order. */
-    private static List<String> missing(ExportLimits l) {
-        List<String> out = new ArrayList<>();
-        if (l.concurrentLimit() == null) out.add("concurrentLimit");
-        if (l.availableConcurrent() == null) out.add("availableConcurrentLimit");
-        if (l.running() == null) out.add("runningJobIds");
-        if (l.monthlyQuota() == null) out.add("monthlyQuota");
-        if (l.availableMonthly() == null) out.add("availableMonthlyQuota");
-        if (l.submitted() == null) out.add("submittedJobIds");
-        return out;
     }
 }

@@ -8,16 +8,16 @@ import clarimcp.mcp.Tool;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * get_forecast: one row per user with the latest value of each forecast field. The current week comes from
@@ -91,11 +91,11 @@ public final class GetForecast {
 
     private final Clari clari;
     /** Identical calls within CLARI_CACHE_SECONDS get the answer already given, with its age; nothing is sent. */
-    private final SharedExports.Recent<Tool.Result> recent = new SharedExports.Recent<>(MAX_CACHED, System::nanoTime);
+    private final ForecastExport.Recent<Tool.Result> recent = new ForecastExport.Recent<>(MAX_CACHED, System::nanoTime);
     /** The export budget per hour and the last job's duration, for the life of the process. */
     private final ForecastExport.Session session = new ForecastExport.Session(System::nanoTime);
     /** Identical calls in flight share one read (this tool object lives as long as the process). */
-    private final SharedExports<Read> reads = new SharedExports<>();
+    private final ForecastExport.Shared<Read> reads = new ForecastExport.Shared<>();
     /** Set once GET /forecast/{id} answered 404/405/501: later calls of this session go straight to an export. */
     private final AtomicBoolean syncUnavailable = new AtomicBoolean();
 
@@ -104,55 +104,37 @@ public final class GetForecast {
     }
 
     Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
-        String forecastId = args.str("forecast_id");
-        boolean configured = forecastId == null; // then CLARI_FORECAST_ID names it, and a rejection is a setup problem
+        boolean configured = args.str("forecast_id") == null; // CLARI_FORECAST_ID then: a rejection is a setup problem
         String period = args.str("time_period"), scopeArg = args.str("scope_id"), currency = args.str("currency");
         ForecastTable.Compare compare = compare(args.str("compare_to"));
         ClariConfig config = clari.config();
-        if (forecastId == null) forecastId = config.forecastId();
-        if (forecastId == null || forecastId.isBlank()) {
+        // Both forms already passed the one rule, ClariConfig.FORECAST_ID: the schema's pattern, or ClariConfig's load.
+        String forecastId = configured ? config.forecastId() : args.str("forecast_id");
+        if (forecastId == null) {
             throw new Tool.Failure("No forecast chosen: pass forecast_id (the forecast tab id in the Clari URL, e.g. net_arr) or set CLARI_FORECAST_ID");
-        }
-        if (!ClariConfig.FORECAST_ID.matcher(forecastId).matches()) {
-            throw new Tool.Failure("CLARI_FORECAST_ID must be a forecast tab id like net_arr (letters, digits, _ . : -)");
         }
         // A scope id as Clari writes them ("1905::MGR" [spec]) goes to Clari; anything else (a name, an email) is
         // looked up in the hierarchy of the whole forecast, read once, and the table cut to that manager's team.
         boolean byName = scopeArg != null && !(SCOPE_ID.matcher(scopeArg).matches() && scopeArg.contains("::"));
-        String id = forecastId;
         Map<String, String> ask = new TreeMap<>();
         if (period != null) ask.put("timePeriod", period);
         if (scopeArg != null && !byName) ask.put("scopeId", scopeArg);
         if (currency != null) ask.put("currency", currency);
         boolean history = compare != null;
-        String readKey = id + "\n" + ask + (history ? "\nhistory" : "");
+        String readKey = forecastId + "\n" + ask + (history ? "\nhistory" : "");
         // The answer also depends on compare_to and a scope given by name (resolved here, not sent to Clari).
         String answerKey = readKey + "\n" + (compare == null ? "" : compare.arg()) + "\n" + (byName ? scopeArg : "");
         long fresh = TimeUnit.SECONDS.toNanos(config.cacheSeconds());
-        SharedExports.Recent.Hit<Tool.Result> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
-        if (hit != null) return fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
-        Read read = reads.run(readKey, ctx, waiters -> read(id, configured, ask, history, config, waiters));
+        ForecastExport.Recent.Hit<Tool.Result> hit = fresh > 0 ? recent.get(answerKey, fresh) : null;
+        if (hit != null) return ForecastAnswer.fromMemory(hit.value(), TimeUnit.NANOSECONDS.toSeconds(hit.ageNanos()), config.cacheSeconds());
+        Read read = reads.run(readKey, ctx, waiters -> read(forecastId, configured, ask, history, config, waiters));
         String scopeUser = byName ? read.data().resolveUser(scopeArg, MAX_CANDIDATES) : null;
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         ForecastTable table = read.data().table(compare, scopeUser, today);
-        Tool.Result result = render(forecastId, period, read, table, compare, today);
+        Tool.Result result = ForecastAnswer.render(forecastId, period, read.source(), read.crmRefused(), table,
+                compare == null ? null : compare.arg(), today);
         if (fresh > 0) recent.put(answerKey, result);
         return result;
-    }
-
-    /** A remembered answer, saying first (text) and in notes and ageSeconds (structured) how old it is. */
-    static Tool.Result fromMemory(Tool.Result r, long ageSeconds, int cacheSeconds) {
-        String note = "Answered from memory: read from Clari " + ageSeconds + " s ago (an identical call within CLARI_CACHE_SECONDS="
-                + cacheSeconds + "); no request sent";
-        if (r.structured() == null) return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), null);
-        Json.Builder s = Json.Obj.builder();
-        r.structured().members().forEach((k, v) -> {
-            if (!k.equals("notes")) s.put(k, v);
-        });
-        List<Json> notes = new ArrayList<>(List.of(new Json.Str(note)));
-        if (r.structured().arr("notes") != null) notes.addAll(r.structured().arr("notes").items());
-        s.put("notes", new Json.Arr(notes)).put("ageSeconds", ageSeconds);
-        return Tool.Result.ok("NOTE: " + note + "\n" + r.text(), s.build());
     }
 
     private static ForecastTable.Compare compare(String arg) throws Tool.Failure {
@@ -189,12 +171,12 @@ public final class GetForecast {
                 }
             }
             if (history || !sync) {
-                Json.Builder body = Json.Obj.builder();
-                ask.forEach(body::put);
-                body.put("typesToExport", Json.Arr.ofStrings(EXPORT_TYPES)).put("schedule", "NONE")
-                        .put("includeHistorical", history).put("exportFormat", "JSON");
-                ForecastExport export = new ForecastExport(client, new PollBudget(config, client::timeLeft), ctx, session, config.maxExportsPerHour());
-                data.rest(export.run(forecastId, body.build(), Map.of("entries", data)));
+                Map<String, Object> body = new LinkedHashMap<>(ask);
+                body.putAll(Json.obj("typesToExport", EXPORT_TYPES, "schedule", "NONE", "includeHistorical", history,
+                        "exportFormat", "JSON").members());
+                var budget = new ForecastExport.PollBudget(config, client::timeLeft);
+                var export = new ForecastExport(client, budget, ctx, session, config.maxExportsPerHour());
+                data.rest(export.run(forecastId, (Json.Obj) Json.of(body), Map.of("entries", data)));
             }
             return new Read(data, sync ? (history ? "sync+export" : "sync") : "export", crmRefused);
         } catch (CancellationException e) {
@@ -224,9 +206,7 @@ public final class GetForecast {
             throws ClariException, InterruptedException {
         Map<String, List<String>> query = new LinkedHashMap<>();
         ask.forEach((k, v) -> query.put(k, List.of(v)));
-        List<String> types = new ArrayList<>(EXPORT_TYPES);
-        types.addAll(CRM_TYPES);
-        query.put("typesToExport", types);
+        query.put("typesToExport", Stream.concat(EXPORT_TYPES.stream(), CRM_TYPES.stream()).toList());
         query.put("exportFormat", List.of("JSON"));
         try {
             data.rest(client.forecast(forecastId, query, Map.of("entries", data)));
@@ -237,28 +217,5 @@ public final class GetForecast {
         query.put("typesToExport", EXPORT_TYPES);
         data.rest(client.forecast(forecastId, query, Map.of("entries", data)));
         return true;
-    }
-
-    private static Tool.Result render(String forecastId, String requested, Read read, ForecastTable t, ForecastTable.Compare compare,
-            LocalDate today) {
-        List<String> warnings = new ArrayList<>(); // shown above the table: they change how it reads
-        if (requested != null && t.period() != null && !requested.equals(t.period())) {
-            warnings.add("Clari returned " + t.period() + ", not the requested " + requested
-                    + ": it falls back to the current quarter when it does not recognise a parameter");
-        }
-        if (requested != null && t.period() == null) {
-            warnings.add("Clari did not say which period it returned; it may not be " + requested);
-        }
-        if (read.crmRefused()) {
-            warnings.add("CRM totals are missing: Clari refused crm_total and crm_closed for this forecast (400 type_not_supported)");
-        }
-        String source = switch (read.source()) {
-            case "sync" -> "Read with one synchronous request (GET /forecast): the latest week, no export job, no export quota spent";
-            case "sync+export" -> "Read with one synchronous request (GET /forecast: the latest week, with CRM totals) and one export job "
-                    + "with every week of the quarter (counts against the monthly export quota; exports carry no CRM totals, so those have no 'then')";
-            default -> "Read with a Clari export job (counts against the monthly export quota; the synchronous read is not available here)"
-                    + "; CRM totals are not available from exports";
-        };
-        return ForecastAnswer.render(forecastId, requested, read.source(), source, warnings, t, compare == null ? null : compare.arg(), today);
     }
 }

@@ -195,10 +195,10 @@ class ExportSlotsTest {
     @Test
     void recentAnswers_validForTheAskedAge_oldestDroppedBeyondTheBound() {
         AtomicLong now = new AtomicLong();
-        SharedExports.Recent<String> recent = new SharedExports.Recent<>(2, now::get);
+        ForecastExport.Recent<String> recent = new ForecastExport.Recent<>(2, now::get);
         recent.put("a", "A");
         now.addAndGet(5);
-        assertEquals(new SharedExports.Recent.Hit<>("A", 5), recent.get("a", 6));
+        assertEquals(new ForecastExport.Recent.Hit<>("A", 5), recent.get("a", 6));
         now.addAndGet(1);
         assertNull(recent.get("a", 6), "6 ns old is not fresher than 6 ns");
         assertNull(recent.get("a", 100), "an expired answer is forgotten, not kept for a laxer caller");

@@ -1,5 +1,6 @@
 package clarimcp.tools;
 
+import clarimcp.clari.ExportLimits;
 import clarimcp.mcp.Tool;
 import static clarimcp.tools.Fixtures.assertConforms;
 import static clarimcp.tools.Fixtures.obj;
@@ -133,5 +134,8 @@ class GetAdminLimitsTest {
         assertEquals(null, junk.availableMonthly());
         assertTrue(!junk.noFreeSlot() && !junk.quotaExhausted(), "unknown never blocks an export");
         assertEquals("unknown", ExportLimits.ofTotal(null, 3));
+        ExportLimits huge = ExportLimits.from(obj("{\"concurrentLimit\":1e999999999,\"monthlyQuota\":3e2}"));
+        assertEquals(null, huge.concurrentLimit(), "an exponent beyond int is unreadable, not expanded");
+        assertEquals(300, huge.monthlyQuota());
     }
 }
