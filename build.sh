@@ -139,7 +139,7 @@ sha256() {
 # decide what the cache holds, so they are inputs of the image too.
 training_sources() {
     (cd "$ROOT" && { find test/clarimcp/sandbox -name '*.java' ! -name '*Test.java'
-        printf '%s\n' test/clarimcp/e2e/Launcher.java test/clarimcp/bench/AotTraining.java; } | LC_ALL=C sort)
+        printf '%s\n' test/clarimcp/e2e/Launcher.java test/clarimcp/bench/AotTraining.java test/clarimcp/json/ObjBuilder.java; } | LC_ALL=C sort)
 }
 
 # One hash over every input of the build (sources, training sources, jlink.conf, this script, the

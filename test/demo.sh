@@ -13,7 +13,7 @@ readonly JDK
 rm -rf "$OUT"
 mkdir -p "$OUT"
 (cd "$ROOT" && "$JDK/bin/javac" --release 21 -encoding UTF-8 -proc:none -cp build/classes -d "$OUT" \
-    $(find test/clarimcp/sandbox -name '*.java' ! -name '*Test.java') \
+    $(find test/clarimcp/sandbox -name '*.java' ! -name '*Test.java') test/clarimcp/json/ObjBuilder.java \
     test/clarimcp/e2e/Launcher.java test/clarimcp/demo/Demo.java)
 
 main=clarimcp.demo.Demo

@@ -2,6 +2,7 @@ package clarimcp;
 
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
+import clarimcp.clari.ExportLimits;
 import clarimcp.clari.ClariException;
 import clarimcp.clari.ClariConfig.Network;
 import clarimcp.json.Json;
@@ -182,17 +183,11 @@ final class Check {
         }
     }
 
-    /** "export slots free 1 of 3; exports left this month 995 of 1000", from the documented shape. */
+    /** "export slots free 1 of 3; exports left this month 995 of 1000": read as get_admin_limits reads it. */
     private static String summary(Json limits) {
-        Json.Obj top = limits instanceof Json.Obj o ? o : Json.Obj.EMPTY;
-        Json.Obj jobs = top.obj("jobs") != null ? top.obj("jobs") : top;
-        return "export slots free " + count(jobs.get("availableConcurrentLimit")) + " of " + count(jobs.get("concurrentLimit"))
-                + "; exports left this month " + count(jobs.get("availableMonthlyQuota")) + " of " + count(jobs.get("monthlyQuota"));
-    }
-
-    /** A whole number as sent (short ones only: this is Clari's text on our terminal), else "?". */
-    private static String count(Json v) {
-        return v instanceof Json.Num n && n.text().matches("\\d{1,12}") ? n.text() : "?";
+        ExportLimits l = ExportLimits.from(limits);
+        return "export slots free " + ExportLimits.ofTotal(l.availableConcurrent(), l.concurrentLimit())
+                + "; exports left this month " + ExportLimits.ofTotal(l.availableMonthly(), l.monthlyQuota());
     }
 
     private void fail(String what, String problem) {

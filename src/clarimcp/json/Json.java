@@ -76,10 +76,6 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
             for (Json item : a.items()) if (item instanceof Str s) out.add(s.value());
             return out;
         }
-
-        public static Builder builder() {
-            return new Builder();
-        }
     }
 
     /** An array. */
@@ -92,12 +88,6 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
 
         public static Arr of(Json... items) {
             return new Arr(List.of(items));
-        }
-
-        public static Arr ofStrings(List<String> values) {
-            List<Json> out = new ArrayList<>(values.size());
-            for (String v : values) out.add(new Str(v));
-            return new Arr(out);
         }
 
         public int size() {
@@ -133,20 +123,10 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
             return new BigDecimal(text);
         }
 
-        /** True when the value is a whole number (1, 1.0 and 1e2 are; 1.5 is not). */
-        public boolean isIntegral() {
-            BigDecimal d = decimal();
-            return d.signum() == 0 || d.stripTrailingZeros().scale() <= 0;
-        }
-
         /** The exact integer value, or throws ArithmeticException when fractional or out of long range. */
         public long longValueExact() {
             BigInteger i = decimal().toBigIntegerExact();
             return i.longValueExact();
-        }
-
-        public double doubleValue() {
-            return decimal().doubleValue();
         }
     }
 
@@ -213,45 +193,5 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
 
     static Bool of(boolean b) {
         return Bool.of(b);
-    }
-
-    /** Builds an {@link Obj} in insertion order; a repeated key is a programming error. */
-    final class Builder {
-        private final LinkedHashMap<String, Json> members = new LinkedHashMap<>();
-
-        private Builder() {}
-
-        public Builder put(String key, Json value) {
-            Objects.requireNonNull(value, key);
-            if (members.putIfAbsent(key, value) != null) {
-                throw new IllegalArgumentException("duplicate key: " + key);
-            }
-            return this;
-        }
-
-        public Builder put(String key, String value) {
-            return put(key, new Str(value));
-        }
-
-        public Builder put(String key, long value) {
-            return put(key, Num.of(value));
-        }
-
-        public Builder put(String key, boolean value) {
-            return put(key, Bool.of(value));
-        }
-
-        /** Puts the member only when value is not null (optional fields). */
-        public Builder putIfPresent(String key, Json value) {
-            return value == null ? this : put(key, value);
-        }
-
-        public Builder putIfPresent(String key, String value) {
-            return value == null ? this : put(key, value);
-        }
-
-        public Obj build() {
-            return new Obj(members);
-        }
     }
 }

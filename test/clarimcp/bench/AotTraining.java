@@ -2,6 +2,7 @@ package clarimcp.bench;
 
 import clarimcp.e2e.Launcher;
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.ClariSandbox;
 import clarimcp.sandbox.SandboxOrg;
@@ -65,10 +66,9 @@ public final class AotTraining {
                     "CLARI_POLL_INTERVAL_SECONDS", "0.2");
             try (Launcher server = Launcher.start(env)) {
                 Session s = new Session(server);
-                s.call("initialize", Json.Obj.builder().put("protocolVersion", "2025-11-25")
-                        .put("capabilities", Json.Obj.EMPTY)
-                        .put("clientInfo", Json.Obj.builder().put("name", "aot-training").put("version", "1").build())
-                        .build());
+                s.call("initialize", Json.obj("protocolVersion", "2025-11-25",
+                        "capabilities", Json.Obj.EMPTY,
+                        "clientInfo", Json.obj("name", "aot-training", "version", "1")));
                 server.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
                 s.call("ping", null);
                 Json.Obj list = s.call("tools/list", null);
@@ -82,7 +82,7 @@ public final class AotTraining {
                 sandbox.knobs().syncStatus(501); // the export fallback too: submit, poll, results
                 Json.Obj exported = s.tool("get_forecast", arguments("get_forecast", sandbox.org()));
                 err.printf("training: get_forecast by export %s%n", Json.Bool.TRUE.equals(exported.get("isError")) ? "answered an error" : "ok");
-                s.tool("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.EMPTY).build()); // bad argument
+                s.tool("get_deal_risk", Json.obj("opp_ids", Json.Arr.EMPTY)); // bad argument
                 s.call("no/such/method", null);
                 server.send("{not json");
                 s.call("ping", null);
@@ -98,11 +98,11 @@ public final class AotTraining {
     static Json.Obj arguments(String tool, SandboxOrg org) {
         LocalDate today = org.today();
         return switch (tool) {
-            case "get_forecast" -> Json.Obj.builder().put("time_period", org.currentQuarter()).build();
-            case "get_pipeline_changes" -> Json.Obj.builder().put("start_date", today.minusDays(30).toString())
-                    .put("end_date", today.toString()).build();
-            case "get_deal_risk" -> Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(
-                    org.opportunities().stream().map(SandboxOrg.Opportunity::id).limit(DEAL_IDS).toList())).build();
+            case "get_forecast" -> Json.obj("time_period", org.currentQuarter());
+            case "get_pipeline_changes" -> Json.obj("start_date", today.minusDays(30).toString(),
+                    "end_date", today.toString());
+            case "get_deal_risk" -> Json.obj("opp_ids", ObjBuilder.strings(
+                    org.opportunities().stream().map(SandboxOrg.Opportunity::id).limit(DEAL_IDS).toList()));
             default -> Json.Obj.EMPTY;
         };
     }
@@ -118,7 +118,7 @@ public final class AotTraining {
 
         Json.Obj call(String method, Json.Obj params) throws Exception {
             int id = nextId++;
-            Json.Builder b = Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", method);
+            ObjBuilder b = new ObjBuilder().put("jsonrpc", "2.0").put("id", id).put("method", method);
             if (params != null) b.put("params", params);
             Json.Obj reply = server.request(JsonWriter.write(b.build()), Json.of(id), CALL_TIMEOUT_MS, new ArrayList<>());
             if (method.equals("no/such/method")) return reply;
@@ -128,8 +128,8 @@ public final class AotTraining {
 
         /** A tools/call with a progress token; returns the result (a protocol error fails the session). */
         Json.Obj tool(String name, Json.Obj arguments) throws Exception {
-            Json.Obj params = Json.Obj.builder().put("name", name).put("arguments", arguments)
-                    .put("_meta", Json.Obj.builder().put("progressToken", "t" + nextId).build()).build();
+            Json.Obj params = Json.obj("name", name, "arguments", arguments,
+                    "_meta", Json.obj("progressToken", "t" + nextId));
             return call("tools/call", params).obj("result");
         }
     }

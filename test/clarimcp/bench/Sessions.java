@@ -1,6 +1,7 @@
 package clarimcp.bench;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.ClariSandbox;
 import clarimcp.sandbox.SandboxOrg;
@@ -198,8 +199,7 @@ final class Sessions {
                     sandbox.knobs().jobDuration(job);
                     long before = statusPolls();
                     long start = System.nanoTime();
-                    Json.Obj reply = c.request(Requests.tool(id, "get_forecast", Json.Obj.builder()
-                            .put("time_period", sandbox.org().currentQuarter()).build()), id, Bench.CALL_TIMEOUT_MS);
+                    Json.Obj reply = c.request(Requests.tool(id, "get_forecast", Json.obj("time_period", sandbox.org().currentQuarter())), id, Bench.CALL_TIMEOUT_MS);
                     long overhead = System.nanoTime() - start - job.toNanos();
                     Requests.requireSuccess(reply, "get_forecast");
                     byJob.computeIfAbsent(job, k -> new ArrayList<>()).add(overhead);
@@ -246,7 +246,7 @@ final class Sessions {
             c.send(Requests.INITIALIZED);
             sandbox.knobs().syncStatus(501).jobDuration(Duration.ZERO).syntheticReps(reps);
             long start = System.nanoTime();
-            Json.Obj reply = c.request(Requests.tool(1, "get_forecast", Json.Obj.builder().put("time_period", quarter).build()),
+            Json.Obj reply = c.request(Requests.tool(1, "get_forecast", Json.obj("time_period", quarter)),
                     1, Bench.CALL_TIMEOUT_MS);
             wall = System.nanoTime() - start;
             rss = c.peakRssKiB();
@@ -279,7 +279,7 @@ final class Sessions {
         try (Child c = Child.start(product, forecastEnv("0"), logs.resolve("product-sync.stderr"))) {
             c.request(Requests.initialize(0), 0, Bench.CALL_TIMEOUT_MS);
             c.send(Requests.INITIALIZED);
-            String args = JsonWriter.write(Json.Obj.builder().put("time_period", quarter).build());
+            String args = JsonWriter.write(Json.obj("time_period", quarter));
             int id = 1;
             for (int r = -3; r < Bench.SYNC_RUNS; r++, id++) {         // three warm-ups each
                 long start = System.nanoTime();
@@ -306,7 +306,7 @@ final class Sessions {
 
     /** A repeated identical question within CLARI_CACHE_SECONDS (default 300): answered from memory, no request. */
     void cachedRepeat() throws Exception {
-        String args = JsonWriter.write(Json.Obj.builder().put("time_period", sandbox.org().currentQuarter()).build());
+        String args = JsonWriter.write(Json.obj("time_period", sandbox.org().currentQuarter()));
         List<Long> repeats = new ArrayList<>();
         long first;
         int sentByRepeats;
@@ -372,12 +372,12 @@ final class Sessions {
     private Json.Obj dealArgs(int n) {
         List<String> ids = new ArrayList<>(sandbox.org().opportunities().stream().map(SandboxOrg.Opportunity::id).limit(n).toList());
         for (int i = 0; ids.size() < n; i++) ids.add(String.format("006BENCH%07d", i));
-        return Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).build();
+        return Json.obj("opp_ids", ObjBuilder.strings(ids));
     }
 
     private Json.Obj pipelineArgs() {
         LocalDate today = sandbox.org().today();
-        return Json.Obj.builder().put("start_date", today.minusDays(7).toString()).put("end_date", today.toString())
-                .put("limit", 100).build();
+        return Json.obj("start_date", today.minusDays(7).toString(), "end_date", today.toString(),
+                "limit", 100);
     }
 }

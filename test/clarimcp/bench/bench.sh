@@ -17,7 +17,7 @@ readonly JDK
 rm -rf "$OUT"
 mkdir -p "$OUT"
 (cd "$ROOT" && "$JDK/bin/javac" --release 21 -encoding UTF-8 -proc:none -cp build/classes -d "$OUT" \
-    $(find test/clarimcp/sandbox -name '*.java' ! -name '*Test.java') \
+    $(find test/clarimcp/sandbox -name '*.java' ! -name '*Test.java') test/clarimcp/json/ObjBuilder.java \
     $(find test/clarimcp/bench -name '*.java' ! -name 'AotTraining.java'))
 
 run=("$JDK/bin/java" -cp "$OUT:$ROOT/build/classes"

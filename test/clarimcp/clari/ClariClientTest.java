@@ -81,7 +81,7 @@ class ClariClientTest {
     @Test
     void submitForecastExport_postsJsonBodyToForecastPath() throws Exception {
         try (StubServer stub = new StubServer(Reply.json(202, "{\"jobId\":\"6073683781a6da229df71e00\"}"))) {
-            Json.Obj body = Json.Obj.builder().put("timePeriod", "2024_Q3").put("exportFormat", "JSON").build();
+            Json.Obj body = Json.obj("timePeriod", "2024_Q3", "exportFormat", "JSON");
             Json answer = client(stub).submitForecastExport("net_arr", body);
             assertEquals("6073683781a6da229df71e00", ((Json.Obj) answer).str("jobId"));
             StubServer.Request r = stub.requests.get(0);
@@ -316,7 +316,7 @@ class ClariClientTest {
             Json rest = client(stub).exportResults("j1", Map.of("entries", entries::add));
             Json.Obj whole = (Json.Obj) JsonParser.parse(export);
             assertEquals(whole.arr("entries").items(), entries);
-            assertEquals(Json.Obj.builder().put("users", whole.get("users")).build(), rest);
+            assertEquals(Json.obj("users", whole.get("users")), rest);
         }
         String broken = export.replace("]}", "],\"users\":[]}"); // a duplicate key after the entries
         try (StubServer stub = new StubServer(Reply.json(200, broken))) {
@@ -386,7 +386,7 @@ class ClariClientTest {
             Json rest = client(stub).exportResults("j1", keep(entries));
             assertEquals(2, stub.requests.size(), "a 503 before the body is retried");
             assertEquals(1, entries.size());
-            assertEquals(Json.Obj.builder().put("users", Json.Arr.EMPTY).build(), rest);
+            assertEquals(Json.obj("users", Json.Arr.EMPTY), rest);
         }
     }
 

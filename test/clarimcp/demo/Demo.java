@@ -2,6 +2,7 @@ package clarimcp.demo;
 
 import clarimcp.e2e.Launcher;
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.ClariSandbox;
@@ -54,17 +55,16 @@ public final class Demo {
 
                 String quarter = sandbox.org().currentQuarter();
                 ask(out, server, 1, "Where will we land in " + quarter.replace('_', ' ') + ", and what moved since last week?", "get_forecast",
-                        Json.Obj.builder().put("compare_to", "last_week").build());
+                        Json.obj("compare_to", "last_week"));
                 // The tool's default window (the last 7 days ending now): no dates computed from the sandbox.
                 ask(out, server, 2, "What changed in Clari in the last 7 days?", "get_pipeline_changes",
-                        Json.Obj.builder().put("limit", 25).build());
+                        Json.obj("limit", 25));
                 ask(out, server, 3, "Which of these deals from my CRM report does Clari think are at risk?", "get_deal_risk",
-                        Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(PASTED_FROM_CRM_REPORT)).build());
+                        Json.obj("opp_ids", ObjBuilder.strings(PASTED_FROM_CRM_REPORT)));
                 // A Commit inspection as a client runs the prompt: prompts/get, then the tool call its text names.
-                Json.Obj prompt = server.request(JsonWriter.write(Json.Obj.builder().put("jsonrpc", "2.0").put("id", 40)
-                        .put("method", "prompts/get").put("params", Json.Obj.builder().put("name", "commit_inspection")
-                                .put("arguments", Json.Obj.builder().put("opp_ids", String.join(", ", COMMIT_REPORT)).build())
-                                .build()).build()), Json.of(40), CALL_TIMEOUT_MS, null);
+                Json.Obj prompt = server.request(JsonWriter.write(Json.obj("jsonrpc", "2.0", "id", 40,
+                        "method", "prompts/get", "params", Json.obj("name", "commit_inspection",
+                                "arguments", Json.obj("opp_ids", String.join(", ", COMMIT_REPORT))))), Json.of(40), CALL_TIMEOUT_MS, null);
                 String text = ((Json.Obj) prompt.obj("result").arr("messages").items().get(0)).obj("content").str("text");
                 java.util.regex.Matcher call = java.util.regex.Pattern.compile("Call get_deal_risk with (\\{.*?\\})\\.\n").matcher(text);
                 if (!call.find()) throw new IllegalStateException("commit_inspection names no get_deal_risk call: " + text);
@@ -87,10 +87,9 @@ public final class Demo {
         String shown = JsonWriter.write(args);
         out.println("    -> " + tool + " " + (shown.length() > 120 ? shown.substring(0, 117) + "..." : shown));
         out.println("=".repeat(100));
-        Json.Obj call = Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
-                .put("params", Json.Obj.builder().put("name", tool).put("arguments", args)
-                        .put("_meta", Json.Obj.builder().put("progressToken", "q" + id).build()).build())
-                .build();
+        Json.Obj call = Json.obj("jsonrpc", "2.0", "id", id, "method", "tools/call",
+                "params", Json.obj("name", tool, "arguments", args,
+                        "_meta", Json.obj("progressToken", "q" + id)));
         long start = System.nanoTime();
         List<Json.Obj> notes = new java.util.ArrayList<>();
         Json.Obj reply = server.request(JsonWriter.write(call), Json.of(id), CALL_TIMEOUT_MS, notes);

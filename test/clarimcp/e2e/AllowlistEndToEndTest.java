@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.sandbox.ClariSandbox;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
@@ -39,35 +40,35 @@ class AllowlistEndToEndTest {
             List<McpSession.Reply> ok = new ArrayList<>();
             List<McpSession.Reply> refused = new ArrayList<>();
 
-            ok.add(s.call("get_forecast", Json.Obj.builder().put("time_period", sandbox.org().currentQuarter()).build(), "f"));
-            ok.add(s.call("get_forecast", Json.Obj.builder().put("forecast_id", "net_arr").put("scope_id", "1905::MGR")
-                    .put("currency", "EUR").build()));
+            ok.add(s.call("get_forecast", Json.obj("time_period", sandbox.org().currentQuarter()), "f"));
+            ok.add(s.call("get_forecast", Json.obj("forecast_id", "net_arr", "scope_id", "1905::MGR",
+                    "currency", "EUR")));
             sandbox.knobs().syncStatus(501); // from here on the session exports (and remembers it)
-            ok.add(s.call("get_forecast", Json.Obj.builder().put("time_period", sandbox.org().currentQuarter()).build(), "fx"));
-            ok.add(s.call("get_pipeline_changes", Json.Obj.builder().put("start_date", today.minusDays(29).toString())
-                    .put("end_date", today.toString()).put("limit", 200).build(), "p"));
-            ok.add(s.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).build(), "d"));
+            ok.add(s.call("get_forecast", Json.obj("time_period", sandbox.org().currentQuarter()), "fx"));
+            ok.add(s.call("get_pipeline_changes", Json.obj("start_date", today.minusDays(29).toString(),
+                    "end_date", today.toString(), "limit", 200), "p"));
+            ok.add(s.call("get_deal_risk", Json.obj("opp_ids", ObjBuilder.strings(ids)), "d"));
             ok.add(s.call("get_admin_limits", Json.Obj.EMPTY));
 
             // Fault paths: each answered with an isError result, none with a request off the list.
             sandbox.knobs().redirectNext(1, "http://127.0.0.1:9/v4/admin/limits");
-            refused.add(s.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids.subList(0, 5))).build()));
+            refused.add(s.call("get_deal_risk", Json.obj("opp_ids", ObjBuilder.strings(ids.subList(0, 5)))));
             sandbox.knobs().malformedNext(1);
-            refused.add(s.call("get_pipeline_changes", Json.Obj.builder().put("start_date", today.minusDays(2).toString())
-                    .put("end_date", today.toString()).build()));
+            refused.add(s.call("get_pipeline_changes", Json.obj("start_date", today.minusDays(2).toString(),
+                    "end_date", today.toString())));
             sandbox.knobs().failJobs(true);
             refused.add(s.call("get_forecast", Json.Obj.EMPTY));
             sandbox.knobs().failJobs(false);
-            refused.add(s.call("get_forecast", Json.Obj.builder().put("forecast_id", "no_such_tab").build()));
+            refused.add(s.call("get_forecast", Json.obj("forecast_id", "no_such_tab")));
 
             // Attempts to steer the URL through arguments: refused before any request.
             int before = sandbox.requests().size();
-            refused.add(s.call("get_forecast", Json.Obj.builder().put("forecast_id", "..").build()));
-            refused.add(s.call("get_forecast", Json.Obj.builder().put("forecast_id", "forecast/../../admin/limits").build()));
-            refused.add(s.call("get_forecast", Json.Obj.builder().put("scope_id", "1905::MGR\"}").build()));
-            refused.add(s.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of("006&oppId=x"))).build()));
-            refused.add(s.call("get_pipeline_changes", Json.Obj.builder().put("start_date", "2026-01-01&limit=5")
-                    .put("end_date", today.toString()).build()));
+            refused.add(s.call("get_forecast", Json.obj("forecast_id", "..")));
+            refused.add(s.call("get_forecast", Json.obj("forecast_id", "forecast/../../admin/limits")));
+            refused.add(s.call("get_forecast", Json.obj("scope_id", "1905::MGR\"}")));
+            refused.add(s.call("get_deal_risk", Json.obj("opp_ids", ObjBuilder.strings(List.of("006&oppId=x")))));
+            refused.add(s.call("get_pipeline_changes", Json.obj("start_date", "2026-01-01&limit=5",
+                    "end_date", today.toString())));
             assertEquals(before, sandbox.requests().size(), "a refused argument reached Clari");
 
             for (McpSession.Reply r : ok) assertFalse(r.isError(), r.text());

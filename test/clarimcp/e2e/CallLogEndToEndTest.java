@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.ClariSandbox;
@@ -41,13 +42,13 @@ class CallLogEndToEndTest {
             Map<String, String> env = Map.of("CLARI_API_TOKEN", sb.token(), "CLARI_BASE_URL", sb.baseUrl().toString(),
                     "CLARI_FORECAST_ID", "forecast", "CLARI_POLL_INTERVAL_SECONDS", "0.2",
                     "CLARI_LOG_FILE", log.toString(), "CLARI_LOG_LEVEL", "debug");
-            Json.Obj riskArgs = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(secretArg))).build();
+            Json.Obj riskArgs = Json.obj("opp_ids", ObjBuilder.strings(List.of(secretArg)));
             try (Launcher l = Launcher.start(env)) {
                 l.request(INIT, Json.of(0), 10_000, null);
                 call(l, 1, "get_admin_limits", Json.Obj.EMPTY);
                 call(l, 2, "get_deal_risk", riskArgs);
                 call(l, 3, "get_forecast", Json.Obj.EMPTY);
-                call(l, 4, "get_pipeline_changes", Json.Obj.builder().put("start_date", "2026-13-01").build()); // tool error
+                call(l, 4, "get_pipeline_changes", Json.obj("start_date", "2026-13-01")); // tool error
                 call(l, 5, "no_such_tool", Json.Obj.EMPTY); // protocol error
                 assertEquals(0, l.closeAndWait(10_000));
                 assertFalse(l.stdout().contains(sb.token()) || l.stderr().contains(sb.token()), "token on stdout/stderr");
@@ -121,8 +122,8 @@ class CallLogEndToEndTest {
     }
 
     private static void call(Launcher l, int id, String tool, Json.Obj args) throws Exception {
-        Json.Obj msg = Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
-                .put("params", Json.Obj.builder().put("name", tool).put("arguments", args).build()).build();
+        Json.Obj msg = Json.obj("jsonrpc", "2.0", "id", id, "method", "tools/call",
+                "params", Json.obj("name", tool, "arguments", args));
         l.request(JsonWriter.write(msg), Json.of(id), 30_000, null);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
 import com.sun.net.httpserver.HttpServer;
@@ -36,7 +37,7 @@ class FaultsEndToEndTest extends SandboxSessionTest {
     }
 
     private static McpSession.Reply dealRisk() throws Exception {
-        return session.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(someIds)).build());
+        return session.call("get_deal_risk", Json.obj("opp_ids", ObjBuilder.strings(someIds)));
     }
 
     private static List<RecordedRequest> opportunityCalls() {
@@ -181,9 +182,9 @@ class FaultsEndToEndTest extends SandboxSessionTest {
         String canary = "wrong-token-canary-7d41e0b2";
         try (McpSession s = McpSession.start(McpSession.env(sandbox, "CLARI_API_TOKEN", canary))) {
             List<McpSession.Reply> replies = List.of(
-                    s.call("get_deal_risk", Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(someIds)).build()),
-                    s.call("get_pipeline_changes", Json.Obj.builder().put("start_date", sandbox.org().today().minusDays(1).toString())
-                            .put("end_date", sandbox.org().today().toString()).build()),
+                    s.call("get_deal_risk", Json.obj("opp_ids", ObjBuilder.strings(someIds))),
+                    s.call("get_pipeline_changes", Json.obj("start_date", sandbox.org().today().minusDays(1).toString(),
+                            "end_date", sandbox.org().today().toString())),
                     s.call("get_forecast", Json.Obj.EMPTY));
             for (McpSession.Reply r : replies) {
                 assertTrue(r.isError(), r.text());

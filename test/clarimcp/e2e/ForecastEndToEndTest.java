@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonParser;
 import clarimcp.sandbox.Knobs;
 import clarimcp.sandbox.RecordedRequest;
@@ -73,7 +74,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     @Timeout(30)
     void syncRead_currentWeek_oneGet_noExport_quotaAdjustmentsHierarchyTotals_structuredMatchesText() throws Exception {
         String quarter = org.currentQuarter();
-        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("time_period", quarter).build(), "fc-sync");
+        McpSession.Reply r = session.call("get_forecast", Json.obj("time_period", quarter), "fc-sync");
         assertFalse(r.isError(), r.text());
         assertEquals(1, sandbox.requests().size(), "one request: " + sandbox.requests());
         RecordedRequest get = sandbox.requests().getFirst();
@@ -115,12 +116,12 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         assertTrue(optin.text().contains("not opted into forecast 'forecast'") && optin.text().contains("ask a Clari admin"), optin.text());
         assertFalse(optin.text().contains("rejected the API token"), optin.text());
         sandbox.knobs().noOptin(false);
-        McpSession.Reply unknown = session.call("get_forecast", Json.Obj.builder().put("forecast_id", "no_such_tab").build());
+        McpSession.Reply unknown = session.call("get_forecast", Json.obj("forecast_id", "no_such_tab"));
         assertTrue(unknown.isError());
         assertTrue(unknown.text().contains("'no_such_tab'") && unknown.text().contains("no_such_forecast_config")
                 && unknown.text().contains("CLARI_FORECAST_ID"), unknown.text());
         sandbox.clearRequests();
-        McpSession.Reply viaExport = exports.call("get_forecast", Json.Obj.builder().put("forecast_id", "no_such_tab").build());
+        McpSession.Reply viaExport = exports.call("get_forecast", Json.obj("forecast_id", "no_such_tab"));
         assertTrue(viaExport.text().contains("no_such_forecast_config"), viaExport.text());
         sandbox.knobs().monthlyQuota(0);
         McpSession.Reply quota = exports.call("get_forecast", Json.Obj.EMPTY);
@@ -134,7 +135,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     void export_currentQuarter_rowsAndTotalsMatchTheOrg_structuredMatchesText_progressPerPoll() throws Exception {
         String quarter = org.currentQuarter();
         sandbox.knobs().jobDuration(Duration.ofSeconds(1));
-        McpSession.Reply r = exports.call("get_forecast", Json.Obj.builder().put("time_period", quarter).build(), "fc-1");
+        McpSession.Reply r = exports.call("get_forecast", Json.obj("time_period", quarter), "fc-1");
         assertFalse(r.isError(), r.text());
         Json.Obj s = r.structured();
         assertEquals("export", s.str("source"));
@@ -143,7 +144,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         textMatches(r);
         RecordedRequest submit = McpSession.requestsTo(sandbox, "POST", "/export/forecast/forecast").getFirst();
         Json.Obj body = (Json.Obj) JsonParser.parse(submit.body().getBytes(StandardCharsets.UTF_8));
-        assertEquals(Json.Arr.ofStrings(List.of("forecast", "quota", "forecast_updated", "adjustment")), body.get("typesToExport"));
+        assertEquals(ObjBuilder.strings(List.of("forecast", "quota", "forecast_updated", "adjustment")), body.get("typesToExport"));
 
         // One progress notification per status poll, increasing, ending with the poll that saw DONE.
         int polls = McpSession.requestsTo(sandbox, "GET", STATUS).size();
@@ -153,7 +154,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         for (Json.Obj p : progress) {
             Json.Obj params = p.obj("params");
             assertEquals(Json.of("fc-1"), params.get("progressToken"));
-            double value = ((Json.Num) params.get("progress")).doubleValue();
+            double value = ((Json.Num) params.get("progress")).decimal().doubleValue();
             assertTrue(value > last, "progress must increase");
             last = value;
         }
@@ -223,7 +224,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         Assumptions.assumeTrue(frames.size() >= 2, "the first week of a quarter has no last week");
         String nowW = frames.getLast().str("timeFrameId"), thenW = frames.get(frames.size() - 2).str("timeFrameId");
         User manager = org.managers().get(2);
-        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("compare_to", "last_week").put("scope_id", manager.name()).build());
+        McpSession.Reply r = session.call("get_forecast", Json.obj("compare_to", "last_week", "scope_id", manager.name()));
         assertFalse(r.isError(), r.text());
         Json.Obj s = r.structured();
         assertEquals("sync+export", s.str("source"));
@@ -258,7 +259,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
         List<Json.Obj> frames = served.arr("timeFrames").items().stream().map(j -> (Json.Obj) j)
                 .sorted(java.util.Comparator.comparing((Json.Obj f) -> f.str("startDate"))).toList();
         String first = frames.getFirst().str("timeFrameId"), last = frames.getLast().str("timeFrameId");
-        McpSession.Reply r = session.call("get_forecast", Json.Obj.builder().put("time_period", pq).put("compare_to", "quarter_start").build());
+        McpSession.Reply r = session.call("get_forecast", Json.obj("time_period", pq, "compare_to", "quarter_start"));
         assertFalse(r.isError(), r.text());
         Json.Obj acc = r.structured().obj("accuracy");
         int graded = 0;
@@ -305,7 +306,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     }
 
     private static Json.Obj zip(Json.Arr columns, Json.Arr row) {
-        Json.Builder b = Json.Obj.builder();
+        ObjBuilder b = new ObjBuilder();
         for (int i = 0; i < columns.size(); i++) {
             if (!(row.items().get(i) instanceof Json.Null)) b.put(((Json.Str) columns.items().get(i)).value(), row.items().get(i));
         }
@@ -343,7 +344,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     @Timeout(30)
     void unknownPeriod_clariFallsBackToCurrentQuarter_answerSaysSo() throws Exception {
         sandbox.knobs().jobDuration(Duration.ZERO);
-        McpSession.Reply r = exports.call("get_forecast", Json.Obj.builder().put("time_period", "2019_Q3").build());
+        McpSession.Reply r = exports.call("get_forecast", Json.obj("time_period", "2019_Q3"));
         assertFalse(r.isError(), r.text());
         String current = org.currentQuarter();
         assertEquals(current, r.structured().str("timePeriod"));
@@ -428,7 +429,7 @@ class ForecastEndToEndTest extends SandboxSessionTest {
     @Timeout(30)
     void identicalCallWithinCacheSeconds_answeredFromMemory_withItsAge_noRequestSent() throws Exception {
         try (McpSession s = McpSession.start(McpSession.env(sandbox, "CLARI_CACHE_SECONDS", "300"))) {
-            Json.Obj args = Json.Obj.builder().put("time_period", org.currentQuarter()).build();
+            Json.Obj args = Json.obj("time_period", org.currentQuarter());
             McpSession.Reply first = s.call("get_forecast", args);
             assertFalse(first.isError(), first.text());
             int sent = sandbox.requests().size();
@@ -445,8 +446,8 @@ class ForecastEndToEndTest extends SandboxSessionTest {
             assertTrue(strings(again.structured().arr("notes")).getFirst().startsWith("Answered from memory: read from Clari "));
             assertEquals(first.structured().get("rows"), again.structured().get("rows"));
 
-            McpSession.Reply other = s.call("get_forecast", Json.Obj.builder().put("time_period", org.currentQuarter())
-                    .put("currency", "USD").build());
+            McpSession.Reply other = s.call("get_forecast", Json.obj("time_period", org.currentQuarter(),
+                    "currency", "USD"));
             assertFalse(other.isError(), other.text());
             assertEquals(sent + 1, sandbox.requests().size(), "a different question reads Clari again");
             s.assertNeverShows(sandbox.token());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
@@ -86,11 +87,10 @@ final class McpSession implements AutoCloseable {
     static McpSession start(Map<String, String> env) throws Exception {
         Launcher l = Launcher.start(env);
         try {
-            Json.Obj init = l.request(JsonWriter.write(Json.Obj.builder().put("jsonrpc", "2.0").put("id", 0)
-                    .put("method", "initialize").put("params", Json.Obj.builder().put("protocolVersion", PROTOCOL)
-                            .put("capabilities", Json.Obj.EMPTY)
-                            .put("clientInfo", Json.Obj.builder().put("name", "e2e").put("version", "1").build()).build())
-                    .build()), Json.of(0), CALL_TIMEOUT_MS, null);
+            Json.Obj init = l.request(JsonWriter.write(Json.obj("jsonrpc", "2.0", "id", 0,
+                    "method", "initialize", "params", Json.obj("protocolVersion", PROTOCOL,
+                            "capabilities", Json.Obj.EMPTY,
+                            "clientInfo", Json.obj("name", "e2e", "version", "1")))), Json.of(0), CALL_TIMEOUT_MS, null);
             assertEquals(PROTOCOL, init.obj("result").str("protocolVersion"));
             l.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
             return new McpSession(l);
@@ -102,10 +102,10 @@ final class McpSession implements AutoCloseable {
 
     /** The tools/call request line, with a progress token when one is given. */
     static String callLine(long id, String tool, Json.Obj args, String progressToken) {
-        Json.Builder params = Json.Obj.builder().put("name", tool).put("arguments", args);
-        if (progressToken != null) params.put("_meta", Json.Obj.builder().put("progressToken", progressToken).build());
-        return JsonWriter.write(Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
-                .put("params", params.build()).build());
+        ObjBuilder params = new ObjBuilder().put("name", tool).put("arguments", args);
+        if (progressToken != null) params.put("_meta", Json.obj("progressToken", progressToken));
+        return JsonWriter.write(Json.obj("jsonrpc", "2.0", "id", id, "method", "tools/call",
+                "params", params.build()));
     }
 
     long newId() {

@@ -50,7 +50,7 @@ class SetupEndToEndTest {
                         + "set it to the forecast tab id from the Clari URL (e.g. net_arr)";
                 assertEquals(fix, text(call(l, 1, "get_forecast", Json.Obj.EMPTY)));
                 assertEquals(fix, text(call(l, 2, "get_forecast", Json.Obj.EMPTY)));
-                Json.Obj explicit = call(l, 3, "get_forecast", Json.Obj.builder().put("forecast_id", "other_tab").build());
+                Json.Obj explicit = call(l, 3, "get_forecast", Json.obj("forecast_id", "other_tab"));
                 assertEquals("Clari has no forecast 'other_tab' (400 no_such_forecast_config): pass as forecast_id the forecast tab id "
                         + "from the Clari URL (e.g. net_arr), or leave it out to use CLARI_FORECAST_ID", text(explicit),
                         "an argument is not a setup problem");
@@ -118,8 +118,8 @@ class SetupEndToEndTest {
     }
 
     private static Json.Obj call(Launcher l, int id, String tool, Json.Obj args) throws Exception {
-        Json.Obj msg = Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
-                .put("params", Json.Obj.builder().put("name", tool).put("arguments", args).build()).build();
+        Json.Obj msg = Json.obj("jsonrpc", "2.0", "id", id, "method", "tools/call",
+                "params", Json.obj("name", tool, "arguments", args));
         return l.request(JsonWriter.write(msg), Json.of(id), 30_000, null).obj("result");
     }
 

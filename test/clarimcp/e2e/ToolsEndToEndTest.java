@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
 import clarimcp.sandbox.SandboxOrg.AuditEvent;
@@ -65,8 +66,8 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         System.out.printf("e2e: audit window %s..%s holds %d events, %d of them %s%n", start, end, inWindow.size(),
                 expected.size(), RARE_EVENTS);
 
-        McpSession.Reply r = session.call("get_pipeline_changes", Json.Obj.builder().put("start_date", start.toString())
-                .put("end_date", end.toString()).put("limit", 200).build(), "pc");
+        McpSession.Reply r = session.call("get_pipeline_changes", Json.obj("start_date", start.toString(),
+                "end_date", end.toString(), "limit", 200), "pc");
         assertFalse(r.isError(), r.text());
         Json.Obj s = r.structured();
 
@@ -109,9 +110,8 @@ class ToolsEndToEndTest extends SandboxSessionTest {
     @Timeout(30)
     void pipelineChanges_dateTimesAndFilters_reachClari_andAWindowPastThirtyDaysSaysSo() throws Exception {
         LocalDate day = org.today().minusDays(40);
-        McpSession.Reply r = session.call("get_pipeline_changes", Json.Obj.builder()
-                .put("start_date", day + "T08:00:00+02:00").put("end_date", org.today() + "T23:59:59Z")
-                .put("event", "forecast.adjustment.created").put("actor", "1905").build());
+        McpSession.Reply r = session.call("get_pipeline_changes", Json.obj("start_date", day + "T08:00:00+02:00", "end_date", org.today() + "T23:59:59Z",
+                "event", "forecast.adjustment.created", "actor", "1905"));
         assertFalse(r.isError(), r.text());
         String q = McpSession.requestsTo(sandbox, "GET", "/audit/events").getFirst().query();
         assertTrue(q.contains("event=forecast.adjustment.created") && q.contains("actorId=1905"), q);
@@ -131,9 +131,9 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         sandbox.hostile().transform(page -> {
             List<Json> items = new ArrayList<>();
             for (int i = 0; i < 20_000; i++) {
-                items.add(Json.Obj.builder().put("actorId", Integer.toString(i)).put("event", "hostile.type." + i).build());
+                items.add(Json.obj("actorId", Integer.toString(i), "event", "hostile.type." + i));
             }
-            return Json.Obj.builder().put("items", new Json.Arr(items)).build();
+            return Json.obj("items", new Json.Arr(items));
         });
         try {
             McpSession.Reply r = session.call("get_pipeline_changes", Json.Obj.EMPTY);
@@ -155,7 +155,7 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         assertFalse(full.isError(), full.text());
         assertEquals(Json.Bool.TRUE, full.structured().get("canExportNow"));
         TwoForms.assertSameFacts(full.text(), full.structured(), "can start an export now");
-        sandbox.hostile().transform(body -> Json.Obj.builder().put("jobs", Json.Obj.EMPTY).build());
+        sandbox.hostile().transform(body -> Json.obj("jobs", Json.Obj.EMPTY));
         try {
             McpSession.Reply empty = session.call("get_admin_limits", Json.Obj.EMPTY);
             assertFalse(empty.isError(), empty.text());
@@ -285,10 +285,9 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         String quarter = org.currentQuarter();
         List<String> commit = org.oppIds("Commit", quarter), bestCase = org.oppIds("Best Case", quarter);
         List<Opportunity> open = org.opportunities().stream().filter(o -> !o.stage().startsWith("Closed")).toList();
-        Json.Obj args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(org.opportunities().stream().map(Opportunity::id).toList()))
-                .put("forecast_category", Json.Arr.ofStrings(List.of("Commit", "best case"))).put("open_only", true)
-                .put("close_from", SandboxOrg.quarterStart(quarter).toString()).put("close_to", SandboxOrg.quarterEnd(quarter).toString())
-                .build();
+        Json.Obj args = Json.obj("opp_ids", ObjBuilder.strings(org.opportunities().stream().map(Opportunity::id).toList()),
+                "forecast_category", ObjBuilder.strings(List.of("Commit", "best case")), "open_only", true,
+                "close_from", SandboxOrg.quarterStart(quarter).toString(), "close_to", SandboxOrg.quarterEnd(quarter).toString());
         McpSession.Reply r = session.call("get_deal_risk", args, null);
         assertFalse(r.isError(), r.text());
         Map<String, Map<String, Json>> totals = new java.util.LinkedHashMap<>();
@@ -317,17 +316,17 @@ class ToolsEndToEndTest extends SandboxSessionTest {
         List<String> ids = org.opportunities().stream().map(Opportunity::id).toList();
         String since = org.today().minusDays(7).toString();
         long rpcId = session.newId();
-        Json.Obj prompt = session.launcher.request(clarimcp.json.JsonWriter.write(Json.Obj.builder().put("jsonrpc", "2.0").put("id", rpcId)
-                .put("method", "prompts/get").put("params", Json.Obj.builder().put("name", "commit_inspection")
-                        .put("arguments", Json.Obj.builder().put("opp_ids", String.join(", ", ids)).build()).build()).build()),
+        Json.Obj prompt = session.launcher.request(clarimcp.json.JsonWriter.write(Json.obj("jsonrpc", "2.0", "id", rpcId,
+                "method", "prompts/get", "params", Json.obj("name", "commit_inspection",
+                        "arguments", Json.obj("opp_ids", String.join(", ", ids))))),
                 Json.of(rpcId), McpSession.CALL_TIMEOUT_MS, null);
         Json.Obj message = (Json.Obj) prompt.obj("result").arr("messages").items().getFirst();
         String text = message.obj("content").str("text");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("call get_deal_risk with (\\{.*?\\})\\.\\n", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(text);
         assertTrue(m.find(), text);
         Json.Obj args = (Json.Obj) clarimcp.json.JsonParser.parse(m.group(1).getBytes(java.nio.charset.StandardCharsets.UTF_8), 1 << 22);
-        assertEquals(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).put("forecast_category", Json.Arr.ofStrings(List.of("Commit")))
-                .put("changed_since", since).build(), args, "the prompt's call, exactly");
+        assertEquals(Json.obj("opp_ids", ObjBuilder.strings(ids), "forecast_category", ObjBuilder.strings(List.of("Commit")),
+                "changed_since", since), args, "the prompt's call, exactly");
         McpSession.Reply r = session.call("get_deal_risk", args, null);
         assertFalse(r.isError(), r.text());
         Instant from = LocalDate.parse(since).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -378,6 +377,6 @@ class ToolsEndToEndTest extends SandboxSessionTest {
     }
 
     private static Json.Obj idsArg(List<String> ids) {
-        return Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).build();
+        return Json.obj("opp_ids", ObjBuilder.strings(ids));
     }
 }

@@ -236,8 +236,8 @@ class JsonParserTest {
     @Test
     void parse_result_immutableAndEqualToBuiltValue() throws JsonException {
         Json.Obj parsed = (Json.Obj) JsonParser.parse("{\"a\":[1,\"x\"],\"b\":{}}");
-        Json.Obj built = Json.Obj.builder().put("a", Json.Arr.of(new Json.Num("1"), new Json.Str("x")))
-                .put("b", Json.Obj.EMPTY).build();
+        Json.Obj built = Json.obj("a", Json.Arr.of(new Json.Num("1"), new Json.Str("x")),
+                "b", Json.Obj.EMPTY);
         assertEquals(built, parsed);
         assertEquals(built.hashCode(), parsed.hashCode());
         assertThrows(UnsupportedOperationException.class, () -> parsed.members().put("c", Json.Null.NULL));

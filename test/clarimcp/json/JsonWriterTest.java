@@ -67,7 +67,7 @@ class JsonWriterTest {
     void write_everyBmpCharInKeyAndValue_noRawLineBreakAndRoundTrips() throws JsonException {
         for (int c = 0; c <= 0xFFFF; c++) {
             String s = "<" + (char) c + ">";
-            Json value = Json.Obj.builder().put(s, s).build();
+            Json value = Json.obj(s, s);
             String out = JsonWriter.write(value);
             assertFalse(out.indexOf('\n') >= 0 || out.indexOf('\r') >= 0, () -> "raw line break for " + out);
             assertEquals(value, JsonParser.parse(out));
@@ -76,13 +76,11 @@ class JsonWriterTest {
 
     @Test
     void write_nestedValue_compactInInsertionOrder() {
-        Json value = Json.Obj.builder()
-                .put("z", Json.Arr.of(Json.of(1), new Json.Num("-2.50e+3"), Json.Bool.TRUE, Json.Null.NULL))
-                .put("a", Json.Obj.builder().put("k", "v").build())
-                .put("e", Json.Obj.EMPTY)
-                .put("l", Json.Arr.EMPTY)
-                .put("f", false)
-                .build();
+        Json value = Json.obj("z", Json.Arr.of(Json.of(1), new Json.Num("-2.50e+3"), Json.Bool.TRUE, Json.Null.NULL),
+                "a", Json.obj("k", "v"),
+                "e", Json.Obj.EMPTY,
+                "l", Json.Arr.EMPTY,
+                "f", false);
         assertEquals("{\"z\":[1,-2.50e+3,true,null],\"a\":{\"k\":\"v\"},\"e\":{},\"l\":[],\"f\":false}",
                 JsonWriter.write(value));
     }
@@ -117,10 +115,8 @@ class JsonWriterTest {
         inner.put("B", Json.of(3));
         inner.put("a", Json.of(4));
         inner.put("", Json.of(5));
-        Json value = Json.Obj.builder()
-                .put("b", Json.Arr.of(new Json.Obj(inner)))
-                .put("a", new Json.Obj(inner))
-                .build();
+        Json value = Json.obj("b", Json.Arr.of(new Json.Obj(inner)),
+                "a", new Json.Obj(inner));
         String sortedInner = "{\"\":5,\"B\":3,\"a\":4,\"\uD83D\uDE00\":2,\"\uFFFF\":1}";
         assertEquals("{\"a\":" + sortedInner + ",\"b\":[" + sortedInner + "]}", JsonWriter.writeCanonical(value));
         // The plain writer keeps insertion order.

@@ -3,6 +3,7 @@ package clarimcp.sandbox;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.sandbox.SandboxOrg.Actor;
 import clarimcp.sandbox.SandboxOrg.AuditEvent;
 import java.net.URLEncoder;
@@ -87,21 +88,21 @@ final class AuditEndpoint {
         boolean more = false;
         for (int j = i; j < all.size() && !more; j++) more = matches(all.get(j), params, from, to);
 
-        Json.Obj.Builder body = Json.Obj.builder();
+        ObjBuilder body = new ObjBuilder();
         if (more) body.put("nextLink", nextLink(params, limit, from, to, i));
         List<Json> actorList = new ArrayList<>();
         for (Actor a : actors.values()) {
-            actorList.add(Json.Obj.builder().put("actorId", a.actorId()).put("actorType", a.actorType())
-                    .put("name", a.name()).put("email", a.email()).build());
+            actorList.add(Json.obj("actorId", a.actorId(), "actorType", a.actorType(),
+                    "name", a.name(), "email", a.email()));
         }
         return Reply.json(200, body.put("items", new Json.Arr(items)).put("actors", new Json.Arr(actorList)).build());
     }
 
     /** The audit error shape [spec]; "bad_request" is the code the export API uses for bad input [spec], a guess here. */
     private static Reply error(String target, String details) {
-        Json error = Json.Obj.builder().put("status", "400").put("message", "Invalid query parameter")
-                .put("code", "bad_request").put("target", target).put("details", details).build();
-        return Reply.json(400, Json.Obj.builder().put("errors", Json.Arr.of(error)).build());
+        Json error = Json.obj("status", "400", "message", "Invalid query parameter",
+                "code", "bad_request", "target", target, "details", details);
+        return Reply.json(400, Json.obj("errors", Json.Arr.of(error)));
     }
 
     private static boolean matches(AuditEvent e, Map<String, List<String>> params, Instant from, Instant to) {
@@ -117,13 +118,11 @@ final class AuditEndpoint {
     }
 
     private static Json item(AuditEvent e) {
-        return Json.Obj.builder()
-                .put("actorId", e.actorId()).put("actorType", e.actorType())
-                .put("sessionId", e.sessionId()).put("sessionType", e.sessionType())
-                .put("event", e.event()).put("ipAddress", e.ipAddress())
-                .put("correlationID", e.correlationId()).put("eventParameters", e.parameters())
-                .put("eventTimestamp", Reply.timestamp(e.timestamp()))
-                .build();
+        return Json.obj("actorId", e.actorId(), "actorType", e.actorType(),
+                "sessionId", e.sessionId(), "sessionType", e.sessionType(),
+                "event", e.event(), "ipAddress", e.ipAddress(),
+                "correlationID", e.correlationId(), "eventParameters", e.parameters(),
+                "eventTimestamp", Reply.timestamp(e.timestamp()));
     }
 
     /** Relative to the host, starting with the base path, as Clari serves it. */

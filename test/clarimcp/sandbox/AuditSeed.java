@@ -62,7 +62,7 @@ final class AuditSeed {
                 String session = UUID.nameUUIDFromBytes(longBytes()).toString();
                 String type = SESSION_TYPES[r.nextInt(SESSION_TYPES.length)];
                 Instant login = at(day, 7, 3);
-                add(login, u.userId(), session, type, "user.login", Json.Obj.builder().put("method", "SSO").build());
+                add(login, u.userId(), session, type, "user.login", Json.obj("method", "SSO"));
                 // Calls are submitted early in the week; a user submits about once a week.
                 if (day.getDayOfWeek().getValue() <= DayOfWeek.TUESDAY.getValue() && r.nextDouble() < 0.8) {
                     submission(later(login), u, session, type, quarter);
@@ -73,8 +73,7 @@ final class AuditSeed {
         // The integration reads Clari all day, weekends too: the bulk of the log, so wide windows take pages.
         String session = UUID.nameUUIDFromBytes(longBytes()).toString();
         for (int i = 40 + r.nextInt(41); i > 0; i--) {
-            add(at(day, 0, 24), ADMIN.actorId(), session, "WEB", "api.accessed", Json.Obj.builder()
-                    .put("endpoint", API_PATHS[r.nextInt(API_PATHS.length)]).put("method", "GET").put("statusCode", 200).build());
+            add(at(day, 0, 24), ADMIN.actorId(), session, "WEB", "api.accessed", Json.obj("endpoint", API_PATHS[r.nextInt(API_PATHS.length)], "method", "GET", "statusCode", 200));
         }
     }
 
@@ -82,8 +81,8 @@ final class AuditSeed {
     private void submission(Instant at, User u, String session, String type, String quarter) {
         String field = r.nextBoolean() ? "Commit" : "Best Case";
         long value = Math.max(10_000, org.categoryTotal(u.userId(), quarter, field) / 1000 * 1000);
-        add(at, u.userId(), session, type, "forecast.submitted", Json.Obj.builder().put("forecastId", "forecast")
-                .put("timePeriodId", quarter).put("field", field).put("value", value).build());
+        add(at, u.userId(), session, type, "forecast.submitted", Json.obj("forecastId", "forecast",
+                "timePeriodId", quarter, "field", field, "value", value));
     }
 
     /**
@@ -110,9 +109,9 @@ final class AuditSeed {
     }
 
     private static Json.Obj adjustmentParams(User target, String field, String quarter, long old, long value) {
-        return Json.Obj.builder().put("forecastId", "forecast").put("timePeriodId", quarter)
-                .put("targetUserId", target.userId()).put("targetUserName", target.name())
-                .put("field", field).put("oldValue", old).put("newValue", value).build();
+        return Json.obj("forecastId", "forecast", "timePeriodId", quarter,
+                "targetUserId", target.userId(), "targetUserName", target.name(),
+                "field", field, "oldValue", old, "newValue", value);
     }
 
     private void add(Instant at, String actorId, String session, String sessionType, String event, Json.Obj params) {

@@ -60,7 +60,7 @@ class ClariSandboxTest {
     void missingOrWrongToken_is401_andTheTokenIsNeverRecorded() throws Exception {
         HttpResponse<String> none = call("GET", "/admin/limits", null, null);
         assertEquals(401, none.statusCode());
-        assertEquals(Json.Obj.builder().put("message", "Invalid authentication credentials").build(), parse(none), "[spec]");
+        assertEquals(Json.obj("message", "Invalid authentication credentials"), parse(none), "[spec]");
         assertEquals(401, call("GET", "/admin/limits", null, "sandbox-token-wrong").statusCode());
         assertEquals(200, get("/admin/limits").statusCode());
 

@@ -1,6 +1,7 @@
 package clarimcp.sandbox;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.sandbox.SandboxOrg.User;
@@ -95,7 +96,7 @@ final class ForecastExports {
         jobs.put(id, new Job(id, request(forecastId, request.str("timePeriod"), types, request.str("scopeId"), request.str("currency"),
                 request.get("includeHistorical") instanceof Json.Bool b && b.value()),
                 org.now(), now, knobs.jobDuration(), knobs.failJobs(), knobs.jobsNeverFinish()));
-        return Reply.json(200, Json.Obj.builder().put("jobId", id).build());
+        return Reply.json(200, Json.obj("jobId", id));
     }
 
     /** The latest week or every week, after the checks the two reads share. */
@@ -147,7 +148,7 @@ final class ForecastExports {
         boolean started = !status.equals("SCHEDULED");
         boolean ended = status.equals("DONE") || status.equals("FAILED");
         Json none = Json.Null.NULL;   // not yet known: the spec shows only finished values
-        Json.Obj flat = Json.Obj.builder()   // every key and its type as the spec's example [spec]
+        Json.Obj flat = new ObjBuilder()   // every key and its type as the spec's example [spec]
                 .put("jobId", job.id()).put("userId", org.cro().userId()).put("orgId", 101).put("title", "Forecast Export")
                 .put("module", "FORECAST")
                 .put("startTime", started ? new Json.Num(Long.toString(start.toEpochMilli())) : none)
@@ -159,7 +160,7 @@ final class ForecastExports {
                 .put("deliveryStatusMap", Json.Obj.EMPTY)
                 .put("currency", job.request().currency())
                 .build();
-        return Reply.json(200, knobs.nestJobStatus() ? Json.Obj.builder().put("job", flat).build() : flat);
+        return Reply.json(200, knobs.nestJobStatus() ? Json.obj("job", flat) : flat);
     }
 
     Reply results(String jobId) {
@@ -204,13 +205,11 @@ final class ForecastExports {
         List<String> running = running(nanos.getAsLong());
         int concurrent = knobs.concurrentLimit();
         int quota = knobs.monthlyQuota();
-        return Reply.json(200, Json.Obj.builder().put("jobs", Json.Obj.builder()
-                .put("concurrentLimit", concurrent).put("monthlyQuota", quota)
-                .put("runningJobIds", Json.Arr.ofStrings(running))
-                .put("submittedJobIds", Json.Arr.ofStrings(new ArrayList<>(jobs.keySet())))
-                .put("availableConcurrentLimit", Math.max(0, concurrent - running.size()))
-                .put("availableMonthlyQuota", Math.max(0, quota - jobs.size()))
-                .build()).build());
+        return Reply.json(200, Json.obj("jobs", Json.obj("concurrentLimit", concurrent, "monthlyQuota", quota,
+                "runningJobIds", ObjBuilder.strings(running),
+                "submittedJobIds", ObjBuilder.strings(new ArrayList<>(jobs.keySet())),
+                "availableConcurrentLimit", Math.max(0, concurrent - running.size()),
+                "availableMonthlyQuota", Math.max(0, quota - jobs.size()))));
     }
 
     private List<String> running(long now) {

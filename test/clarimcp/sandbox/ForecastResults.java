@@ -1,6 +1,7 @@
 package clarimcp.sandbox;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.sandbox.SandboxOrg.Adjustment;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
 import clarimcp.sandbox.SandboxOrg.User;
@@ -87,8 +88,8 @@ final class ForecastResults {
             }
         }
 
-        Json currency = Json.Obj.builder().put("code", req.currency())
-                .put("symbol", SYMBOLS.getOrDefault(req.currency(), req.currency())).build();
+        Json currency = Json.obj("code", req.currency(),
+                "symbol", SYMBOLS.getOrDefault(req.currency(), req.currency()));
         long updatedOn = org.today().atStartOfDay(java.time.ZoneOffset.UTC).toInstant().minusSeconds(6 * 3600).toEpochMilli();
         List<Json> entries = new ArrayList<>();
         for (User u : users) {
@@ -99,7 +100,7 @@ final class ForecastResults {
                 for (int w = firstShown; w < all.size(); w++) {
                     long value = Math.round(v[f][w] * scale);
                     boolean updated = w > 0 && v[f][w] != v[f][w - 1];
-                    Json.Builder e = Json.Obj.builder()
+                    ObjBuilder e = new ObjBuilder()
                             .put("userId", u.userId()).put("fieldId", field.fieldId())
                             .put("timePeriodId", req.quarterId()).put("timeFrameId", all.get(w).timeFrameId())
                             .put(valueKey(field), value);
@@ -118,22 +119,19 @@ final class ForecastResults {
         }
         if (req.allWeeks()) Collections.shuffle(entries, new Random(entries.size()));   // export results are unordered [gitlab]
         LocalDate qStart = SandboxOrg.quarterStart(req.quarterId());
-        return Json.Obj.builder()
-                .put("entries", new Json.Arr(entries))
-                .put("users", new Json.Arr(users.stream().map(u -> user(org, u)).toList()))
-                .put("fields", new Json.Arr(fields.stream().<Json>map(f -> Json.Obj.builder().put("fieldId", f.fieldId())
-                        .put("fieldName", f.fieldName()).put("fieldType", f.fieldType()).build()).toList()))
-                .put("timePeriods", Json.Arr.of(Json.Obj.builder().put("timePeriodId", req.quarterId())
-                        .put("startDate", qStart.toString())
-                        .put("endDate", SandboxOrg.quarterEnd(req.quarterId()).toString())
-                        .put("label", "Q" + req.quarterId().charAt(6) + " " + qStart.getYear())
-                        .put("year", Integer.toString(qStart.getYear()))
-                        .put("crmId", "026" + req.quarterId().replace("_", ""))
-                        .put("type", "QUARTER").build()))
-                .put("timeFrames", new Json.Arr(all.subList(firstShown, all.size()).stream().<Json>map(w -> Json.Obj.builder()
-                        .put("timeFrameId", w.timeFrameId()).put("startDate", w.start().toString())
-                        .put("endDate", w.end().toString()).build()).toList()))
-                .build();
+        return Json.obj("entries", new Json.Arr(entries),
+                "users", new Json.Arr(users.stream().map(u -> user(org, u)).toList()),
+                "fields", new Json.Arr(fields.stream().<Json>map(f -> Json.obj("fieldId", f.fieldId(),
+                        "fieldName", f.fieldName(), "fieldType", f.fieldType())).toList()),
+                "timePeriods", Json.Arr.of(Json.obj("timePeriodId", req.quarterId(),
+                        "startDate", qStart.toString(),
+                        "endDate", SandboxOrg.quarterEnd(req.quarterId()).toString(),
+                        "label", "Q" + req.quarterId().charAt(6) + " " + qStart.getYear(),
+                        "year", Integer.toString(qStart.getYear()),
+                        "crmId", "026" + req.quarterId().replace("_", ""),
+                        "type", "QUARTER")),
+                "timeFrames", new Json.Arr(all.subList(firstShown, all.size()).stream().<Json>map(w -> Json.obj("timeFrameId", w.timeFrameId(), "startDate", w.start().toString(),
+                        "endDate", w.end().toString())).toList()));
     }
 
     /**
@@ -172,25 +170,22 @@ final class ForecastResults {
             }
         }
         sb.append("],\"users\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(users.stream().map(u -> user(org, u, users)).toList())));
-        sb.append(",\"fields\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(fields.stream().<Json>map(f -> Json.Obj.builder()
-                .put("fieldId", f.fieldId()).put("fieldName", f.fieldName()).put("fieldType", f.fieldType()).build()).toList())));
+        sb.append(",\"fields\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(fields.stream().<Json>map(f -> Json.obj("fieldId", f.fieldId(), "fieldName", f.fieldName(), "fieldType", f.fieldType())).toList())));
         LocalDate qStart = SandboxOrg.quarterStart(req.quarterId());
-        sb.append(",\"timePeriods\":").append(clarimcp.json.JsonWriter.write(Json.Arr.of(Json.Obj.builder()
-                .put("timePeriodId", req.quarterId()).put("startDate", qStart.toString())
-                .put("endDate", SandboxOrg.quarterEnd(req.quarterId()).toString()).put("label", "Q" + req.quarterId().charAt(6) + " " + qStart.getYear())
-                .put("year", Integer.toString(qStart.getYear())).put("crmId", "026" + req.quarterId().replace("_", ""))
-                .put("type", "QUARTER").build())));
-        sb.append(",\"timeFrames\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(weeks.stream().<Json>map(w -> Json.Obj.builder()
-                .put("timeFrameId", w.timeFrameId()).put("startDate", w.start().toString()).put("endDate", w.end().toString()).build()).toList())));
+        sb.append(",\"timePeriods\":").append(clarimcp.json.JsonWriter.write(Json.Arr.of(Json.obj("timePeriodId", req.quarterId(), "startDate", qStart.toString(),
+                "endDate", SandboxOrg.quarterEnd(req.quarterId()).toString(), "label", "Q" + req.quarterId().charAt(6) + " " + qStart.getYear(),
+                "year", Integer.toString(qStart.getYear()), "crmId", "026" + req.quarterId().replace("_", ""),
+                "type", "QUARTER"))));
+        sb.append(",\"timeFrames\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(weeks.stream().<Json>map(w -> Json.obj("timeFrameId", w.timeFrameId(), "startDate", w.start().toString(), "endDate", w.end().toString())).toList())));
         return sb.append('}').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A user as {@link #user(SandboxOrg, User)} lists them, the parent looked up among users (synthetic ones included). */
     private static Json user(SandboxOrg org, User u, List<User> users) {
-        return org.user(u.userId()) != null ? user(org, u) : Json.Obj.builder().put("userId", u.userId()).put("name", u.name())
-                .put("email", u.email()).put("crmId", u.crmUserId()).put("hierarchyId", u.hierarchyId())
-                .put("hierarchyName", u.hierarchyName()).putIfPresent("parentHierarchyId", u.parentHierarchyId())
-                .putIfPresent("parentHierarchyName", org.user(u.parentUserId()).hierarchyName()).put("scopeId", u.scopeId()).build();
+        return org.user(u.userId()) != null ? user(org, u) : Json.obj("userId", u.userId(), "name", u.name(),
+                "email", u.email(), "crmId", u.crmUserId(), "hierarchyId", u.hierarchyId(),
+                "hierarchyName", u.hierarchyName(), "parentHierarchyId", u.parentHierarchyId(),
+                "parentHierarchyName", org.user(u.parentUserId()).hierarchyName(), "scopeId", u.scopeId());
     }
 
     /** The entry key holding a field's value [tap]. */
@@ -248,11 +243,11 @@ final class ForecastResults {
     /** A user as Clari lists them [gitlab][tap]: the hierarchy by node ids, never a parent user id. */
     private static Json user(SandboxOrg org, User u) {
         User parent = u.parentUserId() == null ? null : org.user(u.parentUserId());
-        return Json.Obj.builder().put("userId", u.userId()).put("name", u.name()).put("email", u.email())
-                .put("crmId", u.crmUserId())
-                .put("hierarchyId", u.hierarchyId()).put("hierarchyName", u.hierarchyName())
-                .putIfPresent("parentHierarchyId", u.parentHierarchyId())
-                .putIfPresent("parentHierarchyName", parent == null ? null : parent.hierarchyName())
-                .put("scopeId", u.scopeId()).build();
+        return Json.obj("userId", u.userId(), "name", u.name(), "email", u.email(),
+                "crmId", u.crmUserId(),
+                "hierarchyId", u.hierarchyId(), "hierarchyName", u.hierarchyName(),
+                "parentHierarchyId", u.parentHierarchyId(),
+                "parentHierarchyName", parent == null ? null : parent.hierarchyName(),
+                "scopeId", u.scopeId());
     }
 }

@@ -61,7 +61,7 @@ final class Opportunities {
         List<Json> out = new ArrayList<>();
         for (Opportunity o : byId.values()) out.add(render(o));
         Json list = new Json.Arr(out);
-        return Reply.json(200, knobs.wrapOpportunities() ? Json.Obj.builder().put("opportunities", list).build() : list);
+        return Reply.json(200, knobs.wrapOpportunities() ? Json.obj("opportunities", list) : list);
     }
 
     /** The deal an id names: exact, a 15-character Salesforce id's 18 form, or (knob) another CRM's id. */
@@ -78,8 +78,8 @@ final class Opportunities {
 
     /** [spec] the opportunity error body: an array of {statusCode, reaspnPhrase (sic), description, details}. */
     static Reply error(int status, String phrase, String description, String details) {
-        return Reply.json(status, Json.Arr.of(Json.Obj.builder().put("statusCode", status).put("reaspnPhrase", phrase)
-                .put("description", description).put("details", details).build()));
+        return Reply.json(status, Json.Arr.of(Json.obj("statusCode", status, "reaspnPhrase", phrase,
+                "description", description, "details", details)));
     }
 
     private Json render(Opportunity o) {
@@ -92,11 +92,9 @@ final class Opportunities {
                 field(o, "opportunity.closeDate", "Close Date", "closeDate", now),
                 field(o, "opportunity.forecastCategory", "Forecast Category", "forecastCategory", now),
                 field(o, "opportunity.owner", "Opportunity Owner", "owner", now));
-        return Json.Obj.builder()
-                .put("id", o.id())
-                .put("crmScore", Json.Obj.builder().put("score", o.crmScore()).put("message", o.crmScoreMessage()).build())
-                .put("fields", new Json.Arr(fields))
-                .build();
+        return Json.obj("id", o.id(),
+                "crmScore", Json.obj("score", o.crmScore(), "message", o.crmScoreMessage()),
+                "fields", new Json.Arr(fields));
     }
 
     private Json field(Opportunity o, String id, String alias, String key, Map<String, String> now) {
@@ -105,26 +103,26 @@ final class Opportunities {
         for (Change c : o.history()) {
             if (!c.field().equals(key)) continue;
             if (history.isEmpty()) original = c.oldValue();
-            history.add(Json.Obj.builder().put("oldValue", value(key, c.oldValue())).put("newValue", value(key, c.newValue()))
-                    .put("date", c.at().toEpochMilli()).build());
+            history.add(Json.obj("oldValue", value(key, c.oldValue()), "newValue", value(key, c.newValue()),
+                    "date", c.at().toEpochMilli()));
         }
         return field(id, alias, value(key, now.get(key)), value(key, original), trend(key, original, now.get(key)),
                 new Json.Arr(history));
     }
 
     private static Json field(String id, String alias, Json value, Json original, String trend, Json.Arr history) {
-        return Json.Obj.builder().put("id", id).put("alias", alias).put("imageUrl", IMAGE_URL).put("value", value).put("originalValue", original)
-                .put("trend", trend).put("trendHistory", history).build();
+        return Json.obj("id", id, "alias", alias, "imageUrl", IMAGE_URL, "value", value, "originalValue", original,
+                "trend", trend, "trendHistory", history);
     }
 
     private Json value(String key, String v) {
         return switch (key) {
-            case "amount" -> Json.Obj.builder().put("amount", Long.parseLong(v)).put("currency", "USD").build();
-            case "closeDate" -> Json.Obj.builder().put("value", v).build();
+            case "amount" -> Json.obj("amount", Long.parseLong(v), "currency", "USD");
+            case "closeDate" -> Json.obj("value", v);
             case "owner" -> {
                 User u = org.user(v);
                 // [guess] email too, so that get_deal_risk's owner filter can be tested on either
-                yield Json.Obj.builder().put("value", u.name()).put("id", u.crmUserId()).put("email", u.email()).build();
+                yield Json.obj("value", u.name(), "id", u.crmUserId(), "email", u.email());
             }
             default -> new Json.Str(v);
         };

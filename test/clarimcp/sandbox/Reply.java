@@ -30,8 +30,8 @@ record Reply(int status, Map<String, String> headers, byte[] body) {
 
     /** The general error shape: {@code {"errors":[{"status":"404","message":"..."}]}}. */
     static Reply errors(int status, String message) {
-        Json error = Json.Obj.builder().put("status", Integer.toString(status)).put("message", message).build();
-        return json(status, Json.Obj.builder().put("errors", Json.Arr.of(error)).build());
+        Json error = Json.obj("status", Integer.toString(status), "message", message);
+        return json(status, Json.obj("errors", Json.Arr.of(error)));
     }
 
     /** The sandbox org's Clari account id, as error bodies carry it in orgId [spec]. */
@@ -42,18 +42,16 @@ record Reply(int status, Map<String, String> headers, byte[] body) {
      * namespace is "fcw" for forecast errors and "exports" for job errors, as in the spec's examples.
      */
     static Reply clariError(int status, String namespace, String code, String message) {
-        return json(status, Json.Obj.builder()
-                .put("code", code)
-                .put("namespace", namespace)
-                .put("errorId", UUID.randomUUID().toString())
-                .put("message", message)
-                .put("orgId", ORG_ID)
-                .build());
+        return json(status, Json.obj("code", code,
+                "namespace", namespace,
+                "errorId", UUID.randomUUID().toString(),
+                "message", message,
+                "orgId", ORG_ID));
     }
 
     /** A bad or missing apikey [spec: "Response Object for Authentication Failure"]. */
     static Reply badToken() {
-        return json(401, Json.Obj.builder().put("message", "Invalid authentication credentials").build());
+        return json(401, Json.obj("message", "Invalid authentication credentials"));
     }
 
     /** A proxy-style HTML error page, as a load balancer in front of Clari would send. */

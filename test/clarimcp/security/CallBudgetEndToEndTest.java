@@ -71,8 +71,8 @@ class CallBudgetEndToEndTest {
 
     private static Json.Obj call(Launcher l, String tool, Json.Obj args) throws Exception {
         int id = nextId++;
-        Json.Obj line = Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
-                .put("params", Json.Obj.builder().put("name", tool).put("arguments", args).build()).build();
+        Json.Obj line = Json.obj("jsonrpc", "2.0", "id", id, "method", "tools/call",
+                "params", Json.obj("name", tool, "arguments", args));
         Json.Obj reply = l.request(JsonWriter.write(line), Json.Num.of(id), 60_000, null);
         assertTrue(reply.get("result") instanceof Json.Obj, () -> "a result, not a protocol error: " + JsonWriter.write(reply));
         return reply.obj("result");
@@ -152,8 +152,7 @@ class CallBudgetEndToEndTest {
     void tokenSplitByInvisibleCharacters_inClarisErrorText_comesBackMasked() throws Exception {
         String token = env.sandbox.token();
         // {"message": ...}: Clari's error body shape on exports and on a bad token [spec] (shared/notes/clari-api.md).
-        byte[] body = JsonWriter.write(Json.Obj.builder().put("message", "apikey " + split(token) + " is not valid here")
-                .build()).getBytes(UTF_8);
+        byte[] body = JsonWriter.write(Json.obj("message", "apikey " + split(token) + " is not valid here")).getBytes(UTF_8);
         env.sandbox.hostile().rawNext(1, 400, "application/json", body);
         Json.Obj r = call(server, "get_admin_limits", Json.Obj.EMPTY);
         assertEquals(Json.Bool.TRUE, r.get("isError"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,22 +116,22 @@ class FuzzTest {
         int id = 100;
         List<String> calls = new ArrayList<>();
         for (String tool : env.toolNames()) {
-            Json.Obj params = Json.Obj.builder().put("name", tool).put("arguments", env.validArguments(tool)).build();
+            Json.Obj params = Json.obj("name", tool, "arguments", env.validArguments(tool));
             calls.add(JsonWriter.write(request(id++, "tools/call", params)));
-            Json.Obj withProgress = Json.Obj.builder().put("name", tool).put("arguments", env.validArguments(tool))
-                    .put("_meta", Json.Obj.builder().put("progressToken", "p" + id).build()).build();
+            Json.Obj withProgress = Json.obj("name", tool, "arguments", env.validArguments(tool),
+                    "_meta", Json.obj("progressToken", "p" + id));
             calls.add(JsonWriter.write(request(new Json.Str("c" + id++), "tools/call", withProgress)));
         }
         out.addAll(calls);
         out.add(JsonWriter.write(request(id++, "tools/list", null)));
-        out.add(JsonWriter.write(request(id++, "logging/setLevel", Json.Obj.builder().put("level", "debug").build())));
+        out.add(JsonWriter.write(request(id++, "logging/setLevel", Json.obj("level", "debug"))));
         out.add("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":100,\"reason\":\"user\"}}");
         out.add("[" + String.join(",", calls.subList(0, 2)) + ",{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"method\":\"ping\"}]");
         return out;
     }
 
     private static Json.Obj request(Object id, String method, Json.Obj params) {
-        Json.Builder b = Json.Obj.builder().put("jsonrpc", "2.0")
+        ObjBuilder b = new ObjBuilder().put("jsonrpc", "2.0")
                 .put("id", id instanceof Integer n ? Json.Num.of(n) : (Json) id).put("method", method);
         return b.putIfPresent("params", params).build();
     }

@@ -82,7 +82,7 @@ final class Hostile {
         m.put("numbers as words", everyValue(v -> v instanceof Json.Num ? new Json.Str("lots") : v));
         m.put("strings as numbers", everyValue(v -> v instanceof Json.Str ? Json.Num.of(42) : v));
         m.put("objects as arrays", everyValue(v -> v instanceof Json.Obj o ? new Json.Arr(List.copyOf(o.members().values())) : v));
-        m.put("arrays as objects", everyValue(v -> v instanceof Json.Arr ? Json.Obj.builder().put("items", "none").build() : v));
+        m.put("arrays as objects", everyValue(v -> v instanceof Json.Arr ? Json.obj("items", "none") : v));
         m.put("every scalar null", everyValue(v -> v instanceof Json.Obj || v instanceof Json.Arr ? v : Json.Null.NULL));
         m.put("booleans everywhere", everyValue(v -> v instanceof Json.Obj || v instanceof Json.Arr ? v : Json.Bool.TRUE));
         m.put("numbers 1e999999999", everyValue(v -> v instanceof Json.Num ? new Json.Num("1e999999999") : v));
@@ -99,7 +99,7 @@ final class Hostile {
     }
 
     private static Json wrap(Json v, int depth) {
-        for (int i = 0; i < depth; i++) v = Json.Obj.builder().put("value", v).build();
+        for (int i = 0; i < depth; i++) v = Json.obj("value", v);
         return v;
     }
 

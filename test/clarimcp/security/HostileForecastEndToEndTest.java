@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import clarimcp.e2e.Launcher;
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,19 +64,19 @@ class HostileForecastEndToEndTest {
             List<Json> fields = new ArrayList<>(o.arr("fields").items());
             List<Json> entries = new ArrayList<>(o.arr("entries").items());
             for (int i = 0; i < n; i++) {
-                fields.add(Json.Obj.builder().put("fieldId", "dup" + i).put("fieldName", "Commit").put("fieldType", "forecast").build());
-                entries.add(Json.Obj.builder().put("userId", user).put("fieldId", "dup" + i).put("timePeriodId", period)
-                        .put("timeFrameId", frame).put("forecastValue", i).build());
+                fields.add(Json.obj("fieldId", "dup" + i, "fieldName", "Commit", "fieldType", "forecast"));
+                entries.add(Json.obj("userId", user, "fieldId", "dup" + i, "timePeriodId", period,
+                        "timeFrameId", frame, "forecastValue", i));
             }
-            Json.Builder b = Json.Obj.builder();
+            ObjBuilder b = new ObjBuilder();
             o.members().forEach((k, v) -> b.put(k, k.equals("fields") ? new Json.Arr(fields) : k.equals("entries") ? new Json.Arr(entries) : v));
             return b.build();
         });
     }
 
     private static String callLine(int id) {
-        return JsonWriter.write(Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
-                .put("params", Json.Obj.builder().put("name", "get_forecast").put("arguments", Json.Obj.EMPTY).build()).build());
+        return JsonWriter.write(Json.obj("jsonrpc", "2.0", "id", id, "method", "tools/call",
+                "params", Json.obj("name", "get_forecast", "arguments", Json.Obj.EMPTY)));
     }
 
     @Test

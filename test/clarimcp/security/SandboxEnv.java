@@ -4,6 +4,7 @@ import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.clari.TestClients;
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.mcp.Tool;
 import clarimcp.sandbox.ClariSandbox;
 import clarimcp.sandbox.SandboxOrg;
@@ -70,11 +71,11 @@ final class SandboxEnv implements AutoCloseable {
     Json.Obj validArguments(String tool) {
         SandboxOrg org = sandbox.org();
         return switch (tool) {
-            case "get_forecast" -> Json.Obj.builder().put("time_period", org.currentQuarter()).build();
-            case "get_pipeline_changes" -> Json.Obj.builder().put("start_date", org.today().minusDays(14).toString())
-                    .put("end_date", org.today().toString()).put("limit", 25).build();
-            case "get_deal_risk" -> Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(
-                    org.opportunities().stream().limit(6).map(SandboxOrg.Opportunity::id).toList())).build();
+            case "get_forecast" -> Json.obj("time_period", org.currentQuarter());
+            case "get_pipeline_changes" -> Json.obj("start_date", org.today().minusDays(14).toString(),
+                    "end_date", org.today().toString(), "limit", 25);
+            case "get_deal_risk" -> Json.obj("opp_ids", ObjBuilder.strings(
+                    org.opportunities().stream().limit(6).map(SandboxOrg.Opportunity::id).toList()));
             default -> Json.Obj.EMPTY;
         };
     }

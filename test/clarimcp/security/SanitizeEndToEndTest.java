@@ -44,9 +44,8 @@ class SanitizeEndToEndTest {
                 List<Json.Obj> results = new ArrayList<>();
                 int id = 1;
                 for (String tool : List.of("get_forecast", "get_pipeline_changes", "get_deal_risk")) {
-                    Json.Obj call = Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
-                            .put("params", Json.Obj.builder().put("name", tool).put("arguments", env.validArguments(tool)).build())
-                            .build();
+                    Json.Obj call = Json.obj("jsonrpc", "2.0", "id", id, "method", "tools/call",
+                            "params", Json.obj("name", tool, "arguments", env.validArguments(tool)));
                     Json.Obj reply = server.request(JsonWriter.write(call), Json.Num.of(id++), 30_000, null);
                     Json.Obj result = reply.obj("result");
                     assertEquals(Json.Bool.FALSE, result.get("isError"), tool + ": " + JsonWriter.write(reply));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonParser;
 import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.RecordedRequest;
@@ -64,7 +65,7 @@ class SoakTest {
                         case 0 -> {
                             String[] key = forecastKeys.get(i / 4);
                             tool = "get_forecast";
-                            args = Json.Obj.builder().put("scope_id", key[0]).put("time_period", key[1]).build();
+                            args = Json.obj("scope_id", key[0], "time_period", key[1]);
                             cancelled.add(JsonWriter.write(id));
                         }
                         case 2 -> {
@@ -78,12 +79,12 @@ class SoakTest {
                             for (int k = 0, n = 1 + random.nextInt(5); k < n; k++) {
                                 ids.add(org.opportunities().get(random.nextInt(org.opportunities().size())).id());
                             }
-                            args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids)).build();
+                            args = Json.obj("opp_ids", ObjBuilder.strings(ids));
                             mustAnswer.add(JsonWriter.write(id));
                         }
                     }
-                    send(wire, JsonWriter.write(Json.Obj.builder().put("jsonrpc", "2.0").put("id", id).put("method", "tools/call")
-                            .put("params", Json.Obj.builder().put("name", tool).put("arguments", args).build()).build()));
+                    send(wire, JsonWriter.write(Json.obj("jsonrpc", "2.0", "id", id, "method", "tools/call",
+                            "params", Json.obj("name", tool, "arguments", args))));
                     if (i % 4 == 3) mustAnswer.add(ping(wire, pings++));
                 }
                 assertEquals(CALLS / 4, cancelled.size());

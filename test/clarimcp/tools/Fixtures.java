@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonException;
 import clarimcp.json.JsonParser;
 import clarimcp.sandbox.ClariSandbox;
@@ -154,7 +155,7 @@ final class Fixtures {
             case Json.Obj o -> types.contains("object");
             case Json.Arr a -> types.contains("array");
             case Json.Str s -> types.contains("string");
-            case Json.Num n -> types.contains("number") || (types.contains("integer") && n.isIntegral());
+            case Json.Num n -> types.contains("number") || (types.contains("integer") && (n.decimal().signum() == 0 || n.decimal().stripTrailingZeros().scale() <= 0));
             case Json.Bool b -> types.contains("boolean");
             case Json.Null n -> types.contains("null");
         };
@@ -206,7 +207,7 @@ final class Fixtures {
 
     /** columns and one row as an object, null cells left out. */
     static Json.Obj zip(Json.Arr columns, Json.Arr row) {
-        Json.Builder b = Json.Obj.builder();
+        ObjBuilder b = new ObjBuilder();
         for (int i = 0; i < columns.size(); i++) {
             if (!(row.items().get(i) instanceof Json.Null)) b.put(((Json.Str) columns.items().get(i)).value(), row.items().get(i));
         }

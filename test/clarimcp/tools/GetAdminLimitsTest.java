@@ -83,9 +83,8 @@ class GetAdminLimitsTest {
                     get_forecast will try an export: Clari did not say whether a slot and quota are free.
                     """, r.text());
             assertConforms(tool.outputSchema(), r.structured());
-            assertEquals(obj("{\"concurrent\":{},\"monthly\":{},\"canExportNow\":true}"), Json.Obj.builder()
-                    .put("concurrent", r.structured().get("concurrent")).put("monthly", r.structured().get("monthly"))
-                    .put("canExportNow", r.structured().get("canExportNow")).build(), "unknown never blocks, but is not called free");
+            assertEquals(obj("{\"concurrent\":{},\"monthly\":{},\"canExportNow\":true}"), Json.obj("concurrent", r.structured().get("concurrent"), "monthly", r.structured().get("monthly"),
+                    "canExportNow", r.structured().get("canExportNow")), "unknown never blocks, but is not called free");
             TwoForms.assertSameFacts(r, "availableConcurrentLimit", "will try an export");
         }
     }

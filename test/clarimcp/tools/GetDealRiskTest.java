@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
@@ -55,7 +56,7 @@ class GetDealRiskTest {
             asked.add(150, "006UNKNOWN00000002");
             asked.add(known.get(0)); // a duplicate, asked once
             Fixtures.Checked tool = new Fixtures.Checked(GetDealRisk.tool(s));
-            Tool.Result r = tool.call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), Fixtures.NONE);
+            Tool.Result r = tool.call(Json.obj("opp_ids", ObjBuilder.strings(asked)), Fixtures.NONE);
             assertConforms(tool.outputSchema(), r.structured());
 
             List<RecordedRequest> calls = s.sb().requests().stream().filter(q -> q.path().equals("/v4/opportunity")).toList();
@@ -175,7 +176,7 @@ class GetDealRiskTest {
             List<String> asked = List.of(short0, opps.get(1).id(), "  " + short2 + "\t", opps.get(0).id(), short0,
                     short2 + "  ", opps.get(3).id().substring(0, 15), opps.get(3).id());
             Fixtures.Checked tool = new Fixtures.Checked(GetDealRisk.tool(s));
-            Tool.Result r = tool.call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), Fixtures.NONE);
+            Tool.Result r = tool.call(Json.obj("opp_ids", ObjBuilder.strings(asked)), Fixtures.NONE);
             assertConforms(tool.outputSchema(), r.structured());
 
             List<RecordedRequest> calls = s.sb().requests();
@@ -203,7 +204,7 @@ class GetDealRiskTest {
             List<String> ids = SandboxOrg.OTHER_CRM_IDS;
             String guidUpper = ids.get(0).toUpperCase(java.util.Locale.ROOT);
             List<String> asked = List.of(guidUpper, ids.get(1), " " + ids.get(2), ids.get(3), ids.get(0), "opp:9.x-1");
-            Tool.Result r = new Fixtures.Checked(GetDealRisk.tool(s)).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), Fixtures.NONE);
+            Tool.Result r = new Fixtures.Checked(GetDealRisk.tool(s)).call(Json.obj("opp_ids", ObjBuilder.strings(asked)), Fixtures.NONE);
             assertEquals(List.of(guidUpper, ids.get(1), ids.get(2), ids.get(3), "opp:9.x-1"), oppIds(s.sb().requests().get(0).query())
                     .stream().map(q -> java.net.URLDecoder.decode(q, java.nio.charset.StandardCharsets.UTF_8)).toList());
             Map<String, Map<String, Json>> rows = rows(r.structured());
@@ -224,7 +225,7 @@ class GetDealRiskTest {
         try (Sandboxed s = Sandboxed.start()) {
             List<String> asked = new ArrayList<>(List.of(s.sb().org().opportunities().get(0).id()));
             for (int i = 0; i < 25; i++) asked.add(String.format("006Unknown%05d", i));
-            Tool.Result r = new Fixtures.Checked(GetDealRisk.tool(s)).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(asked)).build(), Fixtures.NONE);
+            Tool.Result r = new Fixtures.Checked(GetDealRisk.tool(s)).call(Json.obj("opp_ids", ObjBuilder.strings(asked)), Fixtures.NONE);
             assertEquals(25, ((Json.Num) r.structured().get("notFoundCount")).longValueExact());
             List<String> listed = r.structured().arr("notFound").items().stream().map(j -> ((Json.Str) j).value()).toList();
             assertEquals(asked.subList(1, 11), listed);
@@ -238,7 +239,7 @@ class GetDealRiskTest {
             "0123456789012345678901234567890123456789012345678901234567890123X"})
     void notAnId_isRefusedNamingIt_beforeAnyRequest(String bad) {
         Fixtures.Checked tool = new Fixtures.Checked(GetDealRisk.tool(Fixtures.NO_CLARI)); // touching Clari would throw AssertionError
-        Json.Obj args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of("006Z000000EPuiy", bad))).build();
+        Json.Obj args = Json.obj("opp_ids", ObjBuilder.strings(List.of("006Z000000EPuiy", bad)));
         Tool.Failure e = assertThrows(Tool.Failure.class, () -> tool.call(args, Fixtures.NONE));
         String quoted = bad.strip().length() > 40 ? bad.strip().substring(0, 40) + "…" : bad.strip();
         assertEquals("'opp_ids'[1] \"" + quoted + "\" is not valid: an opportunity id: 1-64 letters, digits or - _ . : as in the CRM "
@@ -266,9 +267,9 @@ class GetDealRiskTest {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
             LocalDate from = SandboxOrg.quarterStart(org.currentQuarter()), to = SandboxOrg.quarterEnd(org.currentQuarter());
-            Json.Obj args = Json.Obj.builder().put("opp_ids", allIds(org))
-                    .put("forecast_category", Json.Arr.ofStrings(List.of("commit", " BEST CASE"))).put("open_only", true)
-                    .put("close_from", from.toString()).put("close_to", to.toString()).build();
+            Json.Obj args = Json.obj("opp_ids", allIds(org),
+                    "forecast_category", ObjBuilder.strings(List.of("commit", " BEST CASE")), "open_only", true,
+                    "close_from", from.toString(), "close_to", to.toString());
             Tool.Result r = tool(s).call(args, Fixtures.NONE);
             List<Opportunity> expected = org.opportunities().stream()
                     .filter(o -> Set.of("Commit", "Best Case").contains(o.forecastCategory()) && !o.stage().startsWith("Closed")
@@ -297,8 +298,8 @@ class GetDealRiskTest {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
             String owner = org.user(org.opportunities().get(0).ownerId()).name();
-            Json.Obj args = Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", "  " + owner.toUpperCase(Locale.ROOT))
-                    .put("min_amount", 20_000).put("max_score", 60).build();
+            Json.Obj args = Json.obj("opp_ids", allIds(org), "owner", "  " + owner.toUpperCase(Locale.ROOT),
+                    "min_amount", 20_000, "max_score", 60);
             Tool.Result r = tool(s).call(args, Fixtures.NONE);
             List<Opportunity> expected = org.opportunities().stream().filter(o -> org.user(o.ownerId()).name().equals(owner)
                     && o.amount() >= 20_000 && o.crmScore() <= 60).toList();
@@ -308,10 +309,10 @@ class GetDealRiskTest {
             assertEquals(0, num(r.structured(), "more"));
             assertBothFormsAgree(r);
             String email = org.user(org.opportunities().get(0).ownerId()).email();
-            Tool.Result byEmail = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", email.toUpperCase(Locale.ROOT))
-                    .put("min_amount", 20_000).put("max_score", 60).build(), Fixtures.NONE);
+            Tool.Result byEmail = tool(s).call(Json.obj("opp_ids", allIds(org), "owner", email.toUpperCase(Locale.ROOT),
+                    "min_amount", 20_000, "max_score", 60), Fixtures.NONE);
             assertEquals(rowIds(r.structured()), rowIds(byEmail.structured()), "the owner's email selects the same deals");
-            Tool.Result partial = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("owner", owner.split(" ")[0]).build(),
+            Tool.Result partial = tool(s).call(Json.obj("opp_ids", allIds(org), "owner", owner.split(" ")[0]),
                     Fixtures.NONE);
             assertEquals(0, num(partial.structured(), "matched"), "a first name alone is not an owner: the full name or email");
         }
@@ -322,10 +323,10 @@ class GetDealRiskTest {
     void openOnly_closedDealsNeverCrowdOutOpenOnes() throws Exception {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
-            Tool.Result any = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).build(), Fixtures.NONE);
+            Tool.Result any = tool(s).call(Json.obj("opp_ids", allIds(org)), Fixtures.NONE);
             long closedShown = rowIds(any.structured()).stream().filter(id -> org.opportunity(id).stage().startsWith("Closed")).count();
             assertTrue(closedShown > 10, "without open_only, Closed Lost deals (score 0) fill the top rows: " + closedShown);
-            Tool.Result open = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("open_only", true).build(), Fixtures.NONE);
+            Tool.Result open = tool(s).call(Json.obj("opp_ids", allIds(org), "open_only", true), Fixtures.NONE);
             List<Opportunity> expected = byScore(org.opportunities().stream().filter(o -> !o.stage().startsWith("Closed")).toList());
             assertEquals(expected.stream().limit(100).map(Opportunity::id).toList(), rowIds(open.structured()));
             assertEquals(expected.size() - 100, num(open.structured(), "more"));
@@ -360,7 +361,7 @@ class GetDealRiskTest {
         try (Sandboxed s = Sandboxed.start()) {
             SandboxOrg org = s.sb().org();
             LocalDate since = org.today().minusDays(21);
-            Tool.Result r = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("changed_since", since.toString()).build(),
+            Tool.Result r = tool(s).call(Json.obj("opp_ids", allIds(org), "changed_since", since.toString()),
                     Fixtures.NONE);
             Instant from = since.atStartOfDay(ZoneOffset.UTC).toInstant();
             SandboxOrg.Moves moves = org.movesSince(org.opportunities().stream().map(Opportunity::id).toList(), from);
@@ -403,8 +404,8 @@ class GetDealRiskTest {
             SandboxOrg org = s.sb().org();
             LocalDate since = org.today().minusDays(21);
             Instant from = since.atStartOfDay(ZoneOffset.UTC).toInstant();
-            Tool.Result r = tool(s).call(Json.Obj.builder().put("opp_ids", allIds(org)).put("forecast_category", Json.Arr.ofStrings(List.of("Commit")))
-                    .put("changed_since", since.toString()).build(), Fixtures.NONE);
+            Tool.Result r = tool(s).call(Json.obj("opp_ids", allIds(org), "forecast_category", ObjBuilder.strings(List.of("Commit")),
+                    "changed_since", since.toString()), Fixtures.NONE);
             List<String> left = org.opportunities().stream().filter(o -> !o.forecastCategory().equals("Commit") && o.history().stream()
                     .filter(c -> c.field().equals("forecastCategory") && !c.at().isBefore(from)).findFirst()
                     .map(c -> c.oldValue().equals("Commit")).orElse(false)).map(Opportunity::id).toList();
@@ -433,11 +434,11 @@ class GetDealRiskTest {
                 assertEquals(atOrAfter, changeRows(s, o, form), form + ": the change at that instant is in");
             }
             assertEquals(atOrAfter - 1, changeRows(s, o, c.at().plusMillis(1).toString()), "a millisecond later it is out");
-            Tool.Failure bad = assertThrows(Tool.Failure.class, () -> tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id())))
-                    .put("changed_since", "last week").build(), Fixtures.NONE));
+            Tool.Failure bad = assertThrows(Tool.Failure.class, () -> tool(s).call(Json.obj("opp_ids", ObjBuilder.strings(List.of(o.id())),
+                    "changed_since", "last week"), Fixtures.NONE));
             assertTrue(bad.getMessage().startsWith("'changed_since' \"last week\" is not valid: YYYY-MM-DD (UTC) or ISO date-time"), bad.getMessage());
-            Tool.Failure order = assertThrows(Tool.Failure.class, () -> tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id())))
-                    .put("close_from", "2026-12-31").put("close_to", "2026-10-01").build(), Fixtures.NONE));
+            Tool.Failure order = assertThrows(Tool.Failure.class, () -> tool(s).call(Json.obj("opp_ids", ObjBuilder.strings(List.of(o.id())),
+                    "close_from", "2026-12-31", "close_to", "2026-10-01"), Fixtures.NONE));
             assertEquals("'close_from' must not be after 'close_to'", order.getMessage());
         }
     }
@@ -450,7 +451,7 @@ class GetDealRiskTest {
             SandboxOrg org = s.sb().org();
             List<String> ids = new ArrayList<>(org.opportunities().stream().map(Opportunity::id).limit(count).toList());
             for (int i = 0; ids.size() < count; i++) ids.add(String.format("006Unknown%05d", i));
-            Json.Builder args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids));
+            ObjBuilder args = new ObjBuilder().put("opp_ids", ObjBuilder.strings(ids));
             if (changes) args.put("changed_since", org.today().minusDays(14).toString());
             Tool.Result r = tool(s).call(args.build(), Fixtures.NONE);
             assertConforms(tool(s).outputSchema(), r.structured());
@@ -468,7 +469,7 @@ class GetDealRiskTest {
             SandboxOrg org = s.sb().org();
             for (List<String> ids : List.of(List.of("006Nope"), List.of(org.opportunities().get(0).id()))) {
                 for (String since : new String[] {null, org.today().minusDays(7).toString()}) {
-                    Json.Builder args = Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(ids));
+                    ObjBuilder args = new ObjBuilder().put("opp_ids", ObjBuilder.strings(ids));
                     if (since != null) args.put("changed_since", since);
                     Tool.Result r = tool(s).call(args.build(), Fixtures.NONE);
                     assertConforms(tool(s).outputSchema(), r.structured());
@@ -518,7 +519,7 @@ class GetDealRiskTest {
     }
 
     private static long changeRows(Sandboxed s, Opportunity o, String since) throws Exception {
-        Tool.Result r = tool(s).call(Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(List.of(o.id()))).put("changed_since", since).build(),
+        Tool.Result r = tool(s).call(Json.obj("opp_ids", ObjBuilder.strings(List.of(o.id())), "changed_since", since),
                 Fixtures.NONE);
         return table(r.structured().obj("changes")).size();
     }
@@ -543,7 +544,7 @@ class GetDealRiskTest {
     }
 
     private static Json.Arr allIds(SandboxOrg org) {
-        return Json.Arr.ofStrings(org.opportunities().stream().map(Opportunity::id).toList());
+        return ObjBuilder.strings(org.opportunities().stream().map(Opportunity::id).toList());
     }
 
     private static List<Opportunity> byScore(List<Opportunity> opps) {
@@ -635,7 +636,7 @@ class GetDealRiskTest {
     }
 
     private static Json.Obj idsArg(List<Opportunity> opps) {
-        return Json.Obj.builder().put("opp_ids", Json.Arr.ofStrings(opps.stream().map(Opportunity::id).toList())).build();
+        return Json.obj("opp_ids", ObjBuilder.strings(opps.stream().map(Opportunity::id).toList()));
     }
 
     /** How the sandbox's history value of a field reads once shown: money, ISO dates, owner names. */

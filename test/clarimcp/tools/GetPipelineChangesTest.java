@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonWriter;
 import clarimcp.sandbox.RecordedRequest;
 import clarimcp.sandbox.SandboxOrg;
@@ -78,7 +79,7 @@ class GetPipelineChangesTest {
             int scanned = (int) ((Json.Num) st.get("eventsScanned")).longValueExact();
             assertEquals(Math.min(calls.size() * 1000L, inWindow.size()), scanned, "whole pages read until 100 were found");
             long api = inWindow.subList(0, scanned).stream().filter(e -> e.event().equals("api.accessed")).count();
-            assertEquals(Json.Obj.builder().put("api.accessed", api).build(), st.obj("otherEventTypes"),
+            assertEquals(Json.obj("api.accessed", api), st.obj("otherEventTypes"),
                     "only API calls left out, and counted");
             assertTrue(r.text().contains("Other event types seen, not shown: api.accessed " + api), r.text());
             assertFalse(r.text().contains("NOTE: Clari keeps"), "a week is within the 30 days Clari keeps");
@@ -269,11 +270,11 @@ class GetPipelineChangesTest {
                 List<Json> items = new ArrayList<>();
                 List<Json> actors = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    items.add(Json.Obj.builder().put("actorId", "7" + i).put("event", "evil.type." + i + "x".repeat(300))
-                            .put("eventTimestamp", "2026-05-01T00:00:00Z").build());
-                    actors.add(Json.Obj.builder().put("actorId", "7" + i).put("name", "Actor " + i).build());
+                    items.add(Json.obj("actorId", "7" + i, "event", "evil.type." + i + "x".repeat(300),
+                            "eventTimestamp", "2026-05-01T00:00:00Z"));
+                    actors.add(Json.obj("actorId", "7" + i, "name", "Actor " + i));
                 }
-                return Json.Obj.builder().put("items", new Json.Arr(items)).put("actors", new Json.Arr(actors)).build();
+                return Json.obj("items", new Json.Arr(items), "actors", new Json.Arr(actors));
             });
             Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(Json.Obj.EMPTY, Fixtures.NONE);
             Json.Obj st = r.structured();
@@ -297,13 +298,13 @@ class GetPipelineChangesTest {
             s.sb().hostile().transform(page -> {
                 List<Json> items = new ArrayList<>();
                 for (int i = 0; i < 300; i++) {
-                    Json.Obj.Builder params = Json.Obj.builder();
+                    ObjBuilder params = new ObjBuilder();
                     for (int k = 0; k < 10; k++) params.put("param" + k, "v" + i + "-" + "w".repeat(60));
-                    items.add(Json.Obj.builder().put("actorId", Integer.toString(5000 + i)).put("event", "forecast.submitted")
-                            .put("eventTimestamp", Instant.parse("2026-05-01T00:00:00Z").minusSeconds(i).toString())
-                            .put("eventParameters", params.build()).build());
+                    items.add(Json.obj("actorId", Integer.toString(5000 + i), "event", "forecast.submitted",
+                            "eventTimestamp", Instant.parse("2026-05-01T00:00:00Z").minusSeconds(i).toString(),
+                            "eventParameters", params.build()));
                 }
-                return Json.Obj.builder().put("items", new Json.Arr(items)).build();
+                return Json.obj("items", new Json.Arr(items));
             });
             Tool.Result r = new Fixtures.Checked(GetPipelineChanges.tool(s)).call(obj("{\"limit\":200}"), Fixtures.NONE);
             Json.Obj st = r.structured();

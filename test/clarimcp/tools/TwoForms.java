@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class TwoForms {
         List<String> columns = strings(structured.arr("columns"));
         List<Json.Obj> out = new ArrayList<>();
         for (Json row : structured.arr("rows").items()) {
-            Json.Obj.Builder b = Json.Obj.builder();
+            ObjBuilder b = new ObjBuilder();
             List<Json> cells = ((Json.Arr) row).items();
             for (int i = 0; i < columns.size(); i++) b.put(columns.get(i), cells.get(i));
             out.add(b.build());
