@@ -53,7 +53,7 @@ public final class Manifest {
             int end = d.indexOf(". ");
             d = end > 0 ? d.substring(0, end + 1) : d;
             if (d.length() > MAX_DESCRIPTION) d = d.substring(0, MAX_DESCRIPTION - 3) + "...";
-            out.add(Json.Obj.builder().put("name", tool.str("name")).put("description", d).build());
+            out.add(Json.obj("name", tool.str("name"), "description", d));
         }
         if (out.isEmpty()) throw new IllegalStateException("the server listed no tools");
         return new Json.Arr(out);
