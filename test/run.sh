@@ -80,7 +80,9 @@ readonly JUNIT
 
 rm -rf "$CLASSES" "$REPORTS"
 mkdir -p "$CLASSES" "$REPORTS"
-(cd "$ROOT" && find test -name '*.java' | LC_ALL=C sort) > "$BUILD/test-sources.list"
+# packaging/Manifest.java (make dist's manifest writer) is compiled too, so a product API change that breaks it
+# fails here and not only at make dist.
+(cd "$ROOT" && { find test -name '*.java'; echo packaging/Manifest.java; } | LC_ALL=C sort) > "$BUILD/test-sources.list"
 [[ -s $BUILD/test-sources.list ]] || die "no tests under test/"
 # Lints are shown but not fatal here (src/ has -Werror): test code never ships in the image, and a
 # lint in a test harness must not stop the suite from reporting on the product.
