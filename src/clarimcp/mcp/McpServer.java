@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of ping,
@@ -149,7 +150,7 @@ public final class McpServer {
         try {
             m = Rpc.from(json);
         } catch (Rpc.Invalid e) {
-            return Rpc.invalidRequest(e.id(), e.getMessage());
+            return Rpc.invalidRequest(e.id, e.getMessage());
         }
         // instanceof, not a pattern switch: a switch over types bootstraps a class at first use (SwitchBootstraps)
         // that the start-up cache does not keep, and the initialize request comes through here.
@@ -242,7 +243,7 @@ public final class McpServer {
         if (!(q.params() instanceof Json.Obj p) || !(p.get("protocolVersion") instanceof Json.Str requested)) {
             return Rpc.invalidParams(q.id(), "protocolVersion must be a string");
         }
-        ProtocolVersion v = ProtocolVersion.parse(requested.value()).orElse(ProtocolVersion.LATEST);
+        ProtocolVersion v = ProtocolVersion.negotiate(requested.value());
         synchronized (initLock) {
             if (version != null) return Rpc.invalidRequest(q.id(), "already initialized");
             version = v;
@@ -284,14 +285,13 @@ public final class McpServer {
     }
 
     private Json setLevel(Rpc.Request q) {
-        if (q.params() instanceof Json.Obj p && p.get("level") instanceof Json.Str s) {
-            var level = CallLog.Level.parse(s.value());
-            if (level.isPresent()) {
-                minLogLevel = level.get();
-                return Rpc.result(q.id(), Json.Obj.EMPTY);
-            }
+        CallLog.Level level = q.params() instanceof Json.Obj p && p.get("level") instanceof Json.Str s
+                ? CallLog.Level.parse(s.value()) : null;
+        if (level == null) {
+            return Rpc.invalidParams(q.id(), "level must be one of debug, info, notice, warning, error, critical, alert, emergency");
         }
-        return Rpc.invalidParams(q.id(), "level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+        minLogLevel = level;
+        return Rpc.result(q.id(), Json.Obj.EMPTY);
     }
 
     /** Runs a tools/call that refuseCall accepted, on the current thread; null when it was cancelled (no reply at all). */
@@ -301,19 +301,39 @@ public final class McpServer {
         Tool tool = tools.get(p.str("name"));
         Json args = p.get("arguments");
         Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
+        Json progressToken = token instanceof Json.Str || token instanceof Json.Num ? token : null;
         CallLog.Meter meter = new CallLog.Meter(callLog, tool.name(), args);
-        Tool.Context context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null,
-                meter);
+        // What the call may do besides returning: progress (basic/utilities/progress, only with a progressToken) and
+        // log notifications (server/utilities/logging, at or above the client's level), both only while it runs;
+        // and its HTTP exchanges, counted for the call log.
+        Tool.Context context = new Tool.Context() {
+            @Override
+            public void httpExchange(String method, String pathTemplate, int status) {
+                meter.exchange(method, pathTemplate, status);
+            }
+
+            @Override
+            public void progress(double progress, Double total, String message) {
+                if (progressToken == null || !call.running()) return;
+                out.send(Rpc.notification("notifications/progress", Json.obj("progressToken", progressToken,
+                        "progress", number(progress), "total", total == null ? null : number(total),
+                        "message", version == ProtocolVersion.V2024_11_05 ? null : message)));
+            }
+
+            @Override
+            public void log(String level, String message) {
+                CallLog.Level l = Objects.requireNonNullElse(CallLog.Level.parse(level), CallLog.Level.INFO);
+                if (l.compareTo(minLogLevel) < 0 || !call.running()) return;
+                out.send(Rpc.notification("notifications/message",
+                        Json.obj("level", l.wire(), "logger", info.name(), "data", message)));
+            }
+        };
         CallLog.Outcome outcome = CallLog.Outcome.CANCELLED;
         try {
             Tool.Result result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
             if (!call.finish()) return null;
-            if (result == null) {
-                outcome = CallLog.Outcome.PROTOCOL_ERROR;
-                return Rpc.internalError(q.id());
-            }
-            outcome = result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK;
-            return Rpc.result(q.id(), callResult(result, version));
+            outcome = CallLog.Outcome.of(result);
+            return result == null ? Rpc.internalError(q.id()) : Rpc.result(q.id(), callResult(result, version));
         } catch (InterruptedException e) {
             return null; // cancelled, or the client went away: either way nobody wants the answer
         } finally {
@@ -348,44 +368,6 @@ public final class McpServer {
         Json.Obj text = Json.obj("type", "text", "text", r.text());
         Json.Obj structured = r.isError() || !v.hasStructuredContent() ? null : r.structured();
         return Json.obj("content", List.of(text), "structuredContent", structured, "isError", r.isError());
-    }
-
-    /**
-     * What one running tools/call may do besides returning: progress (basic/utilities/progress, only with a
-     * progressToken) and log notifications (server/utilities/logging, at or above the client's level), both only
-     * while the call runs; and its HTTP exchanges, counted for the call log.
-     */
-    private final class CallContext implements Tool.Context {
-        private final InFlight.Call call;
-        private final Json progressToken;
-        private final CallLog.Meter meter;
-
-        CallContext(InFlight.Call call, Json progressToken, CallLog.Meter meter) {
-            this.call = call;
-            this.progressToken = progressToken;
-            this.meter = meter;
-        }
-
-        @Override
-        public void httpExchange(String method, String pathTemplate, int status) {
-            meter.exchange(method, pathTemplate, status);
-        }
-
-        @Override
-        public void progress(double progress, Double total, String message) {
-            if (progressToken == null || !call.running()) return;
-            out.send(Rpc.notification("notifications/progress", Json.obj("progressToken", progressToken,
-                    "progress", number(progress), "total", total == null ? null : number(total),
-                    "message", version == ProtocolVersion.V2024_11_05 ? null : message)));
-        }
-
-        @Override
-        public void log(String level, String message) {
-            CallLog.Level l = CallLog.Level.parse(level).orElse(CallLog.Level.INFO);
-            if (l.compareTo(minLogLevel) < 0 || !call.running()) return;
-            out.send(Rpc.notification("notifications/message",
-                    Json.obj("level", l.wire(), "logger", info.name(), "data", message)));
-        }
     }
 
     private static Json number(double d) {
