@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of ping,
@@ -25,19 +26,14 @@ public final class McpServer {
 
     /**
      * One MCP prompt (server/prompts): a named, parameterised user message that clients show as a command.
-     * Like a {@link Tool}, it is its definition beside its handler. The renderer gets only declared arguments
-     * ({@link #get} refuses others and missing required ones) and throws IllegalArgumentException with a short
-     * reason for a bad value; that becomes a -32602 error.
+     * Like a {@link Tool}, it is its definition beside its handler. The renderer builds the message text from
+     * declared arguments only ({@link #get} refuses others and missing required ones) and throws
+     * IllegalArgumentException with a short reason for a bad value; that becomes a -32602 error.
      */
-    public record Prompt(String name, String title, String description, List<Argument> arguments, Renderer renderer) {
+    public record Prompt(String name, String title, String description, List<Argument> arguments,
+            Function<Map<String, String>, String> renderer) {
         /** One argument; MCP prompt arguments are strings. */
         public record Argument(String name, String description, boolean required) {}
-
-        /** Builds the message text from the caller's arguments (declared names only). */
-        @FunctionalInterface
-        public interface Renderer {
-            String render(Map<String, String> arguments);
-        }
 
         public Prompt {
             arguments = List.copyOf(arguments);
@@ -79,7 +75,7 @@ public final class McpServer {
                     throw new IllegalArgumentException("unknown argument " + Wire.clip(k) + " for " + name);
                 }
             }
-            Json.Obj content = Json.obj("type", "text", "text", renderer.render(args));
+            Json.Obj content = Json.obj("type", "text", "text", renderer.apply(args));
             Json.Obj message = Json.obj("role", "user", "content", content);
             return Json.obj("description", description, "messages", List.of(message));
         }
@@ -156,7 +152,11 @@ public final class McpServer {
         // that the start-up cache does not keep, and the initialize request comes through here.
         // An Rpc.Response needs nothing: we send no requests, so there is nothing to match.
         if (m instanceof Rpc.Notification n) {
-            onNotification(n);
+            // notifications/initialized and unknown notifications need no action and get no reply
+            if (n.method().equals("notifications/cancelled") && n.params() instanceof Json.Obj p
+                    && p.get("requestId") instanceof Json id) {
+                inFlight.cancel(id);
+            }
         } else if (m instanceof Rpc.Request q && inBatch && q.method().equals("initialize")) {
             return Rpc.invalidRequest(q.id(), "initialize must not be part of a batch");
         } else if (m instanceof Rpc.Request q && q.method().equals("tools/call") && version != null) {
@@ -187,12 +187,10 @@ public final class McpServer {
     /** JSON-RPC batches exist only in 2025-03-26 (added there, removed in 2025-06-18). */
     private void onBatch(Json.Arr batch) {
         ProtocolVersion v = version;
-        if (v == null || !v.allowsBatches()) {
-            out.send(Rpc.invalidRequest(Json.Null.NULL, "batches are not supported in this protocol version"));
-            return;
-        }
-        if (batch.items().isEmpty()) {
-            out.send(Rpc.invalidRequest(Json.Null.NULL, "empty batch"));
+        String refusal = v == null || !v.allowsBatches() ? "batches are not supported in this protocol version"
+                : batch.items().isEmpty() ? "empty batch" : null;
+        if (refusal != null) {
+            out.send(Rpc.invalidRequest(Json.Null.NULL, refusal));
             return;
         }
         Thread.ofVirtual().name("batch").start(() -> {
@@ -205,37 +203,26 @@ public final class McpServer {
         });
     }
 
-    private void onNotification(Rpc.Notification n) {
-        switch (n.method()) {
-            case "notifications/cancelled" -> {
-                if (n.params() instanceof Json.Obj p && p.get("requestId") instanceof Json id) inFlight.cancel(id);
-            }
-            default -> { } // notifications/initialized and unknown notifications need no action and get no reply
-        }
-    }
-
     /** Answers every request except tools/call. */
     private Json onRequest(Rpc.Request q) {
-        switch (q.method()) {
-            case "initialize":
-                return initialize(q);
-            case "ping":
-                return Rpc.result(q.id(), Json.Obj.EMPTY);
-            case "server/discover":
-                // The 2026-07-28 probe: answering at once with -32601 makes dual-era clients fall back to initialize.
-                return Rpc.methodNotFound(q.id(), q.method());
-            default:
-                break;
-        }
         ProtocolVersion v = version;
-        if (v == null) return Rpc.invalidRequest(q.id(), "server not initialized; send initialize first");
-        return switch (q.method()) {
+        String method = q.method();
+        // server/discover, the 2026-07-28 probe, is answered at once with -32601 (the default below), even before
+        // initialize: that makes dual-era clients fall back to initialize.
+        if (v == null && !method.equals("initialize") && !method.equals("ping") && !method.equals("server/discover")) {
+            return Rpc.invalidRequest(q.id(), "server not initialized; send initialize first");
+        }
+        if (prompts.isEmpty() && method.startsWith("prompts/")) { // no prompts capability
+            return Rpc.methodNotFound(q.id(), method);
+        }
+        return switch (method) {
+            case "initialize" -> initialize(q);
+            case "ping" -> Rpc.result(q.id(), Json.Obj.EMPTY);
             case "tools/list" -> Rpc.result(q.id(), listTools(v));
             case "logging/setLevel" -> setLevel(q);
-            case "prompts/list" -> prompts.isEmpty() ? Rpc.methodNotFound(q.id(), q.method())
-                    : Rpc.result(q.id(), listPrompts(v));
-            case "prompts/get" -> prompts.isEmpty() ? Rpc.methodNotFound(q.id(), q.method()) : getPrompt(q);
-            default -> Rpc.methodNotFound(q.id(), q.method());
+            case "prompts/list" -> Rpc.result(q.id(), listPrompts(v));
+            case "prompts/get" -> getPrompt(q);
+            default -> Rpc.methodNotFound(q.id(), method);
         };
     }
 

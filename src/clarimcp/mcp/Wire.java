@@ -23,7 +23,7 @@ public final class Wire {
 
     private Wire() {}
 
-    /** Untrusted text (a client-supplied name, a CLI argument) as printable ASCII, at most {@link #MAX_QUOTED} chars. */
+    /** Untrusted text (a client's name, a CLI argument) as printable ASCII, at most {@link #MAX_QUOTED} chars. */
     public static String clip(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 3);
         for (int i = 0; i < s.length() && b.length() < MAX_QUOTED; i++) {
