@@ -81,7 +81,7 @@ public final class Main {
             text.println(Help.NAME + " " + Help.VERSION);
             return Help.EXIT_OK;
         } else if ("--help".equals(option) || "-h".equals(option)) {
-            text.print(Help.text(Help.NAME));
+            text.print(Help.text());
             return Help.EXIT_OK;
         }
         env = filledIn(env, err);
