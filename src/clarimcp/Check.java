@@ -4,7 +4,6 @@ import clarimcp.clari.ClariClient;
 import clarimcp.clari.ClariConfig;
 import clarimcp.clari.ExportLimits;
 import clarimcp.clari.ClariException;
-import clarimcp.clari.ClariConfig.Network;
 import clarimcp.json.Json;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -66,20 +65,14 @@ final class Check {
         }
         // The Clari API itself answered: not unreachable (0), a wrong path (404), a redirect or a failing server or proxy.
         boolean answered = status != 0 && status != 404 && (status < 300 || status >= 400) && status < 500;
-        if (status >= 500) {
-            fail("base URL reachable", config.baseUrl() + " answered HTTP " + status + ": Clari or a proxy in front of it is "
-                    + "unavailable; try again later");
-        } else if (!answered) {
-            fail("base URL reachable", problem);
+        if (!answered) {
+            fail("base URL reachable", status < 500 ? problem : config.baseUrl() + " answered HTTP " + status
+                    + ": Clari or a proxy in front of it is unavailable; try again later");
+            line("skip", "token accepted", "needs an answer from the Clari API first");
         } else {
             line("ok", "base URL reachable", config.baseUrl() + " answered");
-        }
-        if (!answered) {
-            line("skip", "token accepted", "needs an answer from the Clari API first");
-        } else if (status == 401) {
-            fail("token accepted", problem);
-        } else {
-            line("ok", "token accepted", status == 403 ? "authenticated, though not allowed to read the limits" : "");
+            if (status == 401) fail("token accepted", problem);
+            else line("ok", "token accepted", status == 403 ? "authenticated, though not allowed to read the limits" : "");
         }
         if (limits != null) {
             line("ok", "limits readable", summary(limits));
@@ -94,7 +87,7 @@ final class Check {
 
     /** Reports the proxy and CA bundle in use; the client for them, or null (after a FAIL) when the bundle is unusable. */
     private ClariClient network(ClariConfig config) {
-        Network n = config.network();
+        ClariConfig.Network n = config.network();
         if (n.proxy() != null) {
             String host = config.baseUrl().getHost();
             line("note", "proxy", "HTTPS_PROXY " + n.proxy().host() + ":" + n.proxy().port()

@@ -25,7 +25,7 @@ final class Help {
 
     private Help() {}
 
-    static String text(String name) {
+    static String text() {
         return """
                 %1$s: a read-only MCP server for Clari (JSON-RPC over stdin/stdout)
 
@@ -54,6 +54,6 @@ final class Help {
                   CLARI_CA_BUNDLE              absolute path of a PEM file of CA certificates added to the default trust
                   CLARI_DRY_RUN                1: the same as --dry-run
                   CLARI_LOG_LEVEL              debug (adds one line per HTTP request), info (one per tool call; default), warning, error
-                """.formatted(name);
+                """.formatted(NAME);
     }
 }

@@ -69,8 +69,8 @@ public final class Main {
         String usage = option == null ? null : switch (option) {
             case "call" -> args.length == 2 || args.length == 3 ? null : "usage: call TOOL ['{\"json\":\"arguments\"}']";
             case "--help", "-h", "--version", "--check" -> dryRun ? "--dry-run applies to the server and to call only"
-                    : args.length > 1 ? "unexpected argument '" + printable(args[1]) + "' after " + option : null;
-            default -> "unknown option '" + printable(option) + "'";
+                    : args.length > 1 ? "unexpected argument '" + Wire.clip(args[1]) + "' after " + option : null;
+            default -> "unknown option '" + Wire.clip(option) + "'";
         };
         if (usage != null) {
             err.println(Help.NAME + ": " + usage + " (see " + Help.NAME + " --help)");
@@ -81,7 +81,7 @@ public final class Main {
             text.println(Help.NAME + " " + Help.VERSION);
             return Help.EXIT_OK;
         } else if ("--help".equals(option) || "-h".equals(option)) {
-            text.print(Help.text(Help.NAME));
+            text.print(Help.text());
             return Help.EXIT_OK;
         }
         env = filledIn(env, err);
@@ -103,13 +103,6 @@ public final class Main {
             err.println(Help.NAME + ": cannot read stdin: " + e.getMessage());
             return Help.EXIT_FAILURE;
         }
-    }
-
-    /** An argument as quoted back: printable ASCII only, short. */
-    private static String printable(String s) {
-        String clean = s.codePoints().map(c -> c >= 0x20 && c < 0x7f ? c : '?')
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
     }
 
     /**
@@ -189,16 +182,13 @@ public final class Main {
         Tool.Result result;
         try {
             result = tool.run(args, ctx, err); // the server's runner: the same errors, the same caps
-            if (result == null) {
-                meter.finish(CallLog.Outcome.PROTOCOL_ERROR);
-                return Help.EXIT_FAILURE;
-            }
         } catch (InterruptedException e) {
             meter.finish(CallLog.Outcome.CANCELLED);
             Thread.currentThread().interrupt();
             return Help.EXIT_FAILURE;
         }
-        meter.finish(result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK);
+        meter.finish(CallLog.Outcome.of(result));
+        if (result == null) return Help.EXIT_FAILURE;
         out.print(result.text().endsWith("\n") ? result.text() : result.text() + "\n");
         out.flush();
         return result.isError() ? Help.EXIT_FAILURE : Help.EXIT_OK;
@@ -212,7 +202,7 @@ public final class Main {
      */
     private static CallLog openLog(Map<String, String> env, PrintStream err) {
         String name = env.getOrDefault("CLARI_LOG_LEVEL", "");
-        CallLog.Level level = name.isBlank() ? CallLog.Level.INFO : CallLog.Level.parse(name.strip().toLowerCase(Locale.ROOT)).orElse(null);
+        CallLog.Level level = name.isBlank() ? CallLog.Level.INFO : CallLog.Level.parse(name.strip().toLowerCase(Locale.ROOT));
         if (level == null) {
             err.println(Help.NAME + ": CLARI_LOG_LEVEL must be one of debug, info, notice, warning, error; using info");
             level = CallLog.Level.INFO;

@@ -12,7 +12,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,20 +29,22 @@ public interface CallLog {
             return name().toLowerCase(Locale.ROOT);
         }
 
-        public static Optional<Level> parse(String wire) {
+        /** The level with this wire name, or null. */
+        public static Level parse(String wire) {
             for (Level l : values()) {
-                if (l.wire().equals(wire)) return Optional.of(l);
+                if (l.wire().equals(wire)) return l;
             }
-            return Optional.empty();
+            return null;
         }
     }
 
-    /** How a call ended; {@link #wire()} is what the log line says. */
+    /** How a call ended; the log line says it in lower case. */
     enum Outcome {
         OK, TOOL_ERROR, PROTOCOL_ERROR, CANCELLED;
 
-        public String wire() {
-            return name().toLowerCase(Locale.ROOT);
+        /** How a call that returned result ended (null: a bug, answered as a protocol error). */
+        public static Outcome of(Tool.Result result) {
+            return result == null ? PROTOCOL_ERROR : result.isError() ? TOOL_ERROR : OK;
         }
     }
 
@@ -63,16 +64,6 @@ public interface CallLog {
 
     /** One HTTP exchange made for a running call (a debug-level detail); path is a template, without ids or query. */
     default void exchange(String tool, String method, String pathTemplate, int status) {}
-
-    /**
-     * Records nothing. A class, not a lambda: the start-up cache does not keep a lambda made in an
-     * interface's initializer, and spinning one (the JDK's class-file generator, first used) took ~2 ms of
-     * a class-init log of a start, before the initialize reply.
-     */
-    CallLog NONE = new CallLog() {
-        @Override
-        public void call(Call call) {}
-    };
 
     /**
      * Measures one tool call: starts the clock, counts HTTP exchanges (from any thread: get_deal_risk fetches
@@ -132,15 +123,7 @@ public interface CallLog {
      * whole under a lock so lines from concurrent calls never interleave. Levels below the configured one are
      * dropped.
      */
-    final class JsonLines implements CallLog {
-        private final PrintStream out;
-        private final Level level;
-
-        public JsonLines(PrintStream out, Level level) {
-            this.out = out;
-            this.level = level;
-        }
-
+    record JsonLines(PrintStream out, Level level) implements CallLog {
         @Override
         public void call(Call c) {
             if (Level.INFO.compareTo(level) < 0) return;
@@ -151,7 +134,7 @@ public interface CallLog {
             write(Json.obj("ts", c.start().toString(), "level", Level.INFO.wire(), "event", "tool_call",
                     "tool", c.tool() == null ? Json.Null.NULL : c.tool(), "argsSha256", c.argumentsSha256(),
                     "durationMs", c.durationMillis(), "httpRequests", c.httpRequests(), "httpStatuses", statuses,
-                    "outcome", c.outcome().wire()));
+                    "outcome", c.outcome().name().toLowerCase(Locale.ROOT)));
         }
 
         @Override

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * One MCP session over stdio: lifecycle and version negotiation (basic/lifecycle), dispatch of ping,
@@ -24,19 +26,14 @@ public final class McpServer {
 
     /**
      * One MCP prompt (server/prompts): a named, parameterised user message that clients show as a command.
-     * Like a {@link Tool}, it is its definition beside its handler. The renderer gets only declared arguments
-     * ({@link #get} refuses others and missing required ones) and throws IllegalArgumentException with a short
-     * reason for a bad value; that becomes a -32602 error.
+     * Like a {@link Tool}, it is its definition beside its handler. The renderer builds the message text from
+     * declared arguments only ({@link #get} refuses others and missing required ones) and throws
+     * IllegalArgumentException with a short reason for a bad value; that becomes a -32602 error.
      */
-    public record Prompt(String name, String title, String description, List<Argument> arguments, Renderer renderer) {
+    public record Prompt(String name, String title, String description, List<Argument> arguments,
+            Function<Map<String, String>, String> renderer) {
         /** One argument; MCP prompt arguments are strings. */
         public record Argument(String name, String description, boolean required) {}
-
-        /** Builds the message text from the caller's arguments (declared names only). */
-        @FunctionalInterface
-        public interface Renderer {
-            String render(Map<String, String> arguments);
-        }
 
         public Prompt {
             arguments = List.copyOf(arguments);
@@ -78,7 +75,7 @@ public final class McpServer {
                     throw new IllegalArgumentException("unknown argument " + Wire.clip(k) + " for " + name);
                 }
             }
-            Json.Obj content = Json.obj("type", "text", "text", renderer.render(args));
+            Json.Obj content = Json.obj("type", "text", "text", renderer.apply(args));
             Json.Obj message = Json.obj("role", "user", "content", content);
             return Json.obj("description", description, "messages", List.of(message));
         }
@@ -149,13 +146,17 @@ public final class McpServer {
         try {
             m = Rpc.from(json);
         } catch (Rpc.Invalid e) {
-            return Rpc.invalidRequest(e.id(), e.getMessage());
+            return Rpc.invalidRequest(e.id, e.getMessage());
         }
         // instanceof, not a pattern switch: a switch over types bootstraps a class at first use (SwitchBootstraps)
         // that the start-up cache does not keep, and the initialize request comes through here.
         // An Rpc.Response needs nothing: we send no requests, so there is nothing to match.
         if (m instanceof Rpc.Notification n) {
-            onNotification(n);
+            // notifications/initialized and unknown notifications need no action and get no reply
+            if (n.method().equals("notifications/cancelled") && n.params() instanceof Json.Obj p
+                    && p.get("requestId") instanceof Json id) {
+                inFlight.cancel(id);
+            }
         } else if (m instanceof Rpc.Request q && inBatch && q.method().equals("initialize")) {
             return Rpc.invalidRequest(q.id(), "initialize must not be part of a batch");
         } else if (m instanceof Rpc.Request q && q.method().equals("tools/call") && version != null) {
@@ -186,12 +187,10 @@ public final class McpServer {
     /** JSON-RPC batches exist only in 2025-03-26 (added there, removed in 2025-06-18). */
     private void onBatch(Json.Arr batch) {
         ProtocolVersion v = version;
-        if (v == null || !v.allowsBatches()) {
-            out.send(Rpc.invalidRequest(Json.Null.NULL, "batches are not supported in this protocol version"));
-            return;
-        }
-        if (batch.items().isEmpty()) {
-            out.send(Rpc.invalidRequest(Json.Null.NULL, "empty batch"));
+        String refusal = v == null || !v.allowsBatches() ? "batches are not supported in this protocol version"
+                : batch.items().isEmpty() ? "empty batch" : null;
+        if (refusal != null) {
+            out.send(Rpc.invalidRequest(Json.Null.NULL, refusal));
             return;
         }
         Thread.ofVirtual().name("batch").start(() -> {
@@ -204,37 +203,26 @@ public final class McpServer {
         });
     }
 
-    private void onNotification(Rpc.Notification n) {
-        switch (n.method()) {
-            case "notifications/cancelled" -> {
-                if (n.params() instanceof Json.Obj p && p.get("requestId") instanceof Json id) inFlight.cancel(id);
-            }
-            default -> { } // notifications/initialized and unknown notifications need no action and get no reply
-        }
-    }
-
     /** Answers every request except tools/call. */
     private Json onRequest(Rpc.Request q) {
-        switch (q.method()) {
-            case "initialize":
-                return initialize(q);
-            case "ping":
-                return Rpc.result(q.id(), Json.Obj.EMPTY);
-            case "server/discover":
-                // The 2026-07-28 probe: answering at once with -32601 makes dual-era clients fall back to initialize.
-                return Rpc.methodNotFound(q.id(), q.method());
-            default:
-                break;
-        }
         ProtocolVersion v = version;
-        if (v == null) return Rpc.invalidRequest(q.id(), "server not initialized; send initialize first");
-        return switch (q.method()) {
+        String method = q.method();
+        // server/discover, the 2026-07-28 probe, is answered at once with -32601 (the default below), even before
+        // initialize: that makes dual-era clients fall back to initialize.
+        if (v == null && !method.equals("initialize") && !method.equals("ping") && !method.equals("server/discover")) {
+            return Rpc.invalidRequest(q.id(), "server not initialized; send initialize first");
+        }
+        if (prompts.isEmpty() && method.startsWith("prompts/")) { // no prompts capability
+            return Rpc.methodNotFound(q.id(), method);
+        }
+        return switch (method) {
+            case "initialize" -> initialize(q);
+            case "ping" -> Rpc.result(q.id(), Json.Obj.EMPTY);
             case "tools/list" -> Rpc.result(q.id(), listTools(v));
             case "logging/setLevel" -> setLevel(q);
-            case "prompts/list" -> prompts.isEmpty() ? Rpc.methodNotFound(q.id(), q.method())
-                    : Rpc.result(q.id(), listPrompts(v));
-            case "prompts/get" -> prompts.isEmpty() ? Rpc.methodNotFound(q.id(), q.method()) : getPrompt(q);
-            default -> Rpc.methodNotFound(q.id(), q.method());
+            case "prompts/list" -> Rpc.result(q.id(), listPrompts(v));
+            case "prompts/get" -> getPrompt(q);
+            default -> Rpc.methodNotFound(q.id(), method);
         };
     }
 
@@ -242,7 +230,7 @@ public final class McpServer {
         if (!(q.params() instanceof Json.Obj p) || !(p.get("protocolVersion") instanceof Json.Str requested)) {
             return Rpc.invalidParams(q.id(), "protocolVersion must be a string");
         }
-        ProtocolVersion v = ProtocolVersion.parse(requested.value()).orElse(ProtocolVersion.LATEST);
+        ProtocolVersion v = ProtocolVersion.negotiate(requested.value());
         synchronized (initLock) {
             if (version != null) return Rpc.invalidRequest(q.id(), "already initialized");
             version = v;
@@ -284,14 +272,13 @@ public final class McpServer {
     }
 
     private Json setLevel(Rpc.Request q) {
-        if (q.params() instanceof Json.Obj p && p.get("level") instanceof Json.Str s) {
-            var level = CallLog.Level.parse(s.value());
-            if (level.isPresent()) {
-                minLogLevel = level.get();
-                return Rpc.result(q.id(), Json.Obj.EMPTY);
-            }
+        CallLog.Level level = q.params() instanceof Json.Obj p && p.get("level") instanceof Json.Str s
+                ? CallLog.Level.parse(s.value()) : null;
+        if (level == null) {
+            return Rpc.invalidParams(q.id(), "level must be one of debug, info, notice, warning, error, critical, alert, emergency");
         }
-        return Rpc.invalidParams(q.id(), "level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+        minLogLevel = level;
+        return Rpc.result(q.id(), Json.Obj.EMPTY);
     }
 
     /** Runs a tools/call that refuseCall accepted, on the current thread; null when it was cancelled (no reply at all). */
@@ -301,19 +288,39 @@ public final class McpServer {
         Tool tool = tools.get(p.str("name"));
         Json args = p.get("arguments");
         Json token = p.obj("_meta") == null ? null : p.obj("_meta").get("progressToken");
+        Json progressToken = token instanceof Json.Str || token instanceof Json.Num ? token : null;
         CallLog.Meter meter = new CallLog.Meter(callLog, tool.name(), args);
-        Tool.Context context = new CallContext(call, token instanceof Json.Str || token instanceof Json.Num ? token : null,
-                meter);
+        // What the call may do besides returning: progress (basic/utilities/progress, only with a progressToken) and
+        // log notifications (server/utilities/logging, at or above the client's level), both only while it runs;
+        // and its HTTP exchanges, counted for the call log.
+        Tool.Context context = new Tool.Context() {
+            @Override
+            public void httpExchange(String method, String pathTemplate, int status) {
+                meter.exchange(method, pathTemplate, status);
+            }
+
+            @Override
+            public void progress(double progress, Double total, String message) {
+                if (progressToken == null || !call.running()) return;
+                out.send(Rpc.notification("notifications/progress", Json.obj("progressToken", progressToken,
+                        "progress", number(progress), "total", total == null ? null : number(total),
+                        "message", version == ProtocolVersion.V2024_11_05 ? null : message)));
+            }
+
+            @Override
+            public void log(String level, String message) {
+                CallLog.Level l = Objects.requireNonNullElse(CallLog.Level.parse(level), CallLog.Level.INFO);
+                if (l.compareTo(minLogLevel) < 0 || !call.running()) return;
+                out.send(Rpc.notification("notifications/message",
+                        Json.obj("level", l.wire(), "logger", info.name(), "data", message)));
+            }
+        };
         CallLog.Outcome outcome = CallLog.Outcome.CANCELLED;
         try {
             Tool.Result result = tool.run(args == null ? Json.Obj.EMPTY : (Json.Obj) args, context, diagnostics);
             if (!call.finish()) return null;
-            if (result == null) {
-                outcome = CallLog.Outcome.PROTOCOL_ERROR;
-                return Rpc.internalError(q.id());
-            }
-            outcome = result.isError() ? CallLog.Outcome.TOOL_ERROR : CallLog.Outcome.OK;
-            return Rpc.result(q.id(), callResult(result, version));
+            outcome = CallLog.Outcome.of(result);
+            return result == null ? Rpc.internalError(q.id()) : Rpc.result(q.id(), callResult(result, version));
         } catch (InterruptedException e) {
             return null; // cancelled, or the client went away: either way nobody wants the answer
         } finally {
@@ -348,44 +355,6 @@ public final class McpServer {
         Json.Obj text = Json.obj("type", "text", "text", r.text());
         Json.Obj structured = r.isError() || !v.hasStructuredContent() ? null : r.structured();
         return Json.obj("content", List.of(text), "structuredContent", structured, "isError", r.isError());
-    }
-
-    /**
-     * What one running tools/call may do besides returning: progress (basic/utilities/progress, only with a
-     * progressToken) and log notifications (server/utilities/logging, at or above the client's level), both only
-     * while the call runs; and its HTTP exchanges, counted for the call log.
-     */
-    private final class CallContext implements Tool.Context {
-        private final InFlight.Call call;
-        private final Json progressToken;
-        private final CallLog.Meter meter;
-
-        CallContext(InFlight.Call call, Json progressToken, CallLog.Meter meter) {
-            this.call = call;
-            this.progressToken = progressToken;
-            this.meter = meter;
-        }
-
-        @Override
-        public void httpExchange(String method, String pathTemplate, int status) {
-            meter.exchange(method, pathTemplate, status);
-        }
-
-        @Override
-        public void progress(double progress, Double total, String message) {
-            if (progressToken == null || !call.running()) return;
-            out.send(Rpc.notification("notifications/progress", Json.obj("progressToken", progressToken,
-                    "progress", number(progress), "total", total == null ? null : number(total),
-                    "message", version == ProtocolVersion.V2024_11_05 ? null : message)));
-        }
-
-        @Override
-        public void log(String level, String message) {
-            CallLog.Level l = CallLog.Level.parse(level).orElse(CallLog.Level.INFO);
-            if (l.compareTo(minLogLevel) < 0 || !call.running()) return;
-            out.send(Rpc.notification("notifications/message",
-                    Json.obj("level", l.wire(), "logger", info.name(), "data", message)));
-        }
     }
 
     private static Json number(double d) {

@@ -1,7 +1,5 @@
 package clarimcp.mcp;
 
-import java.util.Optional;
-
 /**
  * The MCP protocol versions this server speaks, newest first, with the features each one gates
  * (see the changelogs of the MCP specification for each version).
@@ -25,11 +23,12 @@ public enum ProtocolVersion {
         return wire;
     }
 
-    public static Optional<ProtocolVersion> parse(String wire) {
+    /** The version a client's request gets: the one it asked for when we speak it, else {@link #LATEST}. */
+    static ProtocolVersion negotiate(String requested) {
         for (ProtocolVersion v : values()) {
-            if (v.wire.equals(wire)) return Optional.of(v);
+            if (v.wire.equals(requested)) return v;
         }
-        return Optional.empty();
+        return LATEST;
     }
 
     /** JSON-RPC batches: added in 2025-03-26, removed in 2025-06-18. */

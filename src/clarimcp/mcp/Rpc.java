@@ -15,13 +15,6 @@ public sealed interface Rpc permits Rpc.Request, Rpc.Notification, Rpc.Response 
      */
     int MAX_ID_BYTES = 256;
 
-    /** Error codes (spec section 5.1). */
-    int PARSE_ERROR = -32700;
-    int INVALID_REQUEST = -32600;
-    int METHOD_NOT_FOUND = -32601;
-    int INVALID_PARAMS = -32602;
-    int INTERNAL_ERROR = -32603;
-
     /** A call that expects exactly one response. params is an Obj, an Arr, or null when absent. */
     record Request(Json id, String method, Json params) implements Rpc {}
 
@@ -34,16 +27,12 @@ public sealed interface Rpc permits Rpc.Request, Rpc.Notification, Rpc.Response 
     /** Raised for a message that is valid JSON but not a valid JSON-RPC message. */
     final class Invalid extends Exception {
         private static final long serialVersionUID = 1L;
-        private final transient Json id;
+        /** The id to answer with: the request's own when it was readable, else null. */
+        final transient Json id;
 
         Invalid(Json id, String why) {
             super(why, null, false, false);
             this.id = id;
-        }
-
-        /** The id to answer with: the request's own when it was readable, else null. */
-        Json id() {
-            return id;
         }
     }
 
@@ -83,7 +72,7 @@ public sealed interface Rpc permits Rpc.Request, Rpc.Notification, Rpc.Response 
     }
 
     /**
-     * An error response. Messages are short and fixed: never exception text, stack traces, arguments or anything
+     * An error response; the codes below are those of spec section 5.1. Messages are short and fixed: never exception text, stack traces, arguments or anything
      * else an attacker or a bug could put there (client-supplied names only through {@link Wire#clip}).
      */
     static Json.Obj error(Json id, int code, String message) {
@@ -91,23 +80,23 @@ public sealed interface Rpc permits Rpc.Request, Rpc.Notification, Rpc.Response 
     }
 
     static Json.Obj parseError() {
-        return error(Json.Null.NULL, PARSE_ERROR, "Parse error");
+        return error(Json.Null.NULL, -32700, "Parse error");
     }
 
     static Json.Obj invalidRequest(Json id, String why) {
-        return error(id, INVALID_REQUEST, "Invalid request: " + why);
+        return error(id, -32600, "Invalid request: " + why);
     }
 
     static Json.Obj methodNotFound(Json id, String method) {
-        return error(id, METHOD_NOT_FOUND, "Method not found: " + Wire.clip(method));
+        return error(id, -32601, "Method not found: " + Wire.clip(method));
     }
 
     static Json.Obj invalidParams(Json id, String why) {
-        return error(id, INVALID_PARAMS, "Invalid params: " + why);
+        return error(id, -32602, "Invalid params: " + why);
     }
 
     static Json.Obj internalError(Json id) {
-        return error(id, INTERNAL_ERROR, "Internal error");
+        return error(id, -32603, "Internal error");
     }
 
     /** A notification sent by the server. */

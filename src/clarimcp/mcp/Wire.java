@@ -23,8 +23,8 @@ public final class Wire {
 
     private Wire() {}
 
-    /** A client-supplied name as printable ASCII, at most {@link #MAX_QUOTED} characters (then "..."). */
-    static String clip(String s) {
+    /** Untrusted text (a client's name, a CLI argument) as printable ASCII, at most {@link #MAX_QUOTED} chars. */
+    public static String clip(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_QUOTED) + 3);
         for (int i = 0; i < s.length() && b.length() < MAX_QUOTED; i++) {
             char c = s.charAt(i);

@@ -24,7 +24,7 @@ final class Harness implements AutoCloseable {
     Harness(List<Tool> tools) throws IOException {
         PipedInputStream in = new PipedInputStream(client, 1 << 20);
         McpServer server = new McpServer(tools, List.of(), new McpServer.ServerInfo("test-server", "Test Server", "9.9.9", "Test instructions."),
-                new Wire.Writer(lines), new PrintStream(stderr, true, StandardCharsets.UTF_8), CallLog.NONE);
+                new Wire.Writer(lines), new PrintStream(stderr, true, StandardCharsets.UTF_8), call -> { });
         serving = Thread.ofVirtual().start(() -> {
             try {
                 server.serve(in);

@@ -110,7 +110,7 @@ abstract class Wire implements AutoCloseable {
                 }
             };
             McpServer server = new McpServer(tools, List.of(), new McpServer.ServerInfo("fuzz-server", "Fuzz", "0", "Fuzzing."),
-                    new clarimcp.mcp.Wire.Writer(out), new PrintStream(stderr, true, StandardCharsets.UTF_8), CallLog.NONE);
+                    new clarimcp.mcp.Wire.Writer(out), new PrintStream(stderr, true, StandardCharsets.UTF_8), call -> { });
             serving = Thread.ofPlatform().name("fuzz-serve").start(() -> {
                 try {
                     server.serve(new QueueInput(input));

@@ -42,7 +42,7 @@ class PromptsTest {
         for (String l : lines) in.append(l).append('\n');
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new McpServer(List.of(), prompts, new McpServer.ServerInfo("t", "T", "1", "i"), new Wire.Writer(out),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), CallLog.NONE)
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), call -> { })
                 .serve(new ByteArrayInputStream(in.toString().getBytes(StandardCharsets.UTF_8)));
         List<Json.Obj> replies = new ArrayList<>();
         for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) replies.add((Json.Obj) JsonParser.parse(line));
