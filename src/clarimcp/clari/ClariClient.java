@@ -65,8 +65,6 @@ public final class ClariClient {
     public interface ExchangeObserver {
         /** pathTemplate: e.g. /export/jobs/{jobId}; status: the HTTP status, or 0 when no response arrived. */
         void exchange(String method, String pathTemplate, int status);
-
-        ExchangeObserver NONE = (method, pathTemplate, status) -> {};
     }
 
     /**
@@ -105,7 +103,7 @@ public final class ClariClient {
     }
 
     ClariClient(ClariConfig config, HttpClient http, Duration requestTimeout, int maxResponseBytes, Sleeper sleeper) {
-        this(config, TokenSource.of(config), http, requestTimeout, maxResponseBytes, sleeper, ExchangeObserver.NONE, null, null);
+        this(config, new TokenSource(config), http, requestTimeout, maxResponseBytes, sleeper, (m, p, s) -> { }, null, null);
     }
 
     private ClariClient(ClariConfig config, TokenSource tokens, HttpClient http, Duration requestTimeout, int maxResponseBytes,
@@ -264,7 +262,7 @@ public final class ClariClient {
             Duration wait;
             int cap = (int) Math.min(maxResponseBytes, call.bytesLeft()); // below maxResponseBytes: the call's bytes set it
             try {
-                call.checkTime(what);
+                if (!call.remaining().isPositive()) throw call.overTime(what);
                 HttpResponse<?> response = attempt(method, template, request, call, what, cap, !handlers.isEmpty());
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) return parse(response, what, handlers, handedOut, token, call);
@@ -294,7 +292,7 @@ public final class ClariClient {
                 wait = ClariErrors.backoff(attempt, ThreadLocalRandom.current());
             }
             Duration left = call.remaining();
-            sleeper.sleep(wait.compareTo(left) < 0 ? wait : left.isNegative() ? Duration.ZERO : left); // then checkTime ends it
+            sleeper.sleep(wait.compareTo(left) < 0 ? wait : left.isNegative() ? Duration.ZERO : left); // then the time check ends it
         }
     }
 
@@ -306,10 +304,8 @@ public final class ClariClient {
         ClariConfig.Network.Proxy proxy = network.proxy();
         boolean direct = proxy == null || network.bypasses(host); // -Dhttps.proxyHost users get a probe of the target; rare
         String where = host + ":" + port + (direct ? "" : " through the proxy " + proxy.host() + ":" + proxy.port());
-        String tcp = null;
-        if (direct && (e instanceof ConnectException || e instanceof HttpConnectTimeoutException)) {
-            tcp = Transport.probe(host, port, PROBE_TIMEOUT);
-        }
+        boolean notConnected = e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
+        String tcp = direct && notConnected ? Transport.probe(host, port, PROBE_TIMEOUT) : null;
         return ClariErrors.forFailure(e, where, http.connectTimeout().orElse(CONNECT_TIMEOUT), requestTimeout, tcp, attempts, elapsed);
     }
 
@@ -453,15 +449,9 @@ public final class ClariClient {
      * hours (each timed-out GET retried) or hold ten maximal answers at once. Thread-safe: a call's batches
      * may run in parallel. Messages give the true elapsed time and name the setting that changes the limit.
      */
-    private static final class CallBudget {
-        private final long startNanos = System.nanoTime();
-        private final Duration limit;
-        private final long maxBytes;
-        private final AtomicLong read = new AtomicLong();
-
+    private record CallBudget(long startNanos, Duration limit, long maxBytes, AtomicLong read) {
         CallBudget(Duration limit, long maxBytes) {
-            this.limit = limit;
-            this.maxBytes = maxBytes;
+            this(System.nanoTime(), limit, maxBytes, new AtomicLong());
         }
 
         Duration elapsed() {
@@ -481,10 +471,6 @@ public final class ClariClient {
         /** Counts a response body (error bodies too: they cost memory and time as well). */
         void spend(long bytes) {
             read.addAndGet(bytes);
-        }
-
-        void checkTime(String what) throws ClariException {
-            if (!remaining().isPositive()) throw overTime(what);
         }
 
         ClariException overTime(String what) {

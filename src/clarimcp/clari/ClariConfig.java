@@ -20,7 +20,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -54,7 +53,6 @@ public record ClariConfig(
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
     /** Longest poll interval: beyond five minutes a tool call would look hung. */
     public static final long MAX_POLL_INTERVAL_SECONDS = 300;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** Per tool call: long enough for a slow export and its polls, short enough that a stuck call ends while someone waits. */
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(5);
     /** Longest per-call limit one may set: beyond 15 minutes an MCP client has long given up. */
@@ -76,7 +74,7 @@ public record ClariConfig(
     static final String MISSING_TOKEN = "CLARI_API_TOKEN is not set: create a token in Clari under "
             + "Account Settings → API Token and set it in the server's env";
     /** What a header value may hold (RFC 9110 field-vchar, no spaces): anything else cannot be sent as apikey. */
-    private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]+");
+    static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]+");
     private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
     /** A value that is only an unsubstituted variable, e.g. ${user_config.forecast_id}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[^{}]*\\}");
@@ -87,10 +85,6 @@ public record ClariConfig(
 
     public ClariConfig {
         if ((token == null) == (tokenFile == null)) throw new IllegalArgumentException("exactly one of token and tokenFile");
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        Objects.requireNonNull(pollInterval, "pollInterval");
-        Objects.requireNonNull(network, "network");
-        Objects.requireNonNull(callTimeout, "callTimeout");
         if (callMaxBytes <= 0) throw new IllegalArgumentException("callMaxBytes must be positive");
         if (pipelineEvents != null) pipelineEvents = Collections.unmodifiableSet(new LinkedHashSet<>(pipelineEvents));
     }
@@ -165,16 +159,11 @@ public record ClariConfig(
 
     private static Secret token(String v) {
         if (v == null) throw new IllegalArgumentException(MISSING_TOKEN);
-        if (!isTokenText(v)) {
+        if (!TOKEN.matcher(v).matches()) {
             throw new IllegalArgumentException("CLARI_API_TOKEN holds spaces, control or non-ASCII characters: "
                     + "expected the token exactly as Clari shows it");
         }
         return new Secret(v);
-    }
-
-    /** Whether v can be sent as the apikey header value (and so can be a token). */
-    static boolean isTokenText(String v) {
-        return TOKEN.matcher(v).matches();
     }
 
     /**
@@ -293,7 +282,7 @@ public record ClariConfig(
         String v = value(env, name);
         if (v == null) return def;
         long nanos = decimalSecondsToNanos(v);
-        if (nanos > 0 && nanos <= max * NANOS_PER_SECOND) return Duration.ofNanos(nanos);
+        if (nanos > 0 && nanos <= max * 1_000_000_000L) return Duration.ofNanos(nanos);
         throw new IllegalArgumentException(name + " must be a number of seconds above 0 and at most " + max
                 + " (decimals allowed" + tail);
     }
@@ -392,9 +381,6 @@ public record ClariConfig(
     public record Network(Proxy proxy, List<String> noProxy, Path caBundle) {
         /** An HTTP proxy that tunnels (CONNECT) to Clari; user is null when the proxy needs no credentials. */
         public record Proxy(String host, int port, String user, Secret password) {}
-
-        /** No proxy of our own (the JDK's -Dhttps.proxyHost still applies), no extra trust. */
-        public static final Network DEFAULT = new Network(null, List.of(), null);
 
         public Network {
             noProxy = List.copyOf(noProxy);

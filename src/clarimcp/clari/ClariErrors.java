@@ -101,9 +101,9 @@ final class ClariErrors {
                     + "(HTTP " + status + " no_optin): ask a Clari admin to give that user access; the token itself is valid";
             case "no_such_forecast_config" -> "Clari has no " + what + " (HTTP " + status + " no_such_forecast_config): "
                     + "use the forecast tab id from the Clari URL (e.g. net_arr)";
-            case "" -> byStatus(status, body, what, byId, retryAfter, token, tokenVariable);
-            default -> status >= 500 || status == 429 ? byStatus(status, body, what, byId, retryAfter, token, tokenVariable) + " (" + code + ")"
-                    : refused(status, code, body, what, token);
+            // Other codes: the status says more for a passing fault; else Clari's own code and message.
+            default -> code != null && status < 500 && status != 429 ? refused(status, code, body, what, token)
+                    : byStatus(status, body, what, byId, retryAfter, token, tokenVariable) + (code == null ? "" : " (" + code + ")");
         };
         return new ClariException(status, code, message);
     }

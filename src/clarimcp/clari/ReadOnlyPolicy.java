@@ -3,7 +3,6 @@ package clarimcp.clari;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * What this server may ask of Clari: the only place that decides method, host and path. Every request
@@ -13,26 +12,21 @@ import java.util.regex.Pattern;
 final class ReadOnlyPolicy {
     /** One path segment taken from an argument (forecast id, job id). Not '.' or '..', which would climb the path. */
     static final String SEGMENT = "(?!\\.+(?:/|$))[A-Za-z0-9_.:-]{1,128}";
-    private static final Pattern SEGMENT_PATTERN = Pattern.compile(SEGMENT);
 
-    private record Rule(String method, Pattern path) {}
+    private record Rule(String method, String path) {}
 
     /**
      * Paths are relative to the base URL's path. The single POST queues a forecast export (it writes nothing);
      * GET /forecast/{id} reads the latest week of a forecast synchronously [tap][gitlab].
      */
     private static final List<Rule> ALLOWED = List.of(
-            rule("GET", "/forecast/" + SEGMENT),
-            rule("POST", "/export/forecast/" + SEGMENT),
-            rule("GET", "/export/jobs/" + SEGMENT),
-            rule("GET", "/export/jobs/" + SEGMENT + "/results"),
-            rule("GET", "/opportunity"),
-            rule("GET", "/audit/events"),
-            rule("GET", "/admin/limits"));
-
-    private static Rule rule(String method, String path) {
-        return new Rule(method, Pattern.compile(path));
-    }
+            new Rule("GET", "/forecast/" + SEGMENT),
+            new Rule("POST", "/export/forecast/" + SEGMENT),
+            new Rule("GET", "/export/jobs/" + SEGMENT),
+            new Rule("GET", "/export/jobs/" + SEGMENT + "/results"),
+            new Rule("GET", "/opportunity"),
+            new Rule("GET", "/audit/events"),
+            new Rule("GET", "/admin/limits"));
 
     private final URI base;
     private final String basePath;
@@ -44,21 +38,19 @@ final class ReadOnlyPolicy {
     }
 
     static boolean isSegment(String value) {
-        return value != null && SEGMENT_PATTERN.matcher(value).matches();
+        return value != null && value.matches(SEGMENT);
     }
 
     /** Throws IllegalStateException unless method and uri are on the allowlist under the base URL. */
     void check(String method, URI uri) {
-        if (!sameOrigin(uri) || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-            throw new IllegalStateException("refused: request outside the Clari base URL");
-        }
         String path = uri.getRawPath();
-        if (path == null || !path.startsWith(basePath)) {
+        if (!sameOrigin(uri) || uri.getRawUserInfo() != null || uri.getRawFragment() != null || path == null
+                || !path.startsWith(basePath)) {
             throw new IllegalStateException("refused: request outside the Clari base URL");
         }
         String rest = path.substring(basePath.length());
         for (Rule r : ALLOWED) {
-            if (r.method.equals(method) && r.path.matcher(rest).matches()) return;
+            if (r.method.equals(method) && rest.matches(r.path)) return;
         }
         throw new IllegalStateException("refused: " + method + " " + rest + " is not on the read-only allowlist");
     }

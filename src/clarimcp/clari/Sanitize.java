@@ -119,24 +119,14 @@ public final class Sanitize {
     private static boolean holds(String s, String t) {
         if (t.isEmpty() || s.length() < t.length()) return false;
         if (s.contains(t)) return true;
-        int first = 0; // the first hidden character: most strings have none, and are not copied
-        while (first < s.length()) {
-            char c = s.charAt(first);
-            if (c >= 0x20 && c < 0x7F) { // printable ASCII, the bulk of any answer: never hidden
-                first++;
-                continue;
-            }
-            int cp = s.codePointAt(first);
-            if (isHidden(cp)) break;
-            first += Character.charCount(cp);
-        }
-        if (first == s.length()) return false;
-        StringBuilder visible = new StringBuilder(s.length()).append(s, 0, first);
-        for (int i = first; i < s.length(); ) {
+        StringBuilder visible = null; // made at the first hidden character: most strings have none, and are not copied
+        for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
+            boolean hidden = (cp < 0x20 || cp >= 0x7F) && isHidden(cp); // printable ASCII (most text) is never hidden
+            if (hidden && visible == null) visible = new StringBuilder(s.length()).append(s, 0, i);
+            if (!hidden && visible != null) visible.appendCodePoint(cp);
             i += Character.charCount(cp);
-            if (!isHidden(cp)) visible.appendCodePoint(cp);
         }
-        return visible.indexOf(t) >= 0;
+        return visible != null && visible.indexOf(t) >= 0;
     }
 }

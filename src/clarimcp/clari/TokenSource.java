@@ -1,6 +1,10 @@
 package clarimcp.clari;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.nio.file.attribute.PosixFilePermission.GROUP_READ;
+import static java.nio.file.attribute.PosixFilePermission.GROUP_WRITE;
+import static java.nio.file.attribute.PosixFilePermission.OTHERS_READ;
+import static java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
 
 /**
  * Where each request's API token comes from: CLARI_API_TOKEN (fixed for the life of the process) or
@@ -30,13 +32,9 @@ final class TokenSource {
     private FileTime modified; // guarded by this
     private long size = -1; // guarded by this
 
-    private TokenSource(Secret fixed, Path file) {
-        this.fixed = fixed;
-        this.file = file;
-    }
-
-    static TokenSource of(ClariConfig config) {
-        return new TokenSource(config.token(), config.tokenFile());
+    TokenSource(ClariConfig config) {
+        this.fixed = config.token();
+        this.file = config.tokenFile();
     }
 
     /** The variable that holds the token, for messages. */
@@ -61,38 +59,39 @@ final class TokenSource {
 
     /** A warning when the token file may be read by group or others (POSIX file systems), else null. */
     String permissionWarning() {
-        if (file == null) return null;
-        try {
-            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-            p.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
-            return p.isEmpty() ? null : FILE_VARIABLE + " is readable by other users: restrict it (chmod 600)";
-        } catch (IOException | UnsupportedOperationException e) {
-            return null; // unreadable is reported when the token is needed; non-POSIX systems use ACLs
-        }
+        PosixFileAttributes a = posix();
+        boolean loose = a != null && (a.permissions().contains(GROUP_READ) || a.permissions().contains(OTHERS_READ));
+        return loose ? FILE_VARIABLE + " is readable by other users: restrict it (chmod 600)" : null;
     }
 
     /**
      * A problem when someone else could put a token of their choosing in the file (so our requests would run
      * as their Clari user): it is writable by group or others, or owned by another user. Null when neither,
-     * or when it cannot be told (non-POSIX file systems, a user without a name).
+     * or when it cannot be told (non-POSIX file systems, a user without a name). user.name comes from the
+     * passwd entry, not $USER.
      */
     String ownershipProblem() {
+        PosixFileAttributes a = posix();
+        if (a == null) return null;
+        if (a.permissions().contains(GROUP_WRITE) || a.permissions().contains(OTHERS_WRITE)) {
+            return FILE_VARIABLE + " is writable by other users: restrict it (chmod 600)";
+        }
+        String me = System.getProperty("user.name", "?");
+        boolean other = !me.equals("?") && !a.owner().getName().equals(me);
+        return other ? FILE_VARIABLE + " is owned by another user: make it yours (chown)" : null;
+    }
+
+    /**
+     * The token file's POSIX attributes; null without a file, when unreadable (reported when the token is
+     * needed) or on a non-POSIX file system (which uses ACLs).
+     */
+    private PosixFileAttributes posix() {
         if (file == null) return null;
         try {
-            PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class);
-            Set<PosixFilePermission> p = a.permissions();
-            p.retainAll(Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
-            if (!p.isEmpty()) return FILE_VARIABLE + " is writable by other users: restrict it (chmod 600)";
-            return ownedByOther(a) ? FILE_VARIABLE + " is owned by another user: make it yours (chown)" : null;
+            return Files.readAttributes(file, PosixFileAttributes.class);
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
-    }
-
-    /** Whether a is owned by a user other than the one running us (user.name comes from the passwd entry, not $USER). */
-    static boolean ownedByOther(PosixFileAttributes a) {
-        String me = System.getProperty("user.name", "?");
-        return !me.equals("?") && !a.owner().getName().equals(me);
     }
 
     /** The file's attributes, links followed (secret mounts swap them); a FIFO or device is refused before any open. */
@@ -122,7 +121,7 @@ final class TokenSource {
         }
         String value = new String(bytes, UTF_8).strip();
         if (value.isEmpty()) throw new ClariException(0, FILE_VARIABLE + " names an empty file: write the Clari API token into it");
-        if (!ClariConfig.isTokenText(value)) {
+        if (!ClariConfig.TOKEN.matcher(value).matches()) {
             throw new ClariException(0, FILE_VARIABLE + " holds spaces, control or non-ASCII characters: expected the token "
                     + "exactly as Clari shows it, alone in the file");
         }

@@ -490,9 +490,9 @@ class ClariClientTest {
     void callDeadline_cutsTheRetryWait_andEndsWithTheTrueElapsedTime() throws Exception {
         try (StubServer stub = new StubServer(Reply.json(503, "{}"))) {
             ClariConfig config = new ClariConfig(new Secret(CANARY), stub.base(), null, 12, Duration.ofSeconds(1), null, null,
-                    ClariConfig.Network.DEFAULT, null, Duration.ofMillis(400), 1 << 20, 0, 30);
+                    TestClients.NO_NETWORK_SETTINGS, null, Duration.ofMillis(400), 1 << 20, 0, 30);
             ClariClient c = new ClariClient(config, TestClients.http(), Duration.ofSeconds(10), ClariClient.MAX_RESPONSE_BYTES,
-                    wait -> { sleeps.add(wait); Thread.sleep(wait); }).forCall(ClariClient.ExchangeObserver.NONE);
+                    wait -> { sleeps.add(wait); Thread.sleep(wait); }).forCall((m, p, s) -> { });
             ClariException e = assertThrows(ClariException.class, c::adminLimits);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("no complete answer from Clari for admin limits within this "
                     + "call's limit of 0.4 s \\(stopped after (\\d+(\\.\\d+)?) s\\): try again later, ask for less, or raise "
