@@ -4,7 +4,6 @@ import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
 import java.math.BigDecimal;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -21,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * get_deal_risk's deals and answer: each opportunity reduced to the facts shown, the filters, the totals per
@@ -117,12 +117,7 @@ final class DealReport {
                 if (shown != null) values.put(k, shown);
                 for (Json.Obj h : Lenient.objects(f.get("trendHistory"))) {
                     BigDecimal ms = Lenient.number(h.get("date"));
-                    Instant at = null;
-                    try {
-                        if (ms != null) at = Instant.ofEpochMilli(ms.longValue());
-                    } catch (DateTimeException e) {
-                        at = null; // out of Instant's range: reported as undated, never as a date
-                    }
+                    Instant at = ms == null ? null : Instant.ofEpochMilli(ms.longValue()); // any long of ms is an Instant
                     boolean money = k == Field.AMOUNT;
                     changes.add(new Change(k, at, show(k, h.get("oldValue")), show(k, h.get("newValue")),
                             money ? Lenient.number(h.get("oldValue")) : null, money ? Lenient.number(h.get("newValue")) : null));
@@ -143,9 +138,7 @@ final class DealReport {
             String shown = Lenient.text(value);
             if (shown != null) keys.add(lower(shown));
             if (value instanceof Json.Obj o) {
-                o.members().values().forEach(v -> {
-                    if (v instanceof Json.Str s) keys.add(lower(s.value()));
-                });
+                for (Json v : o.members().values()) if (v instanceof Json.Str s) keys.add(lower(s.value()));
             }
             return keys;
         }
@@ -318,7 +311,6 @@ final class DealReport {
                         if (firstAmount == null) firstAmount = c.oldNumber();
                         lastAmount = c.newNumber();
                     }
-                    default -> { }
                 }
             }
             if (first != null && last.isAfter(first)) later.add(d.id());
@@ -369,9 +361,8 @@ final class DealReport {
             else if (!miss.isEmpty()) missing.merge(miss, 1, Integer::sum);
         }
         if (!missing.isEmpty()) {
-            List<String> parts = new ArrayList<>();
-            missing.forEach((field, n) -> parts.add(field + " " + n));
-            notes.add("Not matched, field missing (left out, not counted as matches): " + String.join(", ", parts));
+            notes.add("Not matched, field missing (left out, not counted as matches): "
+                    + missing.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
         }
         if (filters.openOnly()) {
             notes.add("open_only: " + closed + " of the deals found are closed (stage containing 'Closed' or category Closed) and left out");

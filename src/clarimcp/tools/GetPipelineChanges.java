@@ -114,8 +114,7 @@ public final class GetPipelineChanges {
         if (actorById) query.put("actorId", actor);
         Seen seen = new Seen();
         List<Change> matches = new ArrayList<>();
-        int scanned = 0;
-        int pages = 0;
+        int scanned = 0, pages = 0;
         String next = null;
         try {
             do {
