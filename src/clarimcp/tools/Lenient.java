@@ -60,8 +60,7 @@ final class Lenient {
 
     /** Sanitized display text of a scalar or value object; null when absent or unreadable. */
     static String text(Json v) {
-        String raw = raw(v, 0);
-        return raw == null ? null : Sanitize.text(raw);
+        return Sanitize.text(raw(v, 0));
     }
 
     private static String raw(Json v, int depth) {
