@@ -189,8 +189,9 @@ final class DealReport {
     }
 
     /**
-     * The filters given; null members are absent. categories are lower case. With since (changed_since), a deal
-     * that was in one of the categories then also matches: a Commit inspection must see the deals that left Commit.
+     * The filters given; null members are absent. categories are lower case. since (changed_since) also picks the
+     * changes listed; with it, a deal that was in one of the categories then also matches: a Commit inspection must
+     * see the deals that left Commit.
      */
     record Filters(Set<String> categories, boolean openOnly, LocalDate closeFrom, LocalDate closeTo, String owner,
                    BigDecimal minAmount, BigDecimal maxScore, Instant since) {
@@ -334,11 +335,10 @@ final class DealReport {
      * The answer; when long values (a cell holds up to {@link Sanitize#MAX_CHARS}) would push the text past
      * {@link Text#MAX_CHARS}, fewer rows are listed in both forms, rather than the text alone being cut.
      */
-    static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
-                             LocalDate today) {
+    static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, LocalDate today) {
         int rows = MAX_ROWS, changes = MAX_CHANGE_ROWS;
         while (true) {
-            Tool.Result r = render(deals, notFound, filters, arguments, since, today, rows, changes);
+            Tool.Result r = render(deals, notFound, filters, arguments, today, rows, changes);
             if (r.text().length() <= Text.MAX_CHARS || rows <= 1) {
                 return Tool.Result.ok(Text.cap(r.text(), "pass fewer opp_ids or " + NARROW), r.structured()); // cut: only past one row
             }
@@ -347,8 +347,9 @@ final class DealReport {
         }
     }
 
-    private static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
+    private static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments,
                                      LocalDate today, int maxRows, int maxChangeRows) {
+        Instant since = filters.since();
         List<String> notes = new ArrayList<>();
         if (!notFound.isEmpty()) notes.add("Not found in Clari (" + notFound.size() + "): " + joined(notFound, MAX_LISTED_UNKNOWN));
         List<Deal> matched = new ArrayList<>();

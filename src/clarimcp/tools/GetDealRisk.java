@@ -132,7 +132,7 @@ public final class GetDealRisk {
             if (d == null) notFound.add(id);
             else deals.add(d);
         });
-        return DealReport.render(deals, notFound, filters, args, since, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+        return DealReport.render(deals, notFound, filters, args, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     }
 
     private static LocalDate date(Json.Obj args, String name) throws Tool.Failure {
