@@ -70,17 +70,15 @@ final class DealReport {
 
         /** The field an entry of opp.fields is, matched by id suffix (opportunity.closeDate) or alias; else null. */
         static Field of(Json.Obj f) {
-            String id = Lenient.id(f.get("id"));
-            String alias = Lenient.id(f.get("alias"));
-            for (Field k : values()) {
-                if (id != null && k.spellings.contains(norm(id.substring(id.lastIndexOf('.') + 1)))) return k;
-                if (alias != null && k.spellings.contains(norm(alias))) return k;
-            }
+            String id = Lenient.id(f.get("id")), byId = id == null ? "" : norm(id.substring(id.lastIndexOf('.') + 1));
+            String byAlias = norm(Lenient.id(f.get("alias")));
+            for (Field k : values()) if (k.spellings.contains(byId) || k.spellings.contains(byAlias)) return k;
             return null;
         }
 
+        /** Without case or punctuation; "" (no field's spelling) for null. */
         private static String norm(String s) {
-            return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+            return s == null ? "" : s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
         }
     }
 
