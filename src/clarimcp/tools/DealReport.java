@@ -4,7 +4,6 @@ import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
 import java.math.BigDecimal;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -21,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * get_deal_risk's deals and answer: each opportunity reduced to the facts shown, the filters, the totals per
@@ -70,17 +70,15 @@ final class DealReport {
 
         /** The field an entry of opp.fields is, matched by id suffix (opportunity.closeDate) or alias; else null. */
         static Field of(Json.Obj f) {
-            String id = Lenient.id(f.get("id"));
-            String alias = Lenient.id(f.get("alias"));
-            for (Field k : values()) {
-                if (id != null && k.spellings.contains(norm(id.substring(id.lastIndexOf('.') + 1)))) return k;
-                if (alias != null && k.spellings.contains(norm(alias))) return k;
-            }
+            String id = Lenient.id(f.get("id")), byId = id == null ? "" : norm(id.substring(id.lastIndexOf('.') + 1));
+            String byAlias = norm(Lenient.id(f.get("alias")));
+            for (Field k : values()) if (k.spellings.contains(byId) || k.spellings.contains(byAlias)) return k;
             return null;
         }
 
+        /** Without case or punctuation; "" (no field's spelling) for null. */
         private static String norm(String s) {
-            return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+            return s == null ? "" : s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
         }
     }
 
@@ -117,12 +115,7 @@ final class DealReport {
                 if (shown != null) values.put(k, shown);
                 for (Json.Obj h : Lenient.objects(f.get("trendHistory"))) {
                     BigDecimal ms = Lenient.number(h.get("date"));
-                    Instant at = null;
-                    try {
-                        if (ms != null) at = Instant.ofEpochMilli(ms.longValue());
-                    } catch (DateTimeException e) {
-                        at = null; // out of Instant's range: reported as undated, never as a date
-                    }
+                    Instant at = ms == null ? null : Instant.ofEpochMilli(ms.longValue()); // any long of ms is an Instant
                     boolean money = k == Field.AMOUNT;
                     changes.add(new Change(k, at, show(k, h.get("oldValue")), show(k, h.get("newValue")),
                             money ? Lenient.number(h.get("oldValue")) : null, money ? Lenient.number(h.get("newValue")) : null));
@@ -143,9 +136,7 @@ final class DealReport {
             String shown = Lenient.text(value);
             if (shown != null) keys.add(lower(shown));
             if (value instanceof Json.Obj o) {
-                o.members().values().forEach(v -> {
-                    if (v instanceof Json.Str s) keys.add(lower(s.value()));
-                });
+                for (Json v : o.members().values()) if (v instanceof Json.Str s) keys.add(lower(s.value()));
             }
             return keys;
         }
@@ -196,8 +187,9 @@ final class DealReport {
     }
 
     /**
-     * The filters given; null members are absent. categories are lower case. With since (changed_since), a deal
-     * that was in one of the categories then also matches: a Commit inspection must see the deals that left Commit.
+     * The filters given; null members are absent. categories are lower case. since (changed_since) also picks the
+     * changes listed; with it, a deal that was in one of the categories then also matches: a Commit inspection must
+     * see the deals that left Commit.
      */
     record Filters(Set<String> categories, boolean openOnly, LocalDate closeFrom, LocalDate closeTo, String owner,
                    BigDecimal minAmount, BigDecimal maxScore, Instant since) {
@@ -318,7 +310,6 @@ final class DealReport {
                         if (firstAmount == null) firstAmount = c.oldNumber();
                         lastAmount = c.newNumber();
                     }
-                    default -> { }
                 }
             }
             if (first != null && last.isAfter(first)) later.add(d.id());
@@ -342,11 +333,10 @@ final class DealReport {
      * The answer; when long values (a cell holds up to {@link Sanitize#MAX_CHARS}) would push the text past
      * {@link Text#MAX_CHARS}, fewer rows are listed in both forms, rather than the text alone being cut.
      */
-    static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
-                             LocalDate today) {
+    static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, LocalDate today) {
         int rows = MAX_ROWS, changes = MAX_CHANGE_ROWS;
         while (true) {
-            Tool.Result r = render(deals, notFound, filters, arguments, since, today, rows, changes);
+            Tool.Result r = render(deals, notFound, filters, arguments, today, rows, changes);
             if (r.text().length() <= Text.MAX_CHARS || rows <= 1) {
                 return Tool.Result.ok(Text.cap(r.text(), "pass fewer opp_ids or " + NARROW), r.structured()); // cut: only past one row
             }
@@ -355,8 +345,9 @@ final class DealReport {
         }
     }
 
-    private static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments, Instant since,
+    private static Tool.Result render(List<Deal> deals, List<String> notFound, Filters filters, Json.Obj arguments,
                                      LocalDate today, int maxRows, int maxChangeRows) {
+        Instant since = filters.since();
         List<String> notes = new ArrayList<>();
         if (!notFound.isEmpty()) notes.add("Not found in Clari (" + notFound.size() + "): " + joined(notFound, MAX_LISTED_UNKNOWN));
         List<Deal> matched = new ArrayList<>();
@@ -369,9 +360,8 @@ final class DealReport {
             else if (!miss.isEmpty()) missing.merge(miss, 1, Integer::sum);
         }
         if (!missing.isEmpty()) {
-            List<String> parts = new ArrayList<>();
-            missing.forEach((field, n) -> parts.add(field + " " + n));
-            notes.add("Not matched, field missing (left out, not counted as matches): " + String.join(", ", parts));
+            notes.add("Not matched, field missing (left out, not counted as matches): "
+                    + missing.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
         }
         if (filters.openOnly()) {
             notes.add("open_only: " + closed + " of the deals found are closed (stage containing 'Closed' or category Closed) and left out");

@@ -86,7 +86,8 @@ public final class GetDealRisk {
              "properties": {
               "found": {"type": "integer", "description": "deals Clari answered for"},
               "matched": {"type": "integer", "description": "deals passing the filters"},
-              "totals": TABLE,
+              "totals": {"type": "object", "required": ["columns", "rows"], "properties": {
+                "columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array"}}}},
               "columns": {"type": "array", "items": {"type": "string", "description": "absent when rows is empty"}},
               "rows": {"type": "array", "items": {"type": "array", "description": "one matching deal, lowest score first"}},
               "more": {"type": "integer", "description": "matching deals not listed"},
@@ -94,13 +95,13 @@ public final class GetDealRisk {
                 "since": {"type": "string", "description": "absent: the latest change per field (then changes is absent without rows)"},
                 "columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array"}},
                 "more": {"type": "integer", "description": "change rows not listed"},
-                "summary": TABLE,
+                "summary": {"type": "object", "required": ["columns", "rows"], "properties": {
+                  "columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array"}}}},
                 "netAmountChange": {"type": "number", "description": "over the deals with amount changes"},
                 "amountChangedDeals": {"type": "integer"}}},
               "notFoundCount": {"type": "integer", "description": "ids Clari did not answer for; notFound lists the first 10"},
               "notFound": {"type": "array", "items": {"type": "string"}},
-              "notes": {"type": "array", "items": {"type": "string", "description": "every NOTE line of the text"}}}}""".replace("TABLE", """
-              {"type": "object", "required": ["columns", "rows"], "properties": {"columns": {"type": "array", "items": {"type": "string"}}, "rows": {"type": "array", "items": {"type": "array"}}}}"""));
+              "notes": {"type": "array", "items": {"type": "string", "description": "every NOTE line of the text"}}}}""");
 
     private static Tool.Result call(Json.Obj args, Tool.Context ctx, Clari clari, Clock clock)
             throws Tool.Failure, ClariException, InterruptedException {
@@ -113,7 +114,12 @@ public final class GetDealRisk {
         LocalDate from = date(args, "close_from"), to = date(args, "close_to");
         if (from != null && to != null && from.isAfter(to)) throw new Tool.Failure("'close_from' must not be after 'close_to'");
         String owner = args.str("owner"), sinceText = args.str("changed_since");
-        Instant since = sinceText == null ? null : instant(sinceText);
+        Instant since;
+        try {   // a date is the start of that day (UTC); a date-time without an offset is UTC too
+            since = sinceText == null ? null : Schema.instant(sinceText, false);
+        } catch (DateTimeParseException e) {
+            throw new Tool.Failure("'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
+        }
         DealReport.Filters filters = new DealReport.Filters(
                 categories == null ? null : Set.copyOf(categories.stream().map(c -> c.strip().toLowerCase(Locale.ROOT)).toList()),
                 args.bool("open_only", false), from, to, owner == null ? null : owner.strip().toLowerCase(Locale.ROOT),
@@ -126,7 +132,7 @@ public final class GetDealRisk {
             if (d == null) notFound.add(id);
             else deals.add(d);
         });
-        return DealReport.render(deals, notFound, filters, args, since, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+        return DealReport.render(deals, notFound, filters, args, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
     }
 
     private static LocalDate date(Json.Obj args, String name) throws Tool.Failure {
@@ -135,15 +141,6 @@ public final class GetDealRisk {
             return v == null ? null : LocalDate.parse(v);
         } catch (DateTimeParseException e) {
             throw new Tool.Failure("'" + name + "' must be a real date YYYY-MM-DD");
-        }
-    }
-
-    /** A date is the start of that day (UTC); a date-time without an offset is UTC too. */
-    static Instant instant(String v) throws Tool.Failure {
-        try {
-            return Schema.instant(v, false);
-        } catch (DateTimeParseException e) {
-            throw new Tool.Failure("'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
         }
     }
 
@@ -188,13 +185,12 @@ public final class GetDealRisk {
         Map<String, Deal> found = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(MAX_PARALLEL, batches), Thread.ofVirtual().factory());
         try {
-            CompletionService<Integer> done = new ExecutorCompletionService<>(pool);
+            CompletionService<Void> done = new ExecutorCompletionService<>(pool);
             for (int b = 0; b < batches; b++) {
-                int index = b;
                 List<String> batch = ids.subList(b * BATCH, Math.min(ids.size(), (b + 1) * BATCH));
                 done.submit(() -> {
                     reduce(client.opportunities(batch), asked, found);
-                    return index;
+                    return null;
                 });
             }
             for (int finished = 1; finished <= batches; finished++) {

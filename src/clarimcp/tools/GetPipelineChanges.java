@@ -114,8 +114,7 @@ public final class GetPipelineChanges {
         if (actorById) query.put("actorId", actor);
         Seen seen = new Seen();
         List<Change> matches = new ArrayList<>();
-        int scanned = 0;
-        int pages = 0;
+        int scanned = 0, pages = 0;
         String next = null;
         try {
             do {
@@ -151,7 +150,7 @@ public final class GetPipelineChanges {
                 : null;
         Map<String, Integer> top = seen.top();
         int moreTypes = seen.others.size() - top.size() + (seen.uncountedTypes > 0 ? 1 : 0);
-        return new Answer(from, to, event, actor == null ? null : Sanitize.text(actor),
+        return new Answer(from, to, event, Sanitize.text(actor),
                 matches.subList(0, Math.min(limit, matches.size())), matches.size(), scanned, pages, next == null, top, moreTypes,
                 seen.uncountedTypes > 0, note).result();
     }
@@ -169,13 +168,13 @@ public final class GetPipelineChanges {
         }
 
         String name(String id) {
-            String[] a = id == null ? null : actors.get(id);
+            String[] a = actors.get(id);   // HashMap: null for a null id
             if (a == null) return id;
             return a[0] != null ? a[0] : a[1] != null ? a[1] : id;
         }
 
         boolean isActor(String id, String nameOrEmail) {
-            String[] a = id == null ? null : actors.get(id);
+            String[] a = actors.get(id);
             return a != null && (nameOrEmail.equalsIgnoreCase(a[0]) || nameOrEmail.equalsIgnoreCase(a[1]));
         }
 

@@ -4,6 +4,7 @@ import clarimcp.clari.Sanitize;
 import clarimcp.json.Json;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -59,8 +60,7 @@ final class Lenient {
 
     /** Sanitized display text of a scalar or value object; null when absent or unreadable. */
     static String text(Json v) {
-        String raw = raw(v, 0);
-        return raw == null ? null : Sanitize.text(raw);
+        return Sanitize.text(raw(v, 0));
     }
 
     private static String raw(Json v, int depth) {
@@ -101,14 +101,7 @@ final class Lenient {
 
     /** ISO date (UTC) of an epoch-milliseconds value, or the sanitized text when not a number. */
     static String date(Json v) {
-        BigDecimal ms = number(v);
-        if (ms != null) {
-            try {
-                return Instant.ofEpochMilli(ms.longValue()).atZone(ZoneOffset.UTC).toLocalDate().toString();
-            } catch (java.time.DateTimeException e) {
-                return ms.toPlainString();
-            }
-        }
-        return text(v);
+        BigDecimal ms = number(v); // every long of milliseconds is within Instant's (and LocalDate's) range
+        return ms != null ? LocalDate.ofInstant(Instant.ofEpochMilli(ms.longValue()), ZoneOffset.UTC).toString() : text(v);
     }
 }

@@ -5,8 +5,9 @@ import clarimcp.json.JsonWriter;
 import clarimcp.mcp.McpServer.Prompt;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -88,19 +89,19 @@ public final class Prompts {
                 + COMPACT;
     }
 
-    /** The ids in a pasted list, each as get_deal_risk accepts it; duplicates kept once. */
+    /** The ids in a pasted list, each as get_deal_risk accepts it; duplicates kept once (a set: a long paste stays linear). */
     private static List<String> ids(String text) {
-        List<String> ids = new ArrayList<>();
+        Set<String> ids = new LinkedHashSet<>();
         String[] items = ID_SEPARATORS.split(text.strip());
         for (int i = 0; i < items.length; i++) {
-            if (items[i].isEmpty() || ids.contains(items[i])) continue;
+            if (items[i].isEmpty()) continue;
             if (!GetDealRisk.OPP_ID.matcher(items[i]).matches()) {
                 throw new IllegalArgumentException("opp_ids: item " + (i + 1) + " is not an opportunity id (letters, digits and - _ . : only)");
             }
             ids.add(items[i]);
         }
         if (ids.size() > GetDealRisk.MAX_IDS) throw new IllegalArgumentException("opp_ids: at most " + GetDealRisk.MAX_IDS + " ids");
-        return ids;
+        return List.copyOf(ids);
     }
 
     private static int days(String text) {

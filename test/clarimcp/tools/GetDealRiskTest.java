@@ -346,7 +346,7 @@ class GetDealRiskTest {
         DealReport.Filters filters = new DealReport.Filters(Set.of("commit"), false, LocalDate.parse("2026-10-01"),
                 LocalDate.parse("2026-12-31"), null, null, BigDecimal.valueOf(60), null);
         Json.Obj args = Fixtures.obj("{\"forecast_category\":[\"Commit\"],\"close_from\":\"2026-10-01\",\"close_to\":\"2026-12-31\",\"max_score\":60}");
-        Tool.Result r = DealReport.render(deals, List.of(), filters, args, null, LocalDate.parse("2026-12-04"));
+        Tool.Result r = DealReport.render(deals, List.of(), filters, args, LocalDate.parse("2026-12-04"));
         assertEquals(List.of("006A", "006E"), rowIds(r.structured()), "006F closes outside the window");
         assertEquals(List.of("Not matched, field missing (left out, not counted as matches): CRM score 1, close date 1, forecast category 1",
                 "1 matching deal(s) have no amount: counted in Deals, not in the amounts"), notes(r));
@@ -487,9 +487,9 @@ class GetDealRiskTest {
             deals.add(deal(String.format("006P%05d", i), "{\"score\":" + i + "}", "{\"id\":\"opportunity.closeDate\",\"value\":\"2027-01-15\","
                     + "\"trendHistory\":[{\"oldValue\":\"2026-12-01\",\"newValue\":\"2027-01-15\",\"date\":" + pushedAt + "}]}"));
         }
-        DealReport.Filters none = new DealReport.Filters(null, false, null, null, null, null, null, null);
         Instant since = Instant.parse("2026-11-27T00:00:00Z");
-        Tool.Result r = DealReport.render(deals, List.of(), none, Fixtures.obj("{}"), since, LocalDate.parse("2026-12-04"));
+        DealReport.Filters none = new DealReport.Filters(null, false, null, null, null, null, null, since);
+        Tool.Result r = DealReport.render(deals, List.of(), none, Fixtures.obj("{}"), LocalDate.parse("2026-12-04"));
         List<String> first50 = deals.subList(0, 50).stream().map(Deal::id).toList();
         assertTrue(r.text().contains("\n- close date pushed later (60): " + String.join(", ", first50) + ", … (first 50 listed)\n"), r.text());
         assertTrue(r.text().contains("\n- close date pushed out of 2026_Q4 (60): "), r.text());
@@ -510,7 +510,7 @@ class GetDealRiskTest {
                     field("name", "\"" + "n".repeat(300) + "\"") + "," + field("amount", "1000") + "," + field("forecastCategory", "\"Commit\"")));
         }
         DealReport.Filters none = new DealReport.Filters(null, false, null, null, null, null, null, null);
-        Tool.Result r = DealReport.render(deals, List.of(), none, Fixtures.obj("{}"), null, LocalDate.parse("2026-12-04"));
+        Tool.Result r = DealReport.render(deals, List.of(), none, Fixtures.obj("{}"), LocalDate.parse("2026-12-04"));
         assertTrue(r.text().length() <= Text.MAX_CHARS && !r.text().contains("[output cut"), "length " + r.text().length());
         assertEquals(50, rowIds(r.structured()).size(), "100 rows of 400+ characters halved to 50");
         assertEquals(70, num(r.structured(), "more"));
