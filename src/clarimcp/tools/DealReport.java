@@ -114,8 +114,7 @@ final class DealReport {
                 String shown = show(k, value);
                 if (shown != null) values.put(k, shown);
                 for (Json.Obj h : Lenient.objects(f.get("trendHistory"))) {
-                    BigDecimal ms = Lenient.number(h.get("date"));
-                    Instant at = ms == null ? null : Instant.ofEpochMilli(ms.longValue()); // any long of ms is an Instant
+                    Instant at = epochMillis(Lenient.number(h.get("date")));
                     boolean money = k == Field.AMOUNT;
                     changes.add(new Change(k, at, show(k, h.get("oldValue")), show(k, h.get("newValue")),
                             money ? Lenient.number(h.get("oldValue")) : null, money ? Lenient.number(h.get("newValue")) : null));
@@ -139,6 +138,18 @@ final class DealReport {
                 for (Json v : o.members().values()) if (v instanceof Json.Str s) keys.add(lower(s.value()));
             }
             return keys;
+        }
+
+        /**
+         * Epoch milliseconds as an instant; null (undated) when absent, fractional or beyond a long: a hostile 1e25
+         * must not wrap into a real-looking date (BigDecimal.longValue keeps the low bits). Any long of ms is an Instant.
+         */
+        static Instant epochMillis(BigDecimal ms) {
+            try {
+                return ms == null ? null : Instant.ofEpochMilli(ms.longValueExact());
+            } catch (ArithmeticException undated) {
+                return null;
+            }
         }
 
         /** A value as shown: amounts as money, close dates in epoch ms as ISO dates, the rest as text. */

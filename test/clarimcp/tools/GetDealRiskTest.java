@@ -479,6 +479,19 @@ class GetDealRiskTest {
         }
     }
 
+    /** A change date beyond a long, or fractional, is undated: it must not wrap into a real-looking date. */
+    @Test
+    void trendHistoryDate_outOfRangeOrFractional_isUndated_notWrapped() {
+        for (String date : List.of("1e25", "18446744073709551617", "1764460800000.5")) {
+            Deal d = deal("006Q00001", "{\"score\":5}", "{\"id\":\"opportunity.closeDate\",\"value\":\"2027-01-15\","
+                    + "\"trendHistory\":[{\"oldValue\":\"2026-12-01\",\"newValue\":\"2027-01-15\",\"date\":" + date + "}]}");
+            assertEquals(1, d.changes().size(), date);
+            assertNull(d.changes().get(0).at(), date);
+        }
+        long ms = Instant.parse("2026-11-30T00:00:00Z").toEpochMilli();
+        assertEquals(Instant.ofEpochMilli(ms), DealReport.Deal.epochMillis(java.math.BigDecimal.valueOf(ms)));
+    }
+
     @Test
     void summaryLine_listsTheFirst50Ids_andCountsThemAll() throws Exception {
         long pushedAt = Instant.parse("2026-11-30T00:00:00Z").toEpochMilli();
