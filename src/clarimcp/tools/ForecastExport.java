@@ -240,28 +240,21 @@ record ForecastExport(ClariClient client, PollBudget budget, Tool.Context ctx, S
             if (firstWait <= wait) firstWait = 0;
         }
 
-        /** Sleeps the next wait and counts one check; false, without sleeping, when the budget is spent. */
+        /**
+         * Sleeps the next wait and counts one check; false, without sleeping, when the budget is spent. A wait ends
+         * early when the call's time ends first: the next request then reports the call's deadline with the true
+         * elapsed time. An interrupt (cancellation) ends the call here.
+         */
         boolean next() throws InterruptedException {
             if (used >= max) return false;
-            if (firstWait > 0) { // then back to short waits: the job is due
-                sleep(firstWait);
-                firstWait = 0;
-            } else {
-                sleep(wait);
-                wait = Math.min(ceiling, Math.round(wait * GROWTH));
-            }
-            used++;
-            return true;
-        }
-
-        /**
-         * Sleeps ms, or less when the call's time ends first: the next request then reports the call's deadline
-         * with the true elapsed time. An interrupt (cancellation) ends the call here.
-         */
-        private void sleep(long ms) throws InterruptedException {
+            long ms = firstWait > 0 ? firstWait : wait;
+            if (firstWait == 0) wait = Math.min(ceiling, Math.round(wait * GROWTH));
+            firstWait = 0; // after a long first wait, back to short waits: the job is due
             long slept = Math.max(0, Math.min(ms, timeLeft.get().toMillis()));
             Thread.sleep(slept);
             waited += slept;
+            used++;
+            return true;
         }
 
         /** Whole seconds waited so far, rounded. */

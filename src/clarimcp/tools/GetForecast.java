@@ -158,8 +158,7 @@ public final class GetForecast {
         ClariClient client = clari.client(ctx);
         ForecastTable.Reader data = new ForecastTable.Reader();
         try {
-            boolean sync = false;
-            boolean crmRefused = false;
+            boolean sync = false, crmRefused = false;
             if (!syncUnavailable.get()) {
                 try {
                     crmRefused = latestWeek(client, forecastId, ask, data);
