@@ -33,8 +33,6 @@ final class ForecastAnswer {
     private record Line(String name, String role, Integer level, String scopeId, Map<String, BigDecimal> now,
             Map<String, BigDecimal> then, ForecastTable.Metrics metrics) {}
 
-    private ForecastAnswer() {}
-
     /**
      * The answer. source says how it was read (sync, export or sync+export); crmRefused that Clari refused the CRM
      * totals. compareArg is the compare_to given (or null); today decides whether the period is over (accuracy).

@@ -344,13 +344,11 @@ record ForecastExport(ClariClient client, PollBudget budget, Tool.Context ctx, S
         }
 
         /** A cancelled caller leaves; the last one out stops the work (its Clari job is left to finish on its own). */
-        private void leave(String key, Entry entry, Tool.Context ctx) {
-            synchronized (this) {
-                entry.waiters.remove(ctx);
-                if (entry.waiters.isEmpty() && !entry.result.isDone()) {
-                    inFlight.remove(key, entry);
-                    entry.worker.interrupt();
-                }
+        private synchronized void leave(String key, Entry entry, Tool.Context ctx) {
+            entry.waiters.remove(ctx);
+            if (entry.waiters.isEmpty() && !entry.result.isDone()) {
+                inFlight.remove(key, entry);
+                entry.worker.interrupt();
             }
         }
     }
