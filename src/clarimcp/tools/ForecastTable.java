@@ -6,6 +6,7 @@ import clarimcp.json.Json;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -102,7 +103,18 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
     private static final Pattern PIPELINE = Pattern.compile("pipeline");
 
     /** How compare_to names the week to compare with: the week before the latest, the first, or the week of a date. */
-    record Compare(String arg, LocalDate date) {}
+    record Compare(String arg, LocalDate date) {
+        /** compare_to as the schema let it through (null when absent); a Tool.Failure for a date not on the calendar. */
+        static Compare of(String arg) throws Tool.Failure {
+            if (arg == null) return null;
+            if (!Character.isDigit(arg.charAt(0))) return new Compare(arg, null);
+            try {
+                return new Compare(arg, LocalDate.parse(arg));
+            } catch (DateTimeParseException e) {
+                throw new Tool.Failure("'compare_to' " + arg + " is not a calendar date (YYYY-MM-DD)");
+            }
+        }
+    }
 
     /**
      * Aggregates forecast reads as they arrive: each entry (handed out one at a time by a streaming parse, or
