@@ -104,7 +104,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
 
     /** How compare_to names the week to compare with: the week before the latest, the first, or the week of a date. */
     record Compare(String arg, LocalDate date) {
-        /** compare_to as the schema let it through (null when absent); a Tool.Failure for a date not on the calendar. */
+        /** compare_to as the schema let it through (null when absent); a Tool.Failure for a date off the calendar. */
         static Compare of(String arg) throws Tool.Failure {
             if (arg == null) return null;
             if (!Character.isDigit(arg.charAt(0))) return new Compare(arg, null);

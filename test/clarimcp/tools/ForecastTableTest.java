@@ -206,7 +206,8 @@ class ForecastTableTest {
             r.rest(JsonParser.parse(body));
         }
         try {
-            return r.table(ForecastTable.Compare.of(compare), scope == null ? null : r.resolveUser(scope, 20), LocalDate.now());
+            String scopeUser = scope == null ? null : r.resolveUser(scope, 20);
+            return r.table(ForecastTable.Compare.of(compare), scopeUser, LocalDate.now());
         } catch (clarimcp.mcp.Tool.Failure e) {
             return e.getMessage();
         }
