@@ -63,14 +63,14 @@ record ForecastExport(ClariClient client, PollBudget budget, Tool.Context ctx, S
                     return jobId(client.submitForecastExport(forecastId, body));
                 } catch (ClariException e) {
                     if (!LIMIT_REACHED.equals(e.code())) throw e;
-                    ExportLimits after = limits(); // "no slot" or "no quota": the limits tell which
-                    if (after == null) {
+                    // "No slot" or "no quota": the limits tell which. A slot taken (or freed since): wait and submit again.
+                    limits = limits();
+                    if (limits == null) {
                         throw new Tool.Failure("Clari refused the export: the org's monthly export quota or all its concurrent export "
                                 + "slots are used (400 " + LIMIT_REACHED + "); this token cannot read /admin/limits to tell which "
                                 + "(a Clari admin's can). Retry in a few minutes; if it persists, the monthly quota is spent");
                     }
-                    if (after.quotaExhausted()) throw quotaSpent(after);
-                    limits = after; // a slot is taken (or was freed since): wait and submit again
+                    if (limits.quotaExhausted()) throw quotaSpent(limits);
                 }
             }
             if (!budget.next()) {
