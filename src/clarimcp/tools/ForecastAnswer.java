@@ -33,14 +33,24 @@ final class ForecastAnswer {
     private record Line(String name, String role, Integer level, String scopeId, Map<String, BigDecimal> now,
             Map<String, BigDecimal> then, ForecastTable.Metrics metrics) {}
 
-    private ForecastAnswer() {}
-
     /**
      * The answer. source says how it was read (sync, export or sync+export); crmRefused that Clari refused the CRM
      * totals. compareArg is the compare_to given (or null); today decides whether the period is over (accuracy).
      */
     static Tool.Result render(String forecastId, String requested, String source, boolean crmRefused, ForecastTable t,
             String compareArg, LocalDate today) {
+        int shown = Math.min(MAX_ROWS, t.rows().size());
+        Tool.Result r = render(forecastId, requested, source, crmRefused, t, compareArg, today, shown);
+        // The text cap (Text.MAX_CHARS) must not cut silently what the structured part still has: fewer rows in both.
+        for (int i = 0; i < 4 && r.text().length() > Text.MAX_CHARS && shown > 1; i++) {
+            shown = Math.max(1, (int) (shown * (Text.MAX_CHARS * 0.9 / r.text().length())));
+            r = render(forecastId, requested, source, crmRefused, t, compareArg, today, shown);
+        }
+        return r;
+    }
+
+    private static Tool.Result render(String forecastId, String requested, String source, boolean crmRefused,
+            ForecastTable t, String compareArg, LocalDate today, int shown) {
         List<String> warnings = new ArrayList<>(); // shown above the table: they change how it reads
         if (requested != null && t.period() != null && !requested.equals(t.period())) {
             warnings.add("Clari returned " + t.period() + ", not the requested " + requested
@@ -52,19 +62,6 @@ final class ForecastAnswer {
         if (crmRefused) {
             warnings.add("CRM totals are missing: Clari refused crm_total and crm_closed for this forecast (400 type_not_supported)");
         }
-        int shown = Math.min(MAX_ROWS, t.rows().size());
-        Tool.Result r = render(forecastId, requested, source, warnings, t, compareArg, today, shown);
-        // The text cap (Text.MAX_CHARS) must not cut silently what the structured part still has: fewer rows in both.
-        for (int i = 0; i < 4 && r.text().length() > Text.MAX_CHARS && shown > 1; i++) {
-            shown = Math.max(1, (int) (shown * (Text.MAX_CHARS * 0.9 / r.text().length())));
-            r = render(forecastId, requested, source, warnings, t, compareArg, today, shown);
-        }
-        return r;
-    }
-
-    private static Tool.Result render(String forecastId, String requested, String source, List<String> warningsIn,
-            ForecastTable t, String compareArg, LocalDate today, int shown) {
-        List<String> warnings = new ArrayList<>(warningsIn);
         if (shown < t.rows().size()) warnings.add("showing " + shown + " of " + t.rows().size() + " rows; the total still covers all of them; "
                 + "pass scope_id (a manager's name or scope id) to narrow");
         if (t.fieldsWithValues() > ForecastTable.MAX_COLUMNS) {
@@ -189,10 +186,8 @@ final class ForecastAnswer {
         List<String> headers = new ArrayList<>(List.of("User", closed + " (final)"));
         List<Format> formats = new ArrayList<>(List.of(Format.TEXT, Format.MONEY));
         for (ForecastTable.Column c : calls) {
-            headers.add(c.name() + " then");
-            headers.add(c.name() + " accuracy");
-            formats.add(Format.MONEY);
-            formats.add(Format.PERCENT);
+            headers.addAll(List.of(c.name() + " then", c.name() + " accuracy"));
+            formats.addAll(List.of(Format.MONEY, Format.PERCENT));
         }
         List<List<Json>> rows = new ArrayList<>();
         for (Line l : lines) {

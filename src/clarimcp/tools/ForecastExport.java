@@ -63,14 +63,14 @@ record ForecastExport(ClariClient client, PollBudget budget, Tool.Context ctx, S
                     return jobId(client.submitForecastExport(forecastId, body));
                 } catch (ClariException e) {
                     if (!LIMIT_REACHED.equals(e.code())) throw e;
-                    ExportLimits after = limits(); // "no slot" or "no quota": the limits tell which
-                    if (after == null) {
+                    // "No slot" or "no quota": the limits tell which. A slot taken (or freed since): wait and submit again.
+                    limits = limits();
+                    if (limits == null) {
                         throw new Tool.Failure("Clari refused the export: the org's monthly export quota or all its concurrent export "
                                 + "slots are used (400 " + LIMIT_REACHED + "); this token cannot read /admin/limits to tell which "
                                 + "(a Clari admin's can). Retry in a few minutes; if it persists, the monthly quota is spent");
                     }
-                    if (after.quotaExhausted()) throw quotaSpent(after);
-                    limits = after; // a slot is taken (or was freed since): wait and submit again
+                    if (limits.quotaExhausted()) throw quotaSpent(limits);
                 }
             }
             if (!budget.next()) {
@@ -240,28 +240,21 @@ record ForecastExport(ClariClient client, PollBudget budget, Tool.Context ctx, S
             if (firstWait <= wait) firstWait = 0;
         }
 
-        /** Sleeps the next wait and counts one check; false, without sleeping, when the budget is spent. */
+        /**
+         * Sleeps the next wait and counts one check; false, without sleeping, when the budget is spent. A wait ends
+         * early when the call's time ends first: the next request then reports the call's deadline with the true
+         * elapsed time. An interrupt (cancellation) ends the call here.
+         */
         boolean next() throws InterruptedException {
             if (used >= max) return false;
-            if (firstWait > 0) { // then back to short waits: the job is due
-                sleep(firstWait);
-                firstWait = 0;
-            } else {
-                sleep(wait);
-                wait = Math.min(ceiling, Math.round(wait * GROWTH));
-            }
-            used++;
-            return true;
-        }
-
-        /**
-         * Sleeps ms, or less when the call's time ends first: the next request then reports the call's deadline
-         * with the true elapsed time. An interrupt (cancellation) ends the call here.
-         */
-        private void sleep(long ms) throws InterruptedException {
+            long ms = firstWait > 0 ? firstWait : wait;
+            if (firstWait == 0) wait = Math.min(ceiling, Math.round(wait * GROWTH));
+            firstWait = 0; // after a long first wait, back to short waits: the job is due
             long slept = Math.max(0, Math.min(ms, timeLeft.get().toMillis()));
             Thread.sleep(slept);
             waited += slept;
+            used++;
+            return true;
         }
 
         /** Whole seconds waited so far, rounded. */
@@ -351,13 +344,11 @@ record ForecastExport(ClariClient client, PollBudget budget, Tool.Context ctx, S
         }
 
         /** A cancelled caller leaves; the last one out stops the work (its Clari job is left to finish on its own). */
-        private void leave(String key, Entry entry, Tool.Context ctx) {
-            synchronized (this) {
-                entry.waiters.remove(ctx);
-                if (entry.waiters.isEmpty() && !entry.result.isDone()) {
-                    inFlight.remove(key, entry);
-                    entry.worker.interrupt();
-                }
+        private synchronized void leave(String key, Entry entry, Tool.Context ctx) {
+            entry.waiters.remove(ctx);
+            if (entry.waiters.isEmpty() && !entry.result.isDone()) {
+                inFlight.remove(key, entry);
+                entry.worker.interrupt();
             }
         }
     }

@@ -6,6 +6,7 @@ import clarimcp.json.Json;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -102,7 +103,18 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
     private static final Pattern PIPELINE = Pattern.compile("pipeline");
 
     /** How compare_to names the week to compare with: the week before the latest, the first, or the week of a date. */
-    record Compare(String arg, LocalDate date) {}
+    record Compare(String arg, LocalDate date) {
+        /** compare_to as the schema let it through (null when absent); a Tool.Failure for a date off the calendar. */
+        static Compare of(String arg) throws Tool.Failure {
+            if (arg == null) return null;
+            if (!Character.isDigit(arg.charAt(0))) return new Compare(arg, null);
+            try {
+                return new Compare(arg, LocalDate.parse(arg));
+            } catch (DateTimeParseException e) {
+                throw new Tool.Failure("'compare_to' " + arg + " is not a calendar date (YYYY-MM-DD)");
+            }
+        }
+    }
 
     /**
      * Aggregates forecast reads as they arrive: each entry (handed out one at a time by a streaming parse, or
@@ -179,9 +191,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
         String resolveUser(String wanted, int maxCandidates) throws Tool.Failure {
             List<String> matches = new ArrayList<>();
             for (Map.Entry<String, Json.Obj> u : users.entrySet()) {
-                if (wanted.equals(Lenient.id(u.getValue().get("scopeId")))) return u.getKey();
-            }
-            for (Map.Entry<String, Json.Obj> u : users.entrySet()) {
+                if (wanted.equals(Lenient.id(u.getValue().get("scopeId")))) return u.getKey(); // wins over any name
                 String name = Lenient.text(u.getValue().get("name"));
                 String email = Lenient.text(u.getValue().get("email"));
                 if (wanted.equalsIgnoreCase(name) || wanted.equalsIgnoreCase(email)) matches.add(u.getKey());
@@ -231,7 +241,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             adjusted.values().forEach(m -> adjustedFields.addAll(m.keySet()));
             Set<String> fieldOrder = new LinkedHashSet<>(fields.keySet());
             fieldOrder.addAll(entryFields);
-            Names names = new Names();
+            Names names = new Names(new HashSet<>(), new HashMap<>());
             int withValues = 0;
             for (String id : fieldOrder) {
                 checkCancelled();
@@ -266,20 +276,17 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             for (String id : withRows) if (!users.containsKey(id)) order.add(id);
             Map<String, String> shownParent = new HashMap<>();
             Map<String, List<String>> children = new LinkedHashMap<>();
-            List<String> roots = new ArrayList<>();
             for (String id : order) {
                 checkCancelled();
                 String p = nearestAncestor(id, parent, withRows);
-                if (p == null) {
-                    roots.add(id);
-                } else {
+                if (p != null) {
                     shownParent.put(id, p);
                     children.computeIfAbsent(p, k -> new ArrayList<>()).add(id);
                 }
             }
             Set<String> managers = new HashSet<>(parent.values());
             Tree tree = new Tree(this, periodId, rank, then, columns, shownParent, children, managers, new HashSet<>(), new ArrayList<>());
-            for (String r : roots) tree.place(r, 0);
+            for (String id : order) if (!shownParent.containsKey(id)) tree.place(id, 0); // the roots first
             for (String id : order) tree.place(id, 0); // cycles
 
             Map<String, BigDecimal> totals = new LinkedHashMap<>();
@@ -306,16 +313,14 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
                             c.by == null ? null : rowNames.getOrDefault(c.by, Sanitize.text(c.by)), c.on));
                 }
             }
-            List<Mover> movers = new ArrayList<>();
-            if (then != null) {
-                for (Row row : tree.rows) {
-                    row.then().forEach((col, was) -> {
-                        BigDecimal is = row.values().get(col);
-                        if (is != null && is.compareTo(was) != 0) movers.add(new Mover(row.name(), col, was, is));
-                    });
-                }
-                movers.sort(Comparator.comparing((Mover m) -> m.change().abs()).reversed());
+            List<Mover> movers = new ArrayList<>(); // none without a compared week: every row's then is empty
+            for (Row row : tree.rows) {
+                row.then().forEach((col, was) -> {
+                    BigDecimal is = row.values().get(col);
+                    if (is != null && is.compareTo(was) != 0) movers.add(new Mover(row.name(), col, was, is));
+                });
             }
+            movers.sort(Comparator.comparing((Mover m) -> m.change().abs()).reversed());
             String currency = currencies.isEmpty() ? null : String.join(", ", currencies);
             List<Column> cols = List.copyOf(columns.values());
             return new ForecastTable(periodId == null ? null : Sanitize.text(periodId), periodEnd, currency, currencies.size() > 1, cols,
@@ -383,10 +388,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
     private record Cell(BigDecimal value, String by, String on) {}
 
     /** Unique column names in one pass: a counter per name, so n duplicates cost O(n), not O(n²). */
-    private static final class Names {
-        private final Set<String> taken = new HashSet<>();
-        private final Map<String, Integer> next = new HashMap<>();
-
+    private record Names(Set<String> taken, Map<String, Integer> next) {
         String unique(String name) {
             if (taken.add(name)) return name;
             int n = next.getOrDefault(name, 2);
@@ -410,11 +412,9 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
         Map.Entry<String, Cell> best = null;
         int bestRank = Integer.MIN_VALUE;
         for (Map.Entry<String, Cell> e : byWeek.entrySet()) {
-            String key = e.getKey();
-            int nl = key.indexOf('\n');
-            String p = key.substring(0, nl);
+            String p = e.getKey().substring(0, e.getKey().indexOf('\n'));
             if (periodId != null && !p.equals("null") && !p.equals(periodId)) continue;
-            int r = rank.getOrDefault(key.substring(nl + 1), -1);
+            int r = rankOf(e.getKey(), rank);
             if (best == null || r >= bestRank) {
                 best = e;
                 bestRank = r;
@@ -477,7 +477,7 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
                 if (c != null && key.startsWith("a:")) {
                     // An adjustment older than the call it adjusts was superseded by a later week's call.
                     Map.Entry<String, Cell> call = latest(calls.get(key.substring(2)), periodId, rank);
-                    if (call != null && rankOf(call.getKey()) > rankOf(c.getKey())) c = null;
+                    if (call != null && rankOf(call.getKey(), rank) > rankOf(c.getKey(), rank)) c = null;
                 }
                 if (c != null) values.put(col.getValue().name(), c.getValue().value());
                 Cell t = at(byWeek, periodId, then);
@@ -491,10 +491,11 @@ record ForecastTable(String period, String periodEnd, String currency, boolean m
             rows.add(new Row(id, name, role, level == 0 ? null : shownParent.get(id), scopeId, level, values, before));
             for (String child : children.getOrDefault(id, List.of())) place(child, level + 1);
         }
+    }
 
-        private int rankOf(String key) {
-            return rank.getOrDefault(key.substring(key.indexOf('\n') + 1), -1);
-        }
+    /** The rank of a cell key's week (period + "\n" + timeFrameId); -1 for a week Clari did not list. */
+    private static int rankOf(String key, Map<String, Integer> rank) {
+        return rank.getOrDefault(key.substring(key.indexOf('\n') + 1), -1);
     }
 
     /** The closest manager up id's reporting lines who is in among (one with a row of its own, or the scope), or null. */

@@ -7,7 +7,6 @@ import clarimcp.json.Json;
 import clarimcp.mcp.Tool;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,7 @@ import java.util.stream.Stream;
  * get_forecast: one row per user with the latest value of each forecast field. The current week comes from
  * the synchronous GET /forecast/{id} [tap][gitlab] (one request, no job, no export quota); an export job
  * (submit, poll, fetch [spec]) is the fallback when that read is missing (404/405/501, remembered for the
- * session) and the way to history (a later feature: see {@link #read}). Table semantics are in {@link ForecastTable}.
+ * session) and the way to history (compare_to: see {@link #read}). Table semantics are in {@link ForecastTable}.
  */
 public final class GetForecast {
     /**
@@ -106,7 +105,7 @@ public final class GetForecast {
     Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException {
         boolean configured = args.str("forecast_id") == null; // CLARI_FORECAST_ID then: a rejection is a setup problem
         String period = args.str("time_period"), scopeArg = args.str("scope_id"), currency = args.str("currency");
-        ForecastTable.Compare compare = compare(args.str("compare_to"));
+        ForecastTable.Compare compare = ForecastTable.Compare.of(args.str("compare_to"));
         ClariConfig config = clari.config();
         // Both forms already passed the one rule, ClariConfig.FORECAST_ID: the schema's pattern, or ClariConfig's load.
         String forecastId = configured ? config.forecastId() : args.str("forecast_id");
@@ -137,16 +136,6 @@ public final class GetForecast {
         return result;
     }
 
-    private static ForecastTable.Compare compare(String arg) throws Tool.Failure {
-        if (arg == null) return null;
-        if (!Character.isDigit(arg.charAt(0))) return new ForecastTable.Compare(arg, null);
-        try {
-            return new ForecastTable.Compare(arg, LocalDate.parse(arg));
-        } catch (DateTimeParseException e) {
-            throw new Tool.Failure("'compare_to' " + arg + " is not a calendar date (YYYY-MM-DD)");
-        }
-    }
-
     /**
      * Reads the forecast once for all identical calls in flight: the latest week from GET /forecast/{id} (with CRM
      * totals), and an export job when that read is missing or history is asked for (includeHistorical: every week).
@@ -158,8 +147,7 @@ public final class GetForecast {
         ClariClient client = clari.client(ctx);
         ForecastTable.Reader data = new ForecastTable.Reader();
         try {
-            boolean sync = false;
-            boolean crmRefused = false;
+            boolean sync = false, crmRefused = false;
             if (!syncUnavailable.get()) {
                 try {
                     crmRefused = latestWeek(client, forecastId, ask, data);

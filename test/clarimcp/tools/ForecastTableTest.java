@@ -206,9 +206,8 @@ class ForecastTableTest {
             r.rest(JsonParser.parse(body));
         }
         try {
-            ForecastTable.Compare c = compare == null ? null
-                    : new ForecastTable.Compare(compare, Character.isDigit(compare.charAt(0)) ? LocalDate.parse(compare) : null);
-            return r.table(c, scope == null ? null : r.resolveUser(scope, 20), LocalDate.now());
+            String scopeUser = scope == null ? null : r.resolveUser(scope, 20);
+            return r.table(ForecastTable.Compare.of(compare), scopeUser, LocalDate.now());
         } catch (clarimcp.mcp.Tool.Failure e) {
             return e.getMessage();
         }
