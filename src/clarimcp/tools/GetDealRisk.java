@@ -113,13 +113,8 @@ public final class GetDealRisk {
         List<String> categories = args.strings("forecast_category");
         LocalDate from = date(args, "close_from"), to = date(args, "close_to");
         if (from != null && to != null && from.isAfter(to)) throw new Tool.Failure("'close_from' must not be after 'close_to'");
-        String owner = args.str("owner"), sinceText = args.str("changed_since");
-        Instant since;
-        try {   // a date is the start of that day (UTC); a date-time without an offset is UTC too
-            since = sinceText == null ? null : Schema.instant(sinceText, false);
-        } catch (DateTimeParseException e) {
-            throw new Tool.Failure("'changed_since' must be a date YYYY-MM-DD or an ISO date-time (2026-11-27T09:00:00Z)");
-        }
+        String owner = args.str("owner");
+        Instant since = Schema.instant(args, "changed_since", false, null); // a date: the start of that UTC day
         DealReport.Filters filters = new DealReport.Filters(
                 categories == null ? null : Set.copyOf(categories.stream().map(c -> c.strip().toLowerCase(Locale.ROOT)).toList()),
                 args.bool("open_only", false), from, to, owner == null ? null : owner.strip().toLowerCase(Locale.ROOT),
@@ -200,7 +195,6 @@ public final class GetDealRisk {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof ClariException c) throw c;
-            if (cause instanceof IllegalArgumentException i) throw new Tool.Failure("Clari refused the request: " + i.getMessage());
             if (cause instanceof InterruptedException i) throw i;
             if (cause instanceof RuntimeException r) throw r;
             if (cause instanceof Error err) throw err;

@@ -181,8 +181,6 @@ public final class GetForecast {
                 throw new Tool.Failure(problem);
             }
             throw new Tool.Failure(e.getMessage()); // here, not in Tools: the read is shared by the calls waiting on it
-        } catch (IllegalArgumentException e) {
-            throw new Tool.Failure("Clari refused the request: " + e.getMessage());
         }
     }
 

@@ -91,8 +91,8 @@ public final class GetPipelineChanges {
     private static Tool.Result call(Json.Obj args, Tool.Context ctx, Clari clari)
             throws Tool.Failure, ClariException, InterruptedException {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Instant to = time(args, "end_date", true, now);
-        Instant from = time(args, "start_date", false, to.minus(DEFAULT_WINDOW));
+        Instant to = Schema.instant(args, "end_date", true, now); // a date: its last millisecond
+        Instant from = Schema.instant(args, "start_date", false, to.minus(DEFAULT_WINDOW));
         String event = args.str("event"), actor = args.str("actor");
         int limit = args.integer("limit", DEFAULT_LIMIT);
         if (to.isBefore(from)) throw new Tool.Failure("'end_date' must not be before 'start_date'");
@@ -116,32 +116,28 @@ public final class GetPipelineChanges {
         List<Change> matches = new ArrayList<>();
         int scanned = 0, pages = 0;
         String next = null;
-        try {
-            do {
-                Json page = pages == 0 ? client.auditEvents(query) : client.auditEventsPage(next);
-                pages++;
-                Json.Obj p = page instanceof Json.Obj o ? o : Json.Obj.EMPTY;
-                for (Json.Obj a : Lenient.objects(p.get("actors"))) {
-                    if (Thread.interrupted()) throw new InterruptedException("cancelled");
-                    seen.actor(a);
-                }
-                for (Json.Obj e : Lenient.objects(page, "items")) {
-                    if (Thread.interrupted()) throw new InterruptedException("cancelled");
-                    scanned++;
-                    String name = Sanitize.text(Lenient.id(e.get("event")));
-                    String actorId = Sanitize.text(Lenient.id(e.get("actorId")));
-                    String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
-                    boolean typeShown = event != null || (wanted != null ? wanted.contains(key) : !HIDDEN_BY_DEFAULT.contains(key));
-                    if (!typeShown) seen.other(name == null ? "(unnamed)" : name);
-                    else if (actorName == null || seen.isActor(actorId, actorName)) matches.add(Change.of(e, name, actorId, seen));
-                }
-                next = p.str("nextLink");
-                if (next != null && next.isBlank()) next = null;
-                ctx.progress(pages, null, "Read " + pages + " audit page(s), " + matches.size() + " events");
-            } while (next != null && matches.size() < limit && pages < MAX_PAGES);
-        } catch (IllegalArgumentException e) {
-            throw new Tool.Failure("Clari refused the request: " + e.getMessage());
-        }
+        do {
+            Json page = pages == 0 ? client.auditEvents(query) : client.auditEventsPage(next);
+            pages++;
+            Json.Obj p = page instanceof Json.Obj o ? o : Json.Obj.EMPTY;
+            for (Json.Obj a : Lenient.objects(p.get("actors"))) {
+                if (Thread.interrupted()) throw new InterruptedException("cancelled");
+                seen.actor(a);
+            }
+            for (Json.Obj e : Lenient.objects(page, "items")) {
+                if (Thread.interrupted()) throw new InterruptedException("cancelled");
+                scanned++;
+                String name = Sanitize.text(Lenient.id(e.get("event")));
+                String actorId = Sanitize.text(Lenient.id(e.get("actorId")));
+                String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
+                boolean typeShown = event != null || (wanted != null ? wanted.contains(key) : !HIDDEN_BY_DEFAULT.contains(key));
+                if (!typeShown) seen.other(name == null ? "(unnamed)" : name);
+                else if (actorName == null || seen.isActor(actorId, actorName)) matches.add(Change.of(e, name, actorId, seen));
+            }
+            next = p.str("nextLink");
+            if (next != null && next.isBlank()) next = null;
+            ctx.progress(pages, null, "Read " + pages + " audit page(s), " + matches.size() + " events");
+        } while (next != null && matches.size() < limit && pages < MAX_PAGES);
         // Newest first whatever order Clari sends (the spec does not say); unreadable times last.
         matches.sort(Comparator.comparing(Change::instant, Comparator.nullsLast(Comparator.reverseOrder())));
         String note = from.isBefore(now.minus(RETENTION))
@@ -302,17 +298,6 @@ public final class GetPipelineChanges {
             }
             out.add("CRM deal changes (stage, amount, close date) are not in this log: see get_deal_risk's trendHistory");
             return out;
-        }
-    }
-
-    /** The argument as an instant: a date is the start of that UTC day, or its last millisecond for the end. */
-    private static Instant time(Json.Obj args, String name, boolean end, Instant dflt) throws Tool.Failure {
-        String s = args.str(name);
-        if (s == null) return dflt;
-        try {
-            return Schema.instant(s, end);
-        } catch (DateTimeParseException e) {
-            throw new Tool.Failure("'" + name + "' is not a real date or time: " + s);
         }
     }
 

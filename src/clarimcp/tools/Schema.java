@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -108,9 +109,22 @@ final class Schema {
     }
 
     /**
+     * The argument (matching {@link #DATE_OR_TIME}) as an instant (see below), or dflt when absent; a date or time
+     * that does not exist (2026-02-30, 25:00) fails naming the argument.
+     */
+    static Instant instant(Json.Obj args, String name, boolean endOfDay, Instant dflt) throws Tool.Failure {
+        String s = args.str(name);
+        try {
+            return s == null ? dflt : instant(s, endOfDay);
+        } catch (DateTimeParseException e) {
+            throw new Tool.Failure("'" + name + "' is not a real date or time: " + s);
+        }
+    }
+
+    /**
      * s (matching {@link #DATE_OR_TIME}) as an instant: a date is the start of its UTC day, or with endOfDay its
      * last millisecond; a date-time without an offset is UTC. Throws DateTimeParseException for no real date or
-     * time (2026-02-30, 25:00), which each tool words for its argument.
+     * time (2026-02-30, 25:00).
      */
     static Instant instant(String s, boolean endOfDay) {
         if (s.length() == 10) {
