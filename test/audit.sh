@@ -31,7 +31,7 @@ readonly HTTP_DIR="src/clarimcp/clari/"                         # the one way to
 
 # The most production lines (non-blank, non-comment) the source may have: an afternoon's read. Raising it is a
 # decision to write down in the commit that does it.
-readonly LOC_CEILING=6900
+readonly LOC_CEILING=5900  # issue 11: what the redesign reached (5,849 lines in 40 files), plus ~1%
 
 violations=0
 violation() {
