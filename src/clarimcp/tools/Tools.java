@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The registry: every tool this server offers, in the order tools/list shows them, each with its arguments
- * checked against its input schema before its handler runs (Schema.check: one validator for every tool).
+ * The registry: every tool this server offers, in the order tools/list shows them; how a tool of this package is
+ * made (its arguments checked against its input schema before its handler runs, Clari's errors mapped to tool
+ * failures: each in one place); the dry-run wrapper.
  */
 public final class Tools {
     private static final List<Function<Clari, Tool>> MAKERS =
@@ -31,7 +32,7 @@ public final class Tools {
         // A loop, not a stream: this runs before the first reply, and the stream machinery's first use (its
         // enum maps reach reflection) took ~1 ms of a class-init log of a start.
         List<Tool> tools = new ArrayList<>(MAKERS.size());
-        for (Function<Clari, Tool> make : MAKERS) tools.add(checked(dryRun ? dryRun(make, clari) : make.apply(clari)));
+        for (Function<Clari, Tool> make : MAKERS) tools.add(dryRun ? dryRun(make, clari) : make.apply(clari));
         return List.copyOf(tools);
     }
 
@@ -43,10 +44,14 @@ public final class Tools {
         Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, ClariException, InterruptedException;
     }
 
-    /** A tool of this package: its definition and handler, with Clari's errors mapped as {@link Handler} says. */
+    /**
+     * A tool of this package: its definition and handler. The handler runs only on arguments its input schema
+     * accepts (Schema.check: the one validator), and Clari's errors become failures as {@link Handler} says.
+     */
     static Tool tool(String name, String title, String description, Json.Obj input, Json.Obj output, Json.Obj annotations,
             Handler handler) {
         return new Tool(name, title, description, input, output, annotations, (args, ctx) -> {
+            Schema.check(input, args);
             try {
                 return handler.call(args, ctx);
             } catch (ClariException e) {
@@ -55,19 +60,12 @@ public final class Tools {
         });
     }
 
-    /** The tool with its arguments checked against its input schema first: the handler sees valid arguments only. */
-    static Tool checked(Tool t) {
-        return new Tool(t.name(), t.title(), t.description(), t.inputSchema(), t.outputSchema(), t.annotations(), (args, ctx) -> {
-            Schema.check(t.inputSchema(), args);
-            return t.handler().call(args, ctx);
-        });
-    }
-
     /**
      * A tool in dry-run mode (--dry-run or CLARI_DRY_RUN=1): each call runs a fresh instance of the real tool
      * against a client that plans instead of sending, and answers with the requests it would send (token masked),
      * as text only (no output schema). A request whose answer is needed ends the run, so tools that need several
-     * requests show the first one(s) and say that later ones depend on Clari's answers.
+     * requests show the first one(s) and say that later ones depend on Clari's answers. Arguments are checked as
+     * usual (by the real tool's handler).
      */
     static Tool dryRun(Function<Clari, Tool> maker, Clari clari) {
         Tool p = maker.apply(clari);

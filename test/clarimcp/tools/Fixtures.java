@@ -56,7 +56,7 @@ final class Fixtures {
     /** A tool as the server runs it: arguments checked against its input schema, then its handler. */
     record Checked(Tool tool) {
         Tool.Result call(Json.Obj args, Tool.Context ctx) throws Tool.Failure, InterruptedException {
-            return Tools.checked(tool).handler().call(args, ctx);
+            return tool.handler().call(args, ctx);
         }
 
         Json.Obj outputSchema() {
