@@ -35,7 +35,7 @@ public final class GetForecast {
               "forecast_id": {"type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9_.:-]{0,127}$",
                 "description": "Forecast tab id from the Clari URL, e.g. net_arr; default CLARI_FORECAST_ID"},
               "time_period": {"type": "string", "pattern": "^[0-9]{4}_Q[1-4]$", "description": "Fiscal quarter, e.g. 2026_Q2; default: current"},
-              "scope_id": {"type": "string", "pattern": "^[^/?#&=%{}<>\\"\\\\\\\\\\u0000-\\u001f\\u007f]{1,200}$",
+              "scope_id": {"type": "string", "pattern": "^[^\\"/?#&=%{}<>\\\\\\\\\\\\x00-\\\\x1f\\\\x7f]{1,200}$",
                 "description": "A manager's team: scope id (e.g. 1905::MGR), or the manager's name or email as in the forecast"},
               "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO code, e.g. USD"},
               "compare_to": {"type": "string", "pattern": "^(last_week|quarter_start|[0-9]{4}-[0-9]{2}-[0-9]{2})$",

@@ -46,7 +46,7 @@ public final class GetPipelineChanges {
               "start_date": {"type": "string", "pattern": "%1$s", "description": "Window start, YYYY-MM-DD (a whole UTC day) or an ISO date-time like 2026-05-01T09:00:00Z; default 7 days before end_date"},
               "end_date": {"type": "string", "pattern": "%1$s", "description": "Window end (inclusive), YYYY-MM-DD (a whole UTC day) or an ISO date-time like 2026-05-01T09:00:00Z; default now; at most 366 days after start_date"},
               "event": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,100}$", "description": "Only this event name, e.g. api.accessed (hidden unless named); filtered by Clari"},
-              "actor": {"type": "string", "pattern": "^[^\\u0000-\\u001f\\u007f]{1,200}$", "description": "Only this actor: a Clari user id (filtered by Clari), or an exact name or email"},
+              "actor": {"type": "string", "pattern": "^[^\\\\x00-\\\\x1f\\\\x7f]{1,200}$", "description": "Only this actor: a Clari user id (filtered by Clari), or an exact name or email"},
               "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "Most events to return (default 100)"}}}""".formatted(Schema.DATE_OR_TIME));
     private static final Json.Obj OUTPUT = Schema.parse("""
             {"type": "object", "required": ["startDate", "endDate", "rows", "shown", "found", "eventsScanned", "pagesRead", "complete", "notes"],
