@@ -18,10 +18,10 @@ import java.util.regex.Pattern;
 
 /**
  * Tool schemas written as JSON text, and the one validator that enforces an input schema before a handler runs
- * (Tools wraps every tool with it), so each argument is described once: in the schema the client sees. Checked:
- * the subset our schemas use (type, properties, required, additionalProperties false, items, minItems, maxItems,
- * minimum, maximum, pattern, maxLength). No coercion: "50" is not an integer, 1.5 is not an integer, a number is
- * not a string. An explicit JSON null counts as absent: models often send null for arguments they do not use.
+ * (Tools.tool runs it), so each argument is described once: in the schema the client sees. Checked: the subset
+ * our schemas use (type, properties, required, additionalProperties false, items, minItems, maxItems, minimum,
+ * maximum, pattern, maxLength). No coercion: "50" is not an integer, 1.5 is not an integer, a number is not a
+ * string. An explicit JSON null counts as absent: models often send null for arguments they do not use.
  */
 final class Schema {
     /** Every tool only reads Clari; results vary with Clari's data (open world) but calls change nothing. */
