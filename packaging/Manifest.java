@@ -40,7 +40,7 @@ public final class Manifest {
         Map<String, Json> m = new LinkedHashMap<>(template.members());
         m.put("version", Json.of(version));
         m.put("tools", tools(toolsReply));
-        m.put("compatibility", with(template.obj("compatibility"), "platforms", Json.Arr.of(Json.of(platform))));
+        m.put("compatibility", with(template.obj("compatibility"), "platforms", Json.of(List.of(platform))));
         if (platform.equals("win32")) m.put("server", windowsCache(template.obj("server"), Path.of(args[4])));
         System.out.println(JsonWriter.write(new Json.Obj(m)));
     }
@@ -71,7 +71,7 @@ public final class Manifest {
         }
         Json.Obj config = server.obj("mcp_config");
         Json.Obj win = config.obj("platform_overrides").obj("win32");
-        Json.Obj newWin = with(win, "args", Json.Arr.of(Json.of(option), Json.of("-m"), Json.of("clarimcp/clarimcp.Main")));
+        Json.Obj newWin = with(win, "args", Json.of(List.of(option, "-m", "clarimcp/clarimcp.Main")));
         Json.Obj newConfig = with(config, "platform_overrides", with(config.obj("platform_overrides"), "win32", newWin));
         return with(server, "mcp_config", newConfig);
     }

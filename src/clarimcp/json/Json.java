@@ -86,10 +86,6 @@ public sealed interface Json permits Json.Obj, Json.Arr, Json.Str, Json.Num, Jso
             if (!(items instanceof JsonParser.Items)) items = List.copyOf(items); // parser's items: immutable already
         }
 
-        public static Arr of(Json... items) {
-            return new Arr(List.of(items));
-        }
-
         public int size() {
             return items.size();
         }

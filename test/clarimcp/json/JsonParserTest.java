@@ -166,7 +166,7 @@ class JsonParserTest {
         Json v = JsonParser.parse(" {\"b\":[true,false,null,{}],\r\n\t\"a\":{\"x\":\"y\"},\"\":[]} ");
         Json.Obj o = (Json.Obj) v;
         assertEquals(List.of("b", "a", ""), List.copyOf(o.members().keySet()));
-        assertEquals(Json.Arr.of(Json.Bool.TRUE, Json.Bool.FALSE, Json.Null.NULL, Json.Obj.EMPTY), o.get("b"));
+        assertEquals(ObjBuilder.arr(Json.Bool.TRUE, Json.Bool.FALSE, Json.Null.NULL, Json.Obj.EMPTY), o.get("b"));
         assertEquals(new Json.Obj(Map.of("x", new Json.Str("y"))), o.get("a"));
         assertEquals(Json.Arr.EMPTY, o.get(""));
     }
@@ -200,7 +200,7 @@ class JsonParserTest {
     @Test
     void parse_inputOverCap_rejectedBeforeParsing() throws JsonException {
         byte[] ten = "[1,2,3,45]".getBytes(UTF_8);
-        assertEquals(Json.Arr.of(Json.of(1), Json.of(2), Json.of(3), Json.of(45)), JsonParser.parse(ten, 10));
+        assertEquals(ObjBuilder.arr(Json.of(1), Json.of(2), Json.of(3), Json.of(45)), JsonParser.parse(ten, 10));
         JsonException e = assertThrows(JsonException.class, () -> JsonParser.parse(ten, 9));
         assertEquals("Input too large at offset 9", e.getMessage());
         assertEquals(9, e.offset());
@@ -236,7 +236,7 @@ class JsonParserTest {
     @Test
     void parse_result_immutableAndEqualToBuiltValue() throws JsonException {
         Json.Obj parsed = (Json.Obj) JsonParser.parse("{\"a\":[1,\"x\"],\"b\":{}}");
-        Json.Obj built = Json.obj("a", Json.Arr.of(new Json.Num("1"), new Json.Str("x")),
+        Json.Obj built = Json.obj("a", ObjBuilder.arr(new Json.Num("1"), new Json.Str("x")),
                 "b", Json.Obj.EMPTY);
         assertEquals(built, parsed);
         assertEquals(built.hashCode(), parsed.hashCode());

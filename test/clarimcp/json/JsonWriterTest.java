@@ -76,7 +76,7 @@ class JsonWriterTest {
 
     @Test
     void write_nestedValue_compactInInsertionOrder() {
-        Json value = Json.obj("z", Json.Arr.of(Json.of(1), new Json.Num("-2.50e+3"), Json.Bool.TRUE, Json.Null.NULL),
+        Json value = Json.obj("z", ObjBuilder.arr(Json.of(1), new Json.Num("-2.50e+3"), Json.Bool.TRUE, Json.Null.NULL),
                 "a", Json.obj("k", "v"),
                 "e", Json.Obj.EMPTY,
                 "l", Json.Arr.EMPTY,
@@ -88,7 +88,7 @@ class JsonWriterTest {
     @Test
     void write_appendsToGivenBuilder() {
         StringBuilder out = new StringBuilder("x");
-        JsonWriter.write(Json.Arr.of(Json.of("a")), out);
+        JsonWriter.write(ObjBuilder.arr(Json.of("a")), out);
         assertEquals("x[\"a\"]", out.toString());
     }
 
@@ -115,7 +115,7 @@ class JsonWriterTest {
         inner.put("B", Json.of(3));
         inner.put("a", Json.of(4));
         inner.put("", Json.of(5));
-        Json value = Json.obj("b", Json.Arr.of(new Json.Obj(inner)),
+        Json value = Json.obj("b", ObjBuilder.arr(new Json.Obj(inner)),
                 "a", new Json.Obj(inner));
         String sortedInner = "{\"\":5,\"B\":3,\"a\":4,\"\uD83D\uDE00\":2,\"\uFFFF\":1}";
         assertEquals("{\"a\":" + sortedInner + ",\"b\":[" + sortedInner + "]}", JsonWriter.writeCanonical(value));

@@ -23,6 +23,10 @@ public final class ObjBuilder {
         return (Json.Obj) Json.of(members);
     }
 
+    public static Json.Arr arr(Json... items) {
+        return new Json.Arr(List.of(items));
+    }
+
     public static Json.Arr strings(List<String> values) {
         return (Json.Arr) Json.of(values);
     }

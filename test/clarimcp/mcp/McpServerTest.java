@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -198,7 +199,7 @@ class McpServerTest {
     void promptArguments_mustBeAnObjectOfStrings_blankCountsAsAbsent() {
         McpServer.Prompt p = new McpServer.Prompt("p", "P", "d", List.of(new McpServer.Prompt.Argument("a", "A", false)),
                 args -> "a=" + args.get("a"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.get(Json.Arr.of(Json.of("x"))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.get(ObjBuilder.arr(Json.of("x"))));
         assertEquals("arguments must be an object of strings", e.getMessage());
         assertEquals("a=null", promptText(p.get(null)));
         assertEquals("a=null", promptText(p.get(Json.Null.NULL)));

@@ -102,7 +102,7 @@ final class AuditEndpoint {
     private static Reply error(String target, String details) {
         Json error = Json.obj("status", "400", "message", "Invalid query parameter",
                 "code", "bad_request", "target", target, "details", details);
-        return Reply.json(400, Json.obj("errors", Json.Arr.of(error)));
+        return Reply.json(400, Json.obj("errors", ObjBuilder.arr(error)));
     }
 
     private static boolean matches(AuditEvent e, Map<String, List<String>> params, Instant from, Instant to) {

@@ -123,7 +123,7 @@ final class ForecastResults {
                 "users", new Json.Arr(users.stream().map(u -> user(org, u)).toList()),
                 "fields", new Json.Arr(fields.stream().<Json>map(f -> Json.obj("fieldId", f.fieldId(),
                         "fieldName", f.fieldName(), "fieldType", f.fieldType())).toList()),
-                "timePeriods", Json.Arr.of(Json.obj("timePeriodId", req.quarterId(),
+                "timePeriods", ObjBuilder.arr(Json.obj("timePeriodId", req.quarterId(),
                         "startDate", qStart.toString(),
                         "endDate", SandboxOrg.quarterEnd(req.quarterId()).toString(),
                         "label", "Q" + req.quarterId().charAt(6) + " " + qStart.getYear(),
@@ -172,7 +172,7 @@ final class ForecastResults {
         sb.append("],\"users\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(users.stream().map(u -> user(org, u, users)).toList())));
         sb.append(",\"fields\":").append(clarimcp.json.JsonWriter.write(new Json.Arr(fields.stream().<Json>map(f -> Json.obj("fieldId", f.fieldId(), "fieldName", f.fieldName(), "fieldType", f.fieldType())).toList())));
         LocalDate qStart = SandboxOrg.quarterStart(req.quarterId());
-        sb.append(",\"timePeriods\":").append(clarimcp.json.JsonWriter.write(Json.Arr.of(Json.obj("timePeriodId", req.quarterId(), "startDate", qStart.toString(),
+        sb.append(",\"timePeriods\":").append(clarimcp.json.JsonWriter.write(ObjBuilder.arr(Json.obj("timePeriodId", req.quarterId(), "startDate", qStart.toString(),
                 "endDate", SandboxOrg.quarterEnd(req.quarterId()).toString(), "label", "Q" + req.quarterId().charAt(6) + " " + qStart.getYear(),
                 "year", Integer.toString(qStart.getYear()), "crmId", "026" + req.quarterId().replace("_", ""),
                 "type", "QUARTER"))));

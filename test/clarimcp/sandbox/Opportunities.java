@@ -1,6 +1,7 @@
 package clarimcp.sandbox;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.sandbox.SandboxOrg.Change;
 import clarimcp.sandbox.SandboxOrg.Opportunity;
 import clarimcp.sandbox.SandboxOrg.User;
@@ -78,7 +79,7 @@ final class Opportunities {
 
     /** [spec] the opportunity error body: an array of {statusCode, reaspnPhrase (sic), description, details}. */
     static Reply error(int status, String phrase, String description, String details) {
-        return Reply.json(status, Json.Arr.of(Json.obj("statusCode", status, "reaspnPhrase", phrase,
+        return Reply.json(status, ObjBuilder.arr(Json.obj("statusCode", status, "reaspnPhrase", phrase,
                 "description", description, "details", details)));
     }
 

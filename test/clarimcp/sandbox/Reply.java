@@ -3,6 +3,7 @@ package clarimcp.sandbox;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import clarimcp.json.JsonWriter;
 import java.net.URLDecoder;
 import java.time.Instant;
@@ -31,7 +32,7 @@ record Reply(int status, Map<String, String> headers, byte[] body) {
     /** The general error shape: {@code {"errors":[{"status":"404","message":"..."}]}}. */
     static Reply errors(int status, String message) {
         Json error = Json.obj("status", Integer.toString(status), "message", message);
-        return json(status, Json.obj("errors", Json.Arr.of(error)));
+        return json(status, Json.obj("errors", ObjBuilder.arr(error)));
     }
 
     /** The sandbox org's Clari account id, as error bodies carry it in orgId [spec]. */

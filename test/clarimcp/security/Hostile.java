@@ -1,6 +1,7 @@
 package clarimcp.security;
 
 import clarimcp.json.Json;
+import clarimcp.json.ObjBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +94,7 @@ final class Hostile {
         m.put("numbers wrapped 60 deep", everyValue(v -> v instanceof Json.Num ? wrap(v, 60) : v));
         m.put("strings of 5000 chars", everyValue(v -> v instanceof Json.Str ? new Json.Str("A\u202E".repeat(2_500)) : v));
         m.put("empty top-level object", json -> Json.Obj.EMPTY);
-        m.put("top-level array", json -> Json.Arr.of(json));
+        m.put("top-level array", json -> ObjBuilder.arr(json));
         m.put("top-level string", json -> new Json.Str("<html>"));
         return m;
     }
